@@ -1,0 +1,55 @@
+/** The built-in `demo` agent of the contract: echo, sleep (with progress and prompt cancellation), fail. */
+import { z } from 'zod';
+import { PermanentJobError, TransientJobError } from '../core/errors.ts';
+import { type Agent, command } from './registry.ts';
+
+/** Resolves after `ms`, or rejects as soon as the signal aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export const demoAgent: Agent = {
+  echo: command({
+    description: 'Returns its value unchanged.',
+    params: z.object({ value: z.any() }),
+    run: async ({ value }) => ({ value: value ?? null }),
+  }),
+  sleep: command({
+    description:
+      'Sleeps for `seconds`, reporting progress after each of `steps` steps; stops promptly when cancelled.',
+    params: z.object({
+      seconds: z.number().min(0).max(840),
+      steps: z.number().int().min(1).max(100).default(10),
+    }),
+    run: async ({ seconds, steps }, { progress, signal }) => {
+      progress(0, 'sleeping', `0/${steps}`);
+      for (let step = 1; step <= steps; step++) {
+        await sleep((seconds * 1000) / steps, signal);
+        progress(Math.round((step / steps) * 100), 'sleeping', `${step}/${steps}`);
+      }
+      return { slept: seconds };
+    },
+  }),
+  fail: command({
+    description:
+      'Fails with a transient error on each of its first `times` runs, then returns; `permanent: true` fails for good on the first run.',
+    params: z.object({ times: z.number().int().min(0), permanent: z.boolean().optional() }),
+    run: async ({ times, permanent }, { attempt }) => {
+      if (permanent) throw new PermanentJobError('demo/fail was asked to fail permanently', 'demo_permanent');
+      if (attempt <= times)
+        throw new TransientJobError(`demo/fail run ${attempt} of ${times} failing`, 'demo_transient');
+      return { attempts: attempt };
+    },
+  }),
+};

@@ -1,0 +1,59 @@
+/**
+ * The typed agent registry shared by producers (the API validates params against it) and consumers (the
+ * worker runs it): agent type → command → { description, params schema, run }.
+ */
+import type { z } from 'zod';
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+  /** A logger that adds `keys` to every entry (e.g. the job id). */
+  child(keys: Record<string, unknown>): Logger;
+}
+
+/** What an agent gets besides its params (graphile-worker's `helpers`). */
+export interface AgentContext {
+  jobId: string;
+  /** 1 on the first run. */
+  attempt: number;
+  /** Aborted when the job is cancelled, times out, or the worker is about to run out of time. */
+  signal: AbortSignal;
+  /** Reports progress; writes are coalesced, so calling it often is cheap. */
+  progress(percent: number, stage?: string | null, message?: string | null): void;
+  logger: Logger;
+}
+
+export interface AgentCommand<S extends z.ZodType = z.ZodType> {
+  description: string;
+  params: S;
+  run(params: z.output<S>, context: AgentContext): Promise<unknown>;
+}
+
+export type Agent = Record<string, AgentCommand>;
+
+/** Keeps the params type of each command tied to its schema. */
+export const command = <S extends z.ZodType>(definition: AgentCommand<S>): AgentCommand<S> => definition;
+
+export class AgentRegistry {
+  readonly #agents = new Map<string, Agent>();
+
+  register(type: string, agent: Agent): this {
+    if (this.#agents.has(type)) throw new Error(`agent ${type} is already registered`);
+    this.#agents.set(type, agent);
+    return this;
+  }
+
+  find(type: string, name: string): AgentCommand | undefined {
+    const agent = this.#agents.get(type);
+    return agent && Object.hasOwn(agent, name) ? agent[name] : undefined;
+  }
+
+  list(): Array<{ type: string; commands: Array<{ name: string; command: AgentCommand }> }> {
+    return [...this.#agents].map(([type, agent]) => ({
+      type,
+      commands: Object.entries(agent).map(([name, command]) => ({ name, command })),
+    }));
+  }
+}

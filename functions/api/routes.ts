@@ -1,0 +1,44 @@
+/**
+ * Every HTTP route of the contract, with the handler module that serves it and who may call it. The CDK
+ * HTTP API and the local gateway are both built from this table.
+ */
+import type { Access } from './middleware/authenticate.ts';
+
+export interface RouteDefinition {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** API Gateway route syntax: `{name}` is a path parameter. */
+  path: string;
+  /** Module under functions/handlers/api/ exporting `handler`. */
+  handler: string;
+  access: Access;
+  summary: string;
+}
+
+export const routes: RouteDefinition[] = [
+  { method: 'GET', path: '/health', handler: 'health', access: 'public', summary: 'Liveness check' },
+  {
+    method: 'GET',
+    path: '/openapi.json',
+    handler: 'openapi',
+    access: 'public',
+    summary: 'This API as OpenAPI 3',
+  },
+  { method: 'POST', path: '/jobs', handler: 'submit-job', access: 'user', summary: 'Submit a job' },
+  {
+    method: 'POST',
+    path: '/agents/{type}/{command}',
+    handler: 'submit-agent-job',
+    access: 'user',
+    summary: 'Submit a job for one agent command',
+  },
+  {
+    method: 'GET',
+    path: '/agents',
+    handler: 'list-agents',
+    access: 'user',
+    summary: 'Agents, commands and param schemas',
+  },
+  { method: 'GET', path: '/jobs', handler: 'list-jobs', access: 'user', summary: 'Your jobs, newest first' },
+  { method: 'GET', path: '/jobs/count', handler: 'count-jobs', access: 'user', summary: 'Count your jobs' },
+  { method: 'GET', path: '/jobs/{id}', handler: 'get-job', access: 'user', summary: 'One of your jobs' },
+];

@@ -1,0 +1,9 @@
+/** What submitting a job needs: the store, the tier queues, the agent registry. */
+import { agents } from '../agents/index.ts';
+import { systemClock } from '../core/clock.ts';
+import type { SubmitDeps } from '../usecases/submit-job.ts';
+import { dispatcher } from './dispatcher.ts';
+import { logger } from './logger.ts';
+import { jobStore } from './store.ts';
+
+export const submitDeps: SubmitDeps = { store: jobStore, dispatcher, agents, clock: systemClock, logger };

@@ -1,0 +1,82 @@
+/**
+ * The job model: every status of the public contract, the internal record, and the public view.
+ * Pure data; no AWS SDK here.
+ */
+import type { Tier } from './tiers.ts';
+
+export const JOB_STATUSES = [
+  'pending',
+  'scheduled',
+  'queued',
+  'running',
+  'retrying',
+  'cancelling',
+  'completed',
+  'failed',
+  'cancelled',
+  'dead',
+] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set([
+  'completed',
+  'failed',
+  'cancelled',
+  'dead',
+]);
+export const isTerminal = (status: JobStatus): boolean => TERMINAL_STATUSES.has(status);
+
+export interface JobProgress {
+  percent: number;
+  stage: string | null;
+  message: string | null;
+}
+
+export interface JobErrorInfo {
+  code: string;
+  message: string;
+  retryable: boolean;
+}
+
+/** The stored job: the public view plus the owner, the fencing epoch and the retry settings. */
+export interface Job {
+  id: string;
+  userId: string;
+  type: string;
+  command: string;
+  params: Record<string, unknown>;
+  priority: number;
+  tier: Tier;
+  status: JobStatus;
+  progress: JobProgress;
+  attempt: number;
+  maxRetries: number;
+  retryDelaySeconds: number;
+  timeoutSeconds: number;
+  result: unknown;
+  error: JobErrorInfo | null;
+  runAt: string | null;
+  deadline: string | null;
+  dependsOn: string[];
+  idempotencyKey: string | null;
+  createdAt: string;
+  queuedAt: string | null;
+  startedAt: string | null;
+  heartbeatAt: string | null;
+  completedAt: string | null;
+  queueTimeMs: number | null;
+  executionTimeMs: number | null;
+  /** Grows with every change; WebSocket clients order updates by it. */
+  seq: number;
+  /** Fencing token: bumped whenever the job is (re)dispatched, so stale messages cannot claim it. */
+  epoch: number;
+}
+
+/** Everything but the owner and the fencing epoch; `retryDelaySeconds` is an extension of the contract. */
+export type JobView = Omit<Job, 'userId' | 'epoch'>;
+
+/** The JSON shape of a job everywhere (API.md "Job view"); internal fields stay internal. */
+export function toJobView(job: Job): JobView {
+  const { userId: _userId, epoch: _epoch, ...view } = job;
+  return view;
+}

@@ -1,0 +1,40 @@
+/**
+ * The ports the core and its use cases depend on. Adapters (DynamoDB, SQS, ...) implement them and are
+ * passed in; nothing in `core/` imports an adapter.
+ */
+import type { Job, JobStatus } from './job.ts';
+import type { Transition } from './transitions.ts';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface ListQuery {
+  status?: JobStatus | undefined;
+  type?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface JobStore {
+  /** Writes a new job; fails if the id exists. */
+  create(job: Job): Promise<void>;
+  /** Strongly consistent read by id (any owner). */
+  get(id: string): Promise<Job | null>;
+  /** Applies a transition as one conditional write. Returns the new job, or null if the precondition failed. */
+  apply(job: Job, transition: Transition): Promise<Job | null>;
+  /** A user's jobs, newest first. The cursor is opaque to callers. */
+  listByUser(userId: string, query: ListQuery): Promise<Page<Job>>;
+  countByUser(userId: string, query: Omit<ListQuery, 'limit' | 'cursor'>): Promise<number>;
+  /** Jobs in one status whose status time is at or before `until`, oldest first (maintenance work). */
+  listByStatus(
+    status: JobStatus,
+    query: { until?: string; limit: number; cursor?: string },
+  ): Promise<Page<Job>>;
+}
+
+export interface Dispatcher {
+  /** Sends the job's id and epoch to its tier queue, optionally delayed (0-900 s). */
+  dispatch(job: Job, options?: { delaySeconds?: number }): Promise<void>;
+}

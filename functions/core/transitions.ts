@@ -1,0 +1,163 @@
+/**
+ * Every state change of a job, as pure functions. Each returns a `Transition`: the precondition the store
+ * checks atomically (status, and the fencing epoch where a worker acts), and the fields it writes. The store
+ * applies it as one conditional write that also bumps `seq`; the table stream turns each write into a
+ * `job.updated` event. Nothing here does I/O.
+ */
+import { fullJitterBackoff } from './backoff.ts';
+import type { JobError } from './errors.ts';
+import type { Job, JobErrorInfo, JobProgress, JobStatus } from './job.ts';
+
+export interface Transition {
+  name: string;
+  expect: { status: readonly JobStatus[]; epoch?: number };
+  set: Partial<Job>;
+}
+
+const ms = (from: string | null, to: Date): number | null =>
+  from === null ? null : Math.max(0, to.getTime() - new Date(from).getTime());
+
+export const errorInfo = (error: JobError): JobErrorInfo => ({
+  code: error.code,
+  message: error.message,
+  retryable: error.retryable,
+});
+
+/** queued|retrying at `epoch` → running. The one way a job starts; a duplicate or stale message fails it. */
+export function claim(job: Job, now: Date): Transition {
+  return {
+    name: 'claim',
+    expect: { status: ['queued', 'retrying'], epoch: job.epoch },
+    set: {
+      status: 'running',
+      attempt: job.attempt + 1,
+      startedAt: now.toISOString(),
+      heartbeatAt: now.toISOString(),
+      completedAt: null,
+      queueTimeMs: ms(job.queuedAt, now),
+    },
+  };
+}
+
+/** queued|retrying at `epoch` → failed: its deadline passed before it could start. */
+export function expire(job: Job, now: Date): Transition {
+  return {
+    name: 'expire',
+    expect: { status: ['queued', 'retrying'], epoch: job.epoch },
+    set: {
+      status: 'failed',
+      error: {
+        code: 'deadline_exceeded',
+        message: `The deadline ${job.deadline} passed before the job started`,
+        retryable: false,
+      },
+      completedAt: now.toISOString(),
+    },
+  };
+}
+
+/** running|cancelling at `epoch`: refreshes the heartbeat and, when given, the progress. */
+export function heartbeat(job: Job, now: Date, progress?: JobProgress): Transition {
+  return {
+    name: progress ? 'progress' : 'heartbeat',
+    expect: { status: ['running', 'cancelling'], epoch: job.epoch },
+    set: progress ? { heartbeatAt: now.toISOString(), progress } : { heartbeatAt: now.toISOString() },
+  };
+}
+
+/** running|cancelling at `epoch` → completed with the agent's result. A cancel that lost the race is moot. */
+export function complete(job: Job, result: unknown, now: Date): Transition {
+  return {
+    name: 'complete',
+    expect: { status: ['running', 'cancelling'], epoch: job.epoch },
+    set: {
+      status: 'completed',
+      result: result ?? null,
+      error: null,
+      progress: { ...job.progress, percent: 100 },
+      completedAt: now.toISOString(),
+      executionTimeMs: ms(job.startedAt, now),
+    },
+  };
+}
+
+function finish(name: string, status: JobStatus, job: Job, error: JobErrorInfo, now: Date): Transition {
+  return {
+    name,
+    expect: { status: ['running', 'cancelling'], epoch: job.epoch },
+    set: { status, error, completedAt: now.toISOString(), executionTimeMs: ms(job.startedAt, now) },
+  };
+}
+
+/** running|cancelling → failed: a permanent error, or a timeout with no retries left. */
+export const fail = (job: Job, error: JobErrorInfo, now: Date): Transition =>
+  finish('fail', 'failed', job, error, now);
+
+/** running|cancelling → dead: retries exhausted. */
+export const bury = (job: Job, error: JobErrorInfo, now: Date): Transition =>
+  finish('bury', 'dead', job, error, now);
+
+/** cancelling at `epoch` → cancelled: the worker stopped the agent after a cancel request. */
+export function acknowledgeCancel(job: Job, now: Date): Transition {
+  return {
+    ...finish(
+      'acknowledgeCancel',
+      'cancelled',
+      job,
+      { code: 'cancelled', message: 'Cancelled', retryable: false },
+      now,
+    ),
+    expect: { status: ['cancelling'], epoch: job.epoch },
+  };
+}
+
+/** running at `epoch` → retrying; the same message comes back after `delaySeconds` (its visibility). */
+export function scheduleRetry(job: Job, error: JobErrorInfo, now: Date, delaySeconds: number): Transition {
+  return {
+    name: 'scheduleRetry',
+    expect: { status: ['running'], epoch: job.epoch },
+    set: {
+      status: 'retrying',
+      error,
+      queuedAt: new Date(now.getTime() + delaySeconds * 1000).toISOString(),
+      executionTimeMs: ms(job.startedAt, now),
+    },
+  };
+}
+
+export type FailureOutcome =
+  | { kind: 'retry'; transition: Transition; delaySeconds: number }
+  | { kind: 'fail' | 'dead' | 'cancelled'; transition: Transition };
+
+/**
+ * What a failed run leads to. A cancel request wins over everything; a permanent error fails the job;
+ * a retryable one is retried with full-jitter backoff while `attempt <= maxRetries`, then the job is dead.
+ */
+export function decideFailure(
+  job: Job,
+  error: JobError,
+  now: Date,
+  options: { capSeconds?: number; random?: () => number } = {},
+): FailureOutcome {
+  if (job.status === 'cancelling') return { kind: 'cancelled', transition: acknowledgeCancel(job, now) };
+  const info = errorInfo(error);
+  if (!error.retryable) return { kind: 'fail', transition: fail(job, info, now) };
+  if (job.attempt > job.maxRetries) {
+    const exhausted = { ...info, message: `${info.message} (gave up after ${job.attempt} attempts)` };
+    // The contract: a timeout with no retries left is `failed`; other exhausted retries are `dead`.
+    if (error.code === 'timeout') return { kind: 'fail', transition: fail(job, exhausted, now) };
+    return { kind: 'dead', transition: bury(job, exhausted, now) };
+  }
+  const delaySeconds = fullJitterBackoff(job.attempt, { baseSeconds: job.retryDelaySeconds, ...options });
+  return { kind: 'retry', transition: scheduleRetry(job, info, now, delaySeconds), delaySeconds };
+}
+
+/** The result of applying a transition locally; the store returns the same from its conditional write. */
+export function applied(job: Job, transition: Transition): Job {
+  return { ...job, ...transition.set, seq: job.seq + 1 };
+}
+
+export function allows(job: Job, transition: Transition): boolean {
+  const { status, epoch } = transition.expect;
+  return status.includes(job.status) && (epoch === undefined || epoch === job.epoch);
+}

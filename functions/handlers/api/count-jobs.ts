@@ -1,0 +1,13 @@
+/** GET /jobs/count: how many of the caller's jobs match the filters. */
+import { httpHandler } from '../../api/http-handler.ts';
+import { json } from '../../api/respond.ts';
+import { countJobsQuerySchema } from '../../api/schemas.ts';
+import { parseInput } from '../../api/validate.ts';
+import { logger } from '../../config/logger.ts';
+import { jobStore } from '../../config/store.ts';
+import { countOwnJobs } from '../../usecases/read-jobs.ts';
+
+export const handler = httpHandler({ access: 'user', logger }, async ({ principal, query }) => {
+  const count = await countOwnJobs(jobStore, principal.userId, parseInput(countJobsQuerySchema, query));
+  return json(200, { count });
+});

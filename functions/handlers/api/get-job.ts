@@ -1,0 +1,15 @@
+/** GET /jobs/{id}: one of the caller's jobs; another user's job is a 404. */
+import { httpHandler } from '../../api/http-handler.ts';
+import { json } from '../../api/respond.ts';
+import { jobIdSchema } from '../../api/schemas.ts';
+import { parseInput } from '../../api/validate.ts';
+import { logger } from '../../config/logger.ts';
+import { jobStore } from '../../config/store.ts';
+import { toJobView } from '../../core/job.ts';
+import { getOwnJob } from '../../usecases/read-jobs.ts';
+
+export const handler = httpHandler({ access: 'user', logger }, async ({ principal, path }) => {
+  const id = parseInput(jobIdSchema, path.id, 'id');
+  const job = await getOwnJob(jobStore, principal.userId, id);
+  return json(200, { job: toJobView(job) });
+});

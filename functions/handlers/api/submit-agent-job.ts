@@ -1,0 +1,19 @@
+/** POST /agents/{type}/{command}: submit a job for one agent command; as POST /jobs. */
+import { httpHandler } from '../../api/http-handler.ts';
+import { json } from '../../api/respond.ts';
+import { agentPathSchema, submitAgentJobSchema } from '../../api/schemas.ts';
+import { parseInput } from '../../api/validate.ts';
+import { logger } from '../../config/logger.ts';
+import { submitDeps } from '../../config/submit-deps.ts';
+import { toJobView } from '../../core/job.ts';
+import { submitJob } from '../../usecases/submit-job.ts';
+
+export const handler = httpHandler(
+  { access: 'user', logger, body: true },
+  async ({ principal, body, path }) => {
+    const { type, command } = parseInput(agentPathSchema, path);
+    const options = parseInput(submitAgentJobSchema, body);
+    const job = await submitJob(submitDeps, principal.userId, { ...options, type, command });
+    return json(202, { job: toJobView(job) }, { location: `/jobs/${job.id}` });
+  },
+);

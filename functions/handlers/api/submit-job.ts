@@ -1,0 +1,15 @@
+/** POST /jobs: submit a job; 202 with the job and its Location. */
+import { httpHandler } from '../../api/http-handler.ts';
+import { json } from '../../api/respond.ts';
+import { submitJobSchema } from '../../api/schemas.ts';
+import { parseInput } from '../../api/validate.ts';
+import { logger } from '../../config/logger.ts';
+import { submitDeps } from '../../config/submit-deps.ts';
+import { toJobView } from '../../core/job.ts';
+import { submitJob } from '../../usecases/submit-job.ts';
+
+export const handler = httpHandler({ access: 'user', logger, body: true }, async ({ principal, body }) => {
+  const input = parseInput(submitJobSchema, body);
+  const job = await submitJob(submitDeps, principal.userId, input);
+  return json(202, { job: toJobView(job) }, { location: `/jobs/${job.id}` });
+});

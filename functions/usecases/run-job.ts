@@ -1,0 +1,230 @@
+/**
+ * Running one job message: claim it, run its agent with progress, heartbeat, cancellation and a timeout,
+ * then record the outcome. Returns what should happen to the SQS message.
+ *
+ * Fencing: every write is conditional on the message's epoch, so a stale or duplicate message can never
+ * run a job twice or overwrite a newer run's outcome.
+ */
+import type { AgentRegistry, Logger } from '../agents/registry.ts';
+import type { Clock } from '../core/clock.ts';
+import {
+  JobCancelledError,
+  type JobError,
+  JobTimeoutError,
+  PermanentJobError,
+  TransientJobError,
+  toJobError,
+} from '../core/errors.ts';
+import type { Job } from '../core/job.ts';
+import type { JobStore } from '../core/ports.ts';
+import {
+  acknowledgeCancel,
+  claim,
+  complete,
+  decideFailure,
+  errorInfo,
+  expire,
+  fail,
+  heartbeat,
+  type Transition,
+} from '../core/transitions.ts';
+import { ProgressReporter } from './progress-reporter.ts';
+
+export interface JobMessage {
+  jobId: string;
+  epoch: number;
+}
+
+/** The SQS side of a message, as far as the worker needs it. */
+export interface MessageControl {
+  /** Keeps the message hidden for `seconds` more (heartbeat), or makes it reappear after them (retry). */
+  setVisibility(seconds: number): Promise<void>;
+}
+
+export interface RunJobDeps {
+  store: JobStore;
+  agents: AgentRegistry;
+  clock: Clock;
+  logger: Logger;
+  /** How often a running job's heartbeat is written (and cancellation noticed). */
+  heartbeatMs: number;
+  /** A running job whose heartbeat is older than this is presumed dead. */
+  staleAfterMs: number;
+  /** At most one progress write per this interval, plus stage changes. */
+  progressIntervalMs: number;
+  backoffCapSeconds?: number;
+  random?: () => number;
+}
+
+export type RunOutcome =
+  | { kind: 'dropped'; reason: string }
+  | { kind: 'finished'; job: Job }
+  | { kind: 'retry'; job: Job; delaySeconds: number };
+
+/** DynamoDB items are at most 400 KB; keep room for the rest of the job. */
+export const MAX_RESULT_BYTES = 350 * 1024;
+
+export async function runJob(
+  deps: RunJobDeps,
+  message: JobMessage,
+  control: MessageControl,
+  budgetMs: number,
+): Promise<RunOutcome> {
+  const found = await deps.store.get(message.jobId);
+  if (!found) return { kind: 'dropped', reason: 'no such job' };
+  if (found.epoch !== message.epoch) return { kind: 'dropped', reason: 'stale epoch' };
+  const now = deps.clock.now();
+
+  if (found.status === 'running' || found.status === 'cancelling') {
+    return recoverCrashedRun(deps, found, now);
+  }
+  if (found.status !== 'queued' && found.status !== 'retrying') {
+    return { kind: 'dropped', reason: `job is ${found.status}` };
+  }
+  if (found.deadline && new Date(found.deadline).getTime() <= now.getTime()) {
+    return finishWith(deps, found, expire(found, now));
+  }
+  const claimed = await deps.store.apply(found, claim(found, now));
+  if (!claimed) return { kind: 'dropped', reason: 'claimed by another message' };
+  return execute(deps, claimed, control, budgetMs);
+}
+
+/**
+ * The message came back while the job still looks running: the run that had it either died (its heartbeat
+ * went stale) or is alive and merely slow to extend the visibility (leave it alone).
+ */
+async function recoverCrashedRun(deps: RunJobDeps, job: Job, now: Date): Promise<RunOutcome> {
+  const beat = new Date(job.heartbeatAt ?? job.startedAt ?? 0).getTime();
+  if (now.getTime() - beat < deps.staleAfterMs)
+    return { kind: 'dropped', reason: 'job is running elsewhere' };
+  const crash = new TransientJobError('The worker running this job stopped responding', 'worker_lost');
+  return recordFailure(deps, job, crash);
+}
+
+async function execute(
+  deps: RunJobDeps,
+  claimed: Job,
+  control: MessageControl,
+  budgetMs: number,
+): Promise<RunOutcome> {
+  const logger = withJob(deps.logger, claimed);
+  const agentCommand = deps.agents.find(claimed.type, claimed.command);
+  if (!agentCommand) {
+    const error = new PermanentJobError(
+      `No agent ${claimed.type}/${claimed.command} is registered`,
+      'unknown_agent',
+    );
+    return finishWith(deps, claimed, fail(claimed, errorInfo(error), deps.clock.now()));
+  }
+
+  let current = claimed;
+  const abort = new AbortController();
+  const stop = (reason: JobError | 'fenced') => {
+    if (!abort.signal.aborted) abort.abort(reason);
+  };
+  /** Applies a heartbeat or progress write; learns about cancel requests and lost fencing from the result. */
+  const beat = async (progress?: Job['progress']) => {
+    try {
+      const next = await deps.store.apply(current, heartbeat(current, deps.clock.now(), progress));
+      if (!next) return stop('fenced');
+      current = next;
+      if (next.status === 'cancelling') stop(new JobCancelledError());
+    } catch (error) {
+      logger.warn('heartbeat write failed', { error });
+    }
+  };
+  const reporter = new ProgressReporter(beat, deps.progressIntervalMs, () => deps.clock.now().getTime());
+  const heartbeatTimer = setInterval(() => {
+    void beat();
+    control
+      .setVisibility(visibilityFor(deps))
+      .catch((error) => logger.warn('visibility extension failed', { error }));
+  }, deps.heartbeatMs);
+  // Stop short of the Lambda deadline so the outcome is always recorded.
+  const limitMs = Math.min(claimed.timeoutSeconds * 1000, Math.max(0, budgetMs));
+  const timeout = setTimeout(() => stop(new JobTimeoutError(Math.round(limitMs / 1000))), limitMs);
+
+  let outcome: { ok: true; result: unknown } | { ok: false; error: unknown };
+  try {
+    const params = agentCommand.params.parse(claimed.params);
+    const run = agentCommand.run(params, {
+      jobId: claimed.id,
+      attempt: claimed.attempt,
+      signal: abort.signal,
+      progress: (percent, stage, message) => reporter.report(percent, stage, message),
+      logger,
+    });
+    outcome = { ok: true, result: await untilAborted(run, abort.signal) };
+  } catch (error) {
+    outcome = { ok: false, error };
+  } finally {
+    clearInterval(heartbeatTimer);
+    clearTimeout(timeout);
+    await reporter.close();
+  }
+
+  if (abort.signal.reason === 'fenced') return { kind: 'dropped', reason: 'fenced out while running' };
+  if (outcome.ok) {
+    const size = Buffer.byteLength(JSON.stringify(outcome.result ?? null));
+    if (size > MAX_RESULT_BYTES) {
+      const error = new PermanentJobError(
+        `The result is ${size} bytes; at most ${MAX_RESULT_BYTES} are stored`,
+        'result_too_large',
+      );
+      return recordFailure(deps, current, error);
+    }
+    return finishWith(deps, current, complete(current, outcome.result, deps.clock.now()));
+  }
+  const reason = abort.signal.aborted ? abort.signal.reason : outcome.error;
+  const error = toJobError(reason);
+  if (!(error.retryable || error instanceof JobCancelledError))
+    logger.warn('job failed', { error: outcome.error });
+  if (error instanceof JobCancelledError)
+    return finishWith(deps, current, acknowledgeCancel(current, deps.clock.now()));
+  return recordFailure(deps, current, error);
+}
+
+async function recordFailure(deps: RunJobDeps, job: Job, error: JobError): Promise<RunOutcome> {
+  const decision = decideFailure(job, error, deps.clock.now(), {
+    ...(deps.backoffCapSeconds !== undefined && { capSeconds: deps.backoffCapSeconds }),
+    ...(deps.random && { random: deps.random }),
+  });
+  const next = await deps.store.apply(job, decision.transition);
+  if (!next) return reread(deps, job);
+  if (decision.kind === 'retry') return { kind: 'retry', job: next, delaySeconds: decision.delaySeconds };
+  return { kind: 'finished', job: next };
+}
+
+async function finishWith(deps: RunJobDeps, job: Job, transition: Transition): Promise<RunOutcome> {
+  const next = await deps.store.apply(job, transition);
+  return next ? { kind: 'finished', job: next } : reread(deps, job);
+}
+
+/**
+ * A final write lost its precondition. If a cancel request arrived in between, honour it;
+ * otherwise someone else owns the job now, and this message has nothing left to do.
+ */
+async function reread(deps: RunJobDeps, job: Job): Promise<RunOutcome> {
+  const latest = await deps.store.get(job.id);
+  if (latest && latest.epoch === job.epoch && latest.status === 'cancelling') {
+    return finishWith(deps, latest, acknowledgeCancel(latest, deps.clock.now()));
+  }
+  return { kind: 'dropped', reason: `job changed underneath (${latest?.status ?? 'deleted'})` };
+}
+
+/** Resolves with the agent's result, or rejects as soon as the signal aborts, even if the agent ignores it. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** How long a heartbeat keeps the message hidden: long enough to survive two missed beats. */
+export const visibilityFor = (deps: Pick<RunJobDeps, 'heartbeatMs' | 'staleAfterMs'>): number =>
+  Math.ceil(Math.max(deps.staleAfterMs, 3 * deps.heartbeatMs) / 1000);
+
+const withJob = (logger: Logger, job: Job): Logger =>
+  logger.child({ jobId: job.id, attempt: job.attempt, agent: `${job.type}/${job.command}` });

@@ -1,0 +1,101 @@
+/**
+ * The one source of truth for the tables and queues. The CDK constructs and the local stack both build
+ * their resources from these definitions (plain data, no CDK import), and a test checks they agree.
+ */
+import { TIERS, type Tier } from '../functions/core/tiers.ts';
+
+export interface KeyDefinition {
+  name: string;
+  type: 'S' | 'N';
+}
+export interface IndexDefinition {
+  indexName: string;
+  partitionKey: KeyDefinition;
+  sortKey: KeyDefinition;
+  /** KEYS_ONLY keeps progress and heartbeat writes off the indexes; INCLUDE names the extra attributes. */
+  projection: { type: 'KEYS_ONLY' } | { type: 'INCLUDE'; attributes: string[] };
+}
+export interface TableDefinition {
+  /** Logical id in CDK and the table-name suffix locally. */
+  id: string;
+  partitionKey: KeyDefinition;
+  sortKey: KeyDefinition;
+  timeToLiveAttribute: string;
+  stream: 'NEW_AND_OLD_IMAGES';
+  globalSecondaryIndexes: IndexDefinition[];
+}
+
+const S = (name: string): KeyDefinition => ({ name, type: 'S' });
+
+/**
+ * Jobs table (single-table design). Items: the job (`JOB#<id>` / `JOB`).
+ * Access patterns, none of them a scan:
+ * - a job by id: GetItem;
+ * - a user's jobs newest first: `byUser`, or `byUserStatus` / `byUserType` to filter (cursor = LastEvaluatedKey);
+ * - jobs in a status by status time (recovery, scheduling, cleanup): `byStatus`, sharded to spread writes.
+ */
+export const jobsTable: TableDefinition = {
+  id: 'Jobs',
+  partitionKey: S('pk'),
+  sortKey: S('sk'),
+  timeToLiveAttribute: 'expiresAt',
+  stream: 'NEW_AND_OLD_IMAGES',
+  globalSecondaryIndexes: [
+    {
+      indexName: 'byUser',
+      partitionKey: S('userKey'),
+      sortKey: S('createdKey'),
+      projection: { type: 'KEYS_ONLY' },
+    },
+    {
+      indexName: 'byUserStatus',
+      partitionKey: S('userStatusKey'),
+      sortKey: S('createdKey'),
+      projection: { type: 'INCLUDE', attributes: ['type'] },
+    },
+    {
+      indexName: 'byUserType',
+      partitionKey: S('userTypeKey'),
+      sortKey: S('createdKey'),
+      projection: { type: 'KEYS_ONLY' },
+    },
+    {
+      indexName: 'byStatus',
+      partitionKey: S('statusKey'),
+      sortKey: S('statusTimeKey'),
+      projection: { type: 'KEYS_ONLY' },
+    },
+  ],
+};
+
+export const tables: TableDefinition[] = [jobsTable];
+
+/** Per-tier worker settings: concurrency weighted towards critical, low still always progresses. */
+export interface TierDefinition {
+  tier: Tier;
+  /** Lambda SQS event source MaximumConcurrency (2-1000). */
+  maxConcurrency: number;
+  batchSize: number;
+}
+
+export const tierDefaults: Record<Tier, TierDefinition> = {
+  critical: { tier: 'critical', maxConcurrency: 20, batchSize: 1 },
+  high: { tier: 'high', maxConcurrency: 10, batchSize: 1 },
+  normal: { tier: 'normal', maxConcurrency: 5, batchSize: 1 },
+  low: { tier: 'low', maxConcurrency: 2, batchSize: 1 },
+};
+
+export const queueDefaults = {
+  /** Receives before SQS moves a message to the tier's DLQ. Above maxRetries+1 (11) so retries never hit it. */
+  maxReceiveCount: 15,
+  /** Worker Lambda timeout; jobs may run up to 840 s of it. */
+  workerTimeoutSeconds: 900,
+  /** At least six times the worker timeout, as AWS recommends for SQS event sources. */
+  visibilityTimeoutSeconds: 6 * 900,
+  dlqRetentionDays: 14,
+  queueRetentionDays: 4,
+};
+
+export const queueName = (prefix: string, tier: Tier): string => `${prefix}-${tier}`;
+export const deadLetterQueueName = (prefix: string, tier: Tier): string => `${prefix}-${tier}-dlq`;
+export { TIERS };
