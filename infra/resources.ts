@@ -21,7 +21,8 @@ export interface TableDefinition {
   partitionKey: KeyDefinition;
   sortKey: KeyDefinition;
   timeToLiveAttribute: string;
-  stream: 'NEW_AND_OLD_IMAGES';
+  /** Tables that feed event-driven functions have a stream. */
+  stream?: 'NEW_AND_OLD_IMAGES';
   globalSecondaryIndexes: IndexDefinition[];
 }
 
@@ -68,7 +69,19 @@ export const jobsTable: TableDefinition = {
   ],
 };
 
-export const tables: TableDefinition[] = [jobsTable];
+/**
+ * WebSocket connections and subscriptions (generic `pk`/`sk` strings; the real-time adapter owns the item
+ * layout). Items expire with API Gateway's 2-hour connection limit.
+ */
+export const connectionsTable: TableDefinition = {
+  id: 'Connections',
+  partitionKey: S('pk'),
+  sortKey: S('sk'),
+  timeToLiveAttribute: 'expiresAt',
+  globalSecondaryIndexes: [],
+};
+
+export const tables: TableDefinition[] = [jobsTable, connectionsTable];
 
 /** Per-tier worker settings: concurrency weighted towards critical, low still always progresses. */
 export interface TierDefinition {

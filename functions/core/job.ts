@@ -77,6 +77,33 @@ export type JobView = Omit<Job, 'userId' | 'epoch'>;
 
 /** The JSON shape of a job everywhere (API.md "Job view"); internal fields stay internal. */
 export function toJobView(job: Job): JobView {
-  const { userId: _userId, epoch: _epoch, ...view } = job;
-  return view;
+  // Built field by field: a stable key order (DynamoDB returns attributes in no order) and no internals.
+  return {
+    id: job.id,
+    type: job.type,
+    command: job.command,
+    params: job.params,
+    priority: job.priority,
+    tier: job.tier,
+    status: job.status,
+    progress: job.progress,
+    attempt: job.attempt,
+    maxRetries: job.maxRetries,
+    retryDelaySeconds: job.retryDelaySeconds,
+    result: job.result ?? null,
+    error: job.error ?? null,
+    runAt: job.runAt ?? null,
+    deadline: job.deadline ?? null,
+    dependsOn: job.dependsOn ?? [],
+    idempotencyKey: job.idempotencyKey ?? null,
+    timeoutSeconds: job.timeoutSeconds,
+    createdAt: job.createdAt,
+    queuedAt: job.queuedAt ?? null,
+    startedAt: job.startedAt ?? null,
+    heartbeatAt: job.heartbeatAt ?? null,
+    completedAt: job.completedAt ?? null,
+    queueTimeMs: job.queueTimeMs ?? null,
+    executionTimeMs: job.executionTimeMs ?? null,
+    seq: job.seq,
+  };
 }

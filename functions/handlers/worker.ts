@@ -4,18 +4,17 @@
  * bad record never makes SQS redeliver the others, and nothing is swallowed: a record whose outcome could
  * not be recorded is returned to the queue.
  */
-import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseJobMessage } from '../adapters/sqs/dispatcher.ts';
 import { messageControl, queueUrlForArn } from '../adapters/sqs/message-control.ts';
+import { sqsClient as sqs } from '../config/clients.ts';
 import { logger } from '../config/logger.ts';
 import { runJobDeps, tierQueueUrls } from '../config/worker-deps.ts';
 import { runJob } from '../usecases/run-job.ts';
 
 /** Time kept back from the Lambda deadline to record the outcome after the agent is stopped. */
 const RECORDING_MARGIN_MS = 15_000;
-const sqs = new SQSClient({});
 
 async function processRecord(record: SQSRecord, context: Context): Promise<boolean> {
   const queueUrl = queueUrlForArn(record.eventSourceARN, tierQueueUrls);

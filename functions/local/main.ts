@@ -1,0 +1,62 @@
+/**
+ * `npm start`: the whole system on this machine. HTTP API on PORT (3000), WebSocket API on WS_PORT (3001),
+ * state under .local/ unless LOCAL_IN_MEMORY=1 (or --in-memory).
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { signToken } from '../adapters/auth/jwt-verifier.ts';
+import { JavaMissingError } from './emulators/dynamodb-local.ts';
+import { localDir, localJwtSecret } from './local-secret.ts';
+import { startLocalStack } from './stack.ts';
+
+const { values } = parseArgs({ options: { 'in-memory': { type: 'boolean', default: false } } });
+const inMemory = values['in-memory'] || process.env.LOCAL_IN_MEMORY === '1';
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? '127.0.0.1';
+
+try {
+  const secret = localJwtSecret();
+  const stack = await startLocalStack({
+    port,
+    host,
+    jwtSecret: secret,
+    ...(!inMemory && { dataDir: join(localDir, 'dynamodb') }),
+    onError: (error) =>
+      process.stderr.write(`local stack: ${error instanceof Error ? error.message : String(error)}\n`),
+  });
+  const token = await signToken(secret, { sub: 'demo-user', expiresIn: '30d' });
+  process.stdout.write(
+    [
+      '',
+      `HTTP API   ${stack.httpUrl}`,
+      `State      ${inMemory ? 'in memory (lost on exit)' : localDir}`,
+      '',
+      'Demo token (user demo-user, valid 30 days):',
+      token,
+      '',
+      'Try:',
+      `  export TOKEN=${token.slice(0, 12)}...   # the token above`,
+      `  curl -s -X POST ${stack.httpUrl}/jobs -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`,
+      `       -d '{"type":"demo","command":"sleep","params":{"seconds":10}}'`,
+      '',
+      'Ready. Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping (running jobs are recovered on the next start)...\n`);
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+} catch (error) {
+  if (error instanceof JavaMissingError) {
+    process.stderr.write(`\n${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}

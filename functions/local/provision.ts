@@ -1,0 +1,143 @@
+/**
+ * Creates the tables and tier queues (with their dead-letter queues) on the local emulators from the same
+ * definitions the CDK stack uses (infra/resources.ts). Idempotent: existing resources are kept.
+ */
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  deadLetterQueueName,
+  queueDefaults,
+  queueName,
+  type TableDefinition,
+  TIERS,
+  tables,
+} from '../../infra/resources.ts';
+import type { Tier } from '../core/tiers.ts';
+
+export function createTableInput(definition: TableDefinition, tableName: string): CreateTableCommandInput {
+  const keyNames = new Map<string, 'S' | 'N'>();
+  const add = (key: { name: string; type: 'S' | 'N' }) => keyNames.set(key.name, key.type);
+  add(definition.partitionKey);
+  add(definition.sortKey);
+  for (const index of definition.globalSecondaryIndexes) {
+    add(index.partitionKey);
+    add(index.sortKey);
+  }
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...keyNames].map(([AttributeName, AttributeType]) => ({
+      AttributeName,
+      AttributeType,
+    })),
+    KeySchema: [
+      { AttributeName: definition.partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: definition.sortKey.name, KeyType: 'RANGE' },
+    ],
+    ...(definition.globalSecondaryIndexes.length > 0 && {
+      GlobalSecondaryIndexes: definition.globalSecondaryIndexes.map((index) => ({
+        IndexName: index.indexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+        ],
+        Projection:
+          index.projection.type === 'INCLUDE'
+            ? { ProjectionType: 'INCLUDE', NonKeyAttributes: index.projection.attributes }
+            : { ProjectionType: 'KEYS_ONLY' },
+      })),
+    }),
+    ...(definition.stream && {
+      StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream },
+    }),
+  };
+}
+
+export const localTableName = (prefix: string, definition: TableDefinition) => `${prefix}-${definition.id}`;
+
+export async function provisionTables(
+  client: DynamoDBClient,
+  prefix: string,
+): Promise<Record<string, string>> {
+  const names: Record<string, string> = {};
+  for (const definition of tables) {
+    const tableName = localTableName(prefix, definition);
+    names[definition.id] = tableName;
+    try {
+      await client.send(new CreateTableCommand(createTableInput(definition, tableName)));
+      await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });
+      await client.send(
+        new UpdateTimeToLiveCommand({
+          TableName: tableName,
+          TimeToLiveSpecification: { AttributeName: definition.timeToLiveAttribute, Enabled: true },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error;
+      await client.send(new DescribeTableCommand({ TableName: tableName }));
+    }
+  }
+  return names;
+}
+
+export interface LocalQueues {
+  urls: Record<Tier, string>;
+  arns: Record<Tier, string>;
+  deadLetterUrls: Record<Tier, string>;
+  deadLetterArns: Record<Tier, string>;
+}
+
+async function queueArn(client: SQSClient, url: string): Promise<string> {
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+  );
+  if (!Attributes?.QueueArn) throw new Error(`queue ${url} has no ARN`);
+  return Attributes.QueueArn;
+}
+
+export async function provisionQueues(
+  client: SQSClient,
+  prefix: string,
+  options: { visibilityTimeoutSeconds?: number; maxReceiveCount?: number } = {},
+): Promise<LocalQueues> {
+  const result = { urls: {}, arns: {}, deadLetterUrls: {}, deadLetterArns: {} } as LocalQueues;
+  for (const tier of TIERS) {
+    const dlq = await client.send(
+      new CreateQueueCommand({
+        QueueName: deadLetterQueueName(prefix, tier),
+        Attributes: { MessageRetentionPeriod: String(queueDefaults.dlqRetentionDays * 86400) },
+      }),
+    );
+    const dlqUrl = dlq.QueueUrl as string;
+    const dlqArn = await queueArn(client, dlqUrl);
+    const queue = await client.send(
+      new CreateQueueCommand({
+        QueueName: queueName(prefix, tier),
+        Attributes: {
+          VisibilityTimeout: String(
+            options.visibilityTimeoutSeconds ?? queueDefaults.visibilityTimeoutSeconds,
+          ),
+          MessageRetentionPeriod: String(queueDefaults.queueRetentionDays * 86400),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: dlqArn,
+            maxReceiveCount: options.maxReceiveCount ?? queueDefaults.maxReceiveCount,
+          }),
+        },
+      }),
+    );
+    const url = queue.QueueUrl as string;
+    result.urls[tier] = url;
+    result.arns[tier] = await queueArn(client, url);
+    result.deadLetterUrls[tier] = dlqUrl;
+    result.deadLetterArns[tier] = dlqArn;
+  }
+  return result;
+}
