@@ -22,7 +22,7 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export const demoAgent: Agent = {
   echo: command({
     description: 'Returns its value unchanged.',
-    params: z.object({ value: z.any() }),
+    params: z.object({ value: z.unknown().optional() }),
     run: async ({ value }) => ({ value: value ?? null }),
   }),
   sleep: command({

@@ -1,0 +1,228 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+
+/**
+ * DynamoDB Local (the official jar, shipped inside `amplify-dynamodb-simulator`) as a child process.
+ * One process serves every table of a run; `-sharedDb` makes it ignore region and credentials so
+ * every client sees the same tables.
+ */
+
+const START_TIMEOUT_MS = 30_000;
+const STOP_GRACE_MS = 5_000;
+const OUTPUT_TAIL_CHARS = 8_000;
+
+export interface DynamoDbLocalOptions {
+  /** 0 or undefined picks a free port. */
+  port?: number;
+  /** Persist tables to this directory (created if missing); in-memory when undefined. */
+  dataDir?: string;
+}
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export class JavaMissingError extends Error {
+  readonly code = 'JAVA_MISSING';
+  constructor() {
+    super(
+      'Java 11+ is required for DynamoDB Local, but `java` was not found on PATH. ' +
+        'On Debian/Ubuntu install it with: apt-get install -y openjdk-17-jre-headless',
+    );
+    this.name = 'JavaMissingError';
+  }
+}
+
+export class DynamoDbLocalStartError extends Error {
+  readonly code = 'DYNAMODB_LOCAL_START_FAILED';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DynamoDbLocalStartError';
+  }
+}
+
+export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  // DynamoDB Local writes dynamodb-local-metadata.json into its working directory (even with telemetry
+  // off); keep it next to the data, or out of the repository when in memory.
+  const workDir = opts.dataDir ? resolve(opts.dataDir) : join(tmpdir(), 'dynamodb-local');
+  await mkdir(workDir, { recursive: true });
+  const launchArgs = { workDir, storageArgs: opts.dataDir ? ['-dbPath', workDir] : ['-inMemory'] };
+  if (opts.port) return launch(opts.port, launchArgs);
+  // A port we picked can be taken by someone else before the JVM binds it; pick again in that case.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(await findFreePort(), launchArgs);
+    } catch (err) {
+      const portTaken =
+        err instanceof DynamoDbLocalStartError && /BindException|Failed to bind/.test(err.message);
+      if (!portTaken || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function launch(
+  port: number,
+  { workDir, storageArgs }: { workDir: string; storageArgs: string[] },
+): Promise<DynamoDbLocal> {
+  const emulatorDir = join(
+    dirname(createRequire(import.meta.url).resolve('amplify-dynamodb-simulator/package.json')),
+    'emulator',
+  );
+  const child = spawn(
+    'java',
+    [
+      `-Djava.library.path=${join(emulatorDir, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(emulatorDir, 'DynamoDBLocal.jar'),
+      '-sharedDb',
+      // Telemetry would try to reach AWS on every start; useless locally and slow without network.
+      '-disableTelemetry',
+      '-port',
+      String(port),
+      ...storageArgs,
+    ],
+    { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const output = captureOutput(child);
+  // A parent that exits without calling stop() must not leave a JVM holding the port.
+  const killOnParentExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnParentExit);
+  const exited = new Promise<void>((resolveExit) => child.once('close', () => resolveExit()));
+  exited.then(() => process.off('exit', killOnParentExit));
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const giveUp = new AbortController();
+  try {
+    await Promise.race([waitUntilAnswering(endpoint, giveUp.signal), failOnStartupError(child, output)]);
+  } catch (err) {
+    giveUp.abort();
+    await terminate(child, exited);
+    throw err;
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    endpoint,
+    port,
+    stop: () => {
+      stopping ??= terminate(child, exited);
+      return stopping;
+    },
+  };
+}
+
+/** Binds port 0 so the OS picks a free port, then releases it for the caller to use. */
+export async function findFreePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port ? resolvePort(port) : reject(new Error('could not determine a free port'))));
+    });
+  });
+}
+
+interface OutputTail {
+  stdout: string;
+  stderr: string;
+}
+
+/** Keeps draining both pipes (a full pipe would block the JVM) and remembers the last few KB of each. */
+function captureOutput(child: ChildProcess): OutputTail {
+  const tail: OutputTail = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (chunk: Buffer) => {
+    tail.stdout = (tail.stdout + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    tail.stderr = (tail.stderr + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);
+  });
+  return tail;
+}
+
+/**
+ * Rejects when the process cannot be spawned, exits before it answers, or its main thread dies (a failed
+ * bind, e.g. port taken, kills only the main thread: the JVM stays alive and would never answer).
+ * Never resolves otherwise.
+ */
+function failOnStartupError(child: ChildProcess, output: OutputTail): Promise<never> {
+  return new Promise((_, reject) => {
+    const details = (): string => output.stderr.trim() || output.stdout.trim() || '(no output)';
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      reject(
+        err.code === 'ENOENT'
+          ? new JavaMissingError()
+          : new DynamoDbLocalStartError(err.message, { cause: err }),
+      );
+    });
+    child.once('exit', (code, signal) => {
+      reject(
+        new DynamoDbLocalStartError(
+          `DynamoDB Local exited before it was ready (code ${code}, signal ${signal}): ${details()}`,
+        ),
+      );
+    });
+    const onStderr = (): void => {
+      if (!output.stderr.includes('Exception in thread "main"')) return;
+      child.stderr?.off('data', onStderr);
+      // Give the rest of the stack trace a moment to arrive so the error shows the cause.
+      setTimeout(
+        () => reject(new DynamoDbLocalStartError(`DynamoDB Local failed to start: ${details()}`)),
+        300,
+      );
+    };
+    child.stderr?.on('data', onStderr);
+  });
+}
+
+/** Polls ListTables: a listening socket is not enough, the JVM answers requests a moment later. */
+async function waitUntilAnswering(endpoint: string, giveUp: AbortSignal): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
+  });
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  try {
+    while (!giveUp.aborted) {
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch (err) {
+        if (Date.now() > deadline || giveUp.aborted) {
+          throw new DynamoDbLocalStartError(
+            `DynamoDB Local did not answer on ${endpoint} within ${START_TIMEOUT_MS} ms`,
+            { cause: err },
+          );
+        }
+        await sleep(200);
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+/** SIGTERM, then SIGKILL if the JVM is still alive after the grace period; resolves once it has exited. */
+async function terminate(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return exited;
+  child.kill('SIGTERM');
+  const escalate = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+  escalate.unref();
+  await exited;
+  clearTimeout(escalate);
+}

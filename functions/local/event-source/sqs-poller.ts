@@ -1,0 +1,300 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  type MessageAttributeValue,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type {
+  Context,
+  SQSBatchResponse,
+  SQSEvent,
+  SQSMessageAttributes,
+  SQSRecord,
+  SQSRecordAttributes,
+} from 'aws-lambda';
+
+/**
+ * Local stand-in for a Lambda SQS event source mapping with `ReportBatchItemFailures` on.
+ *
+ * `maxConcurrency` independent loops each long-poll for up to `batchSize` messages, invoke the handler
+ * once per non-empty batch and then delete what Lambda would delete:
+ * - handler resolves without `batchItemFailures` (or with an empty list): every record;
+ * - handler lists failures: every record except those;
+ * - handler throws, times out, or lists an itemIdentifier that is not in the batch: nothing
+ *   (Lambda treats an unknown identifier as a failure of the whole batch).
+ * Undeleted messages come back after the queue's visibility timeout, as in AWS.
+ *
+ * Not emulated: batching windows, scaling ramp-up, and the ESM's own retries of SQS calls.
+ */
+
+export interface SqsPollerOptions {
+  sqs: SQSClient;
+  queueUrl: string;
+  queueArn: string;
+  /** Records per invocation; receives are capped at 10 by SQS, so larger batches take several calls. */
+  batchSize: number;
+  /** Invocations in flight at once (the ESM's maximum concurrency). */
+  maxConcurrency: number;
+  /** Long-poll wait per receive; Lambda always uses 20. */
+  waitTimeSeconds?: number;
+  /** After this long an invocation counts as timed out: nothing is deleted and its slot is freed. */
+  functionTimeoutMs: number;
+  region?: string;
+  functionName?: string;
+  // biome-ignore lint/suspicious/noConfusingVoidType: same result type as SQSHandler in @types/aws-lambda.
+  handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
+  /** Receives SQS errors, handler errors and timeouts; polling continues after each. */
+  onError?: (err: unknown) => void;
+}
+
+export interface SqsPoller {
+  /** Stops receiving and resolves once every in-flight invocation has settled. */
+  stop(): Promise<void>;
+}
+
+type HandlerResult = Awaited<ReturnType<SqsPollerOptions['handler']>>;
+
+export class FunctionTimeoutError extends Error {
+  readonly code = 'FUNCTION_TIMEOUT';
+  constructor(readonly timeoutMs: number) {
+    super(`Task timed out after ${timeoutMs} ms`);
+    this.name = 'FunctionTimeoutError';
+  }
+}
+
+export class UnknownBatchItemError extends Error {
+  readonly code = 'UNKNOWN_BATCH_ITEM';
+  constructor(readonly itemIdentifier: unknown) {
+    super(`batchItemFailures lists ${JSON.stringify(itemIdentifier)}, which is not in the batch`);
+    this.name = 'UnknownBatchItemError';
+  }
+}
+
+export class DeleteFailedError extends Error {
+  readonly code = 'DELETE_FAILED';
+  constructor(readonly failures: { id: string; code?: string; message?: string }[]) {
+    super(`DeleteMessageBatch failed for ${failures.length} record(s)`);
+    this.name = 'DeleteFailedError';
+  }
+}
+
+const MAX_RECEIVE = 10;
+const BACKOFF_BASE_MS = 250;
+const BACKOFF_MAX_MS = 5_000;
+
+export function startSqsPoller(opts: SqsPollerOptions): SqsPoller {
+  const stopping = new AbortController();
+  const report = opts.onError ?? ((err: unknown) => console.error('[sqs-poller]', err));
+  // A throwing onError must not end a loop (nothing would poll any more, silently).
+  const onError = (err: unknown): void => {
+    try {
+      report(err);
+    } catch {}
+  };
+  const loops = Array.from({ length: Math.max(1, opts.maxConcurrency) }, () =>
+    pollLoop(opts, stopping.signal, onError),
+  );
+  let stopped: Promise<void> | undefined;
+  return {
+    stop: () => {
+      stopped ??= (async () => {
+        stopping.abort();
+        await Promise.all(loops);
+      })();
+      return stopped;
+    },
+  };
+}
+
+async function pollLoop(opts: SqsPollerOptions, signal: AbortSignal, onError: (err: unknown) => void) {
+  let failures = 0;
+  while (!signal.aborted) {
+    let messages: Message[];
+    try {
+      messages = await receiveBatch(opts, signal);
+      failures = 0;
+    } catch (err) {
+      if (signal.aborted) return;
+      onError(err);
+      failures++;
+      await sleep(Math.min(BACKOFF_BASE_MS * 2 ** failures, BACKOFF_MAX_MS), undefined, { signal }).catch(
+        () => {},
+      );
+      continue;
+    }
+    // Messages already received are invoked even while stopping: dropping them would hide them for a
+    // whole visibility timeout for no reason.
+    if (messages.length > 0) await invokeAndSettle(opts, messages, onError);
+  }
+}
+
+/** One long poll, then short polls while full pages keep coming, until `batchSize` messages. */
+async function receiveBatch(opts: SqsPollerOptions, signal: AbortSignal): Promise<Message[]> {
+  const batch: Message[] = [];
+  let waitTimeSeconds = opts.waitTimeSeconds ?? 20;
+  while (batch.length < opts.batchSize) {
+    const wanted = Math.min(MAX_RECEIVE, opts.batchSize - batch.length);
+    const { Messages = [] } = await opts.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: opts.queueUrl,
+        MaxNumberOfMessages: wanted,
+        WaitTimeSeconds: waitTimeSeconds,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+      // Aborting only ends our wait; the emulator may still hand a message to the abandoned request,
+      // which then stays invisible for one visibility timeout (as it would with real SQS).
+      { abortSignal: signal },
+    );
+    batch.push(...Messages);
+    if (Messages.length < wanted) break;
+    waitTimeSeconds = 0;
+  }
+  return batch;
+}
+
+async function invokeAndSettle(opts: SqsPollerOptions, messages: Message[], onError: (err: unknown) => void) {
+  const records = messages.map((m) => toRecord(m, opts));
+  let toDelete: SQSRecord[];
+  try {
+    const response = await invokeWithTimeout(opts, { Records: records });
+    toDelete = recordsToDelete(records, response);
+  } catch (err) {
+    onError(err);
+    return;
+  }
+  try {
+    await deleteRecords(opts, toDelete);
+  } catch (err) {
+    onError(err);
+  }
+}
+
+async function invokeWithTimeout(opts: SqsPollerOptions, event: SQSEvent): Promise<HandlerResult> {
+  const deadline = Date.now() + opts.functionTimeoutMs;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new FunctionTimeoutError(opts.functionTimeoutMs)),
+      opts.functionTimeoutMs,
+    );
+  });
+  try {
+    // An in-process handler cannot be killed like a Lambda sandbox; after the timeout its result is ignored.
+    return await Promise.race([
+      Promise.resolve().then(() => opts.handler(event, fakeContext(opts, deadline))),
+      timedOut,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Lambda's ReportBatchItemFailures rules; throws (whole batch fails) on an identifier not in the batch. */
+function recordsToDelete(records: SQSRecord[], response: HandlerResult): SQSRecord[] {
+  const failures = response?.batchItemFailures ?? [];
+  const inBatch = new Set(records.map((r) => r.messageId));
+  const failed = new Set<string>();
+  for (const failure of failures) {
+    const id: unknown = failure?.itemIdentifier;
+    if (typeof id !== 'string' || !inBatch.has(id)) throw new UnknownBatchItemError(id);
+    failed.add(id);
+  }
+  return records.filter((r) => !failed.has(r.messageId));
+}
+
+async function deleteRecords(opts: SqsPollerOptions, records: SQSRecord[]): Promise<void> {
+  const failures: { id: string; code?: string; message?: string }[] = [];
+  for (let start = 0; start < records.length; start += MAX_RECEIVE) {
+    const chunk = records.slice(start, start + MAX_RECEIVE);
+    const result = await opts.sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: opts.queueUrl,
+        // Batch entry ids must be short and [A-Za-z0-9_-]; the position is enough to map results back.
+        Entries: chunk.map((r, i) => ({ Id: String(start + i), ReceiptHandle: r.receiptHandle })),
+      }),
+    );
+    for (const f of result.Failed ?? []) {
+      failures.push({
+        id: records[Number(f.Id)]?.messageId ?? String(f.Id),
+        code: f.Code,
+        message: f.Message,
+      });
+    }
+  }
+  if (failures.length > 0) throw new DeleteFailedError(failures);
+}
+
+function toRecord(message: Message, opts: SqsPollerOptions): SQSRecord {
+  const attributes = (message.Attributes ?? {}) as Record<string, string>;
+  const record: SQSRecord = {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes: {
+      ...attributes,
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? '000000000000',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    } satisfies SQSRecordAttributes,
+    messageAttributes: toLambdaAttributes(message.MessageAttributes),
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: opts.queueArn,
+    awsRegion: regionOf(opts),
+  };
+  if (message.MD5OfMessageAttributes) record.md5OfMessageAttributes = message.MD5OfMessageAttributes;
+  return record;
+}
+
+/** SDK shape (`StringValue`, binary as bytes) to Lambda's event shape (`stringValue`, binary as base64). */
+function toLambdaAttributes(
+  attributes: Record<string, MessageAttributeValue> | undefined,
+): SQSMessageAttributes {
+  const result: SQSMessageAttributes = {};
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    result[name] = {
+      dataType: value.DataType ?? 'String',
+      stringListValues: value.StringListValues ?? [],
+      binaryListValues: (value.BinaryListValues ?? []).map(toBase64),
+      ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
+      ...(value.BinaryValue !== undefined ? { binaryValue: toBase64(value.BinaryValue) } : {}),
+    };
+  }
+  return result;
+}
+
+/** The region in the queue ARN (`arn:aws:sqs:<region>:<account>:<name>`) unless given explicitly. */
+function regionOf(opts: SqsPollerOptions): string {
+  return opts.region ?? (opts.queueArn.split(':')[3] || 'us-east-1');
+}
+
+function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64');
+}
+
+function fakeContext(opts: SqsPollerOptions, deadline: number): Context {
+  const functionName = opts.functionName ?? 'local-sqs-consumer';
+  const region = regionOf(opts);
+  const unsupported = (): never => {
+    throw new Error('context.done/fail/succeed are not supported; return or throw from the handler');
+  };
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: `local/${functionName}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: unsupported,
+    fail: unsupported,
+    succeed: unsupported,
+  };
+}

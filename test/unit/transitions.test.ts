@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { TestClock } from '../../functions/core/clock.ts';
+import {
+  JobTimeoutError,
+  PermanentJobError,
+  TransientJobError,
+  toJobError,
+} from '../../functions/core/errors.ts';
+import { toJobView } from '../../functions/core/job.ts';
+import {
+  allows,
+  applied,
+  claim,
+  complete,
+  decideFailure,
+  expire,
+  heartbeat,
+} from '../../functions/core/transitions.ts';
+import { aJob } from '../support/job-factory.ts';
+
+const clock = new TestClock('2026-03-01T12:00:00.000Z');
+
+describe('claim', () => {
+  it('starts a queued job at its epoch and counts the attempt', () => {
+    const job = aJob({ status: 'queued', queuedAt: '2026-03-01T11:59:58.000Z' });
+    const transition = claim(job, clock.now());
+    expect(allows(job, transition)).toBe(true);
+    const next = applied(job, transition);
+    expect(next).toMatchObject({ status: 'running', attempt: 1, queueTimeMs: 2000, seq: 2 });
+    expect(next.startedAt).toBe('2026-03-01T12:00:00.000Z');
+  });
+
+  it('is refused for a running job, a terminal job, or another epoch', () => {
+    const job = aJob({ status: 'queued', epoch: 3 });
+    const transition = claim(job, clock.now());
+    expect(allows({ ...job, status: 'running' }, transition)).toBe(false);
+    expect(allows({ ...job, status: 'completed' }, transition)).toBe(false);
+    expect(allows({ ...job, epoch: 4 }, transition)).toBe(false);
+  });
+});
+
+describe('heartbeat and completion', () => {
+  const running = aJob({ status: 'running', attempt: 1, startedAt: '2026-03-01T11:59:00.000Z' });
+
+  it('writes progress only while running or cancelling', () => {
+    const progress = { percent: 50, stage: 'half', message: null };
+    const transition = heartbeat(running, clock.now(), progress);
+    expect(transition.set).toEqual({ heartbeatAt: '2026-03-01T12:00:00.000Z', progress });
+    expect(allows({ ...running, status: 'cancelling' }, transition)).toBe(true);
+    expect(allows({ ...running, status: 'cancelled' }, transition)).toBe(false);
+  });
+
+  it('completes with the result, 100 percent and the execution time', () => {
+    const next = applied(running, complete(running, { ok: 1 }, clock.now()));
+    expect(next).toMatchObject({
+      status: 'completed',
+      result: { ok: 1 },
+      executionTimeMs: 60_000,
+      error: null,
+    });
+    expect(next.progress.percent).toBe(100);
+  });
+});
+
+describe('decideFailure', () => {
+  const running = (overrides = {}) => aJob({ status: 'running', attempt: 1, maxRetries: 3, ...overrides });
+  const random = () => 1;
+
+  it('retries a transient error with backoff while retries remain', () => {
+    const outcome = decideFailure(running({ attempt: 2 }), new TransientJobError('flaky'), clock.now(), {
+      random,
+    });
+    expect(outcome.kind).toBe('retry');
+    if (outcome.kind !== 'retry') return;
+    expect(outcome.delaySeconds).toBe(60);
+    expect(outcome.transition.set).toMatchObject({
+      status: 'retrying',
+      error: { code: 'transient_error', message: 'flaky', retryable: true },
+      queuedAt: '2026-03-01T12:01:00.000Z',
+    });
+  });
+
+  it('fails a permanent error at once', () => {
+    const outcome = decideFailure(running(), new PermanentJobError('bad input'), clock.now());
+    expect(outcome.kind).toBe('fail');
+    expect(outcome.transition.set.status).toBe('failed');
+  });
+
+  it('buries the job when retries are exhausted', () => {
+    const outcome = decideFailure(running({ attempt: 4 }), new TransientJobError('flaky'), clock.now());
+    expect(outcome.kind).toBe('dead');
+    expect(outcome.transition.set.error?.message).toContain('gave up after 4 attempts');
+  });
+
+  it('fails (not dead) a timeout with no retries left, as the contract says', () => {
+    const outcome = decideFailure(
+      running({ attempt: 1, maxRetries: 0 }),
+      new JobTimeoutError(5),
+      clock.now(),
+    );
+    expect(outcome.kind).toBe('fail');
+    expect(outcome.transition.set.error?.code).toBe('timeout');
+  });
+
+  it('honours a cancel request over any error', () => {
+    const outcome = decideFailure(running({ status: 'cancelling' }), new TransientJobError('x'), clock.now());
+    expect(outcome.kind).toBe('cancelled');
+    expect(outcome.transition.set.status).toBe('cancelled');
+  });
+});
+
+describe('expire', () => {
+  it('fails a queued job whose deadline passed with deadline_exceeded', () => {
+    const job = aJob({ deadline: '2026-03-01T11:00:00.000Z' });
+    const next = applied(job, expire(job, clock.now()));
+    expect(next.status).toBe('failed');
+    expect(next.error?.code).toBe('deadline_exceeded');
+  });
+});
+
+describe('toJobError', () => {
+  it('treats unknown errors as transient and keeps job errors as they are', () => {
+    expect(toJobError(new Error('boom'))).toMatchObject({ code: 'agent_error', retryable: true });
+    const permanent = new PermanentJobError('no');
+    expect(toJobError(permanent)).toBe(permanent);
+  });
+});
+
+describe('toJobView', () => {
+  it('hides the owner and the fencing epoch', () => {
+    const view = toJobView(aJob({ userId: 'secret-user', epoch: 9 }));
+    expect(view).not.toHaveProperty('userId');
+    expect(view).not.toHaveProperty('epoch');
+    expect(Object.keys(view)).toContain('seq');
+  });
+});
