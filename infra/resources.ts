@@ -33,7 +33,10 @@ const S = (name: string): KeyDefinition => ({ name, type: 'S' });
  * Access patterns, none of them a scan:
  * - a job by id: GetItem;
  * - a user's jobs newest first: `byUser`, or `byUserStatus` / `byUserType` to filter (cursor = LastEvaluatedKey);
- * - jobs in a status by status time (recovery, scheduling, cleanup): `byStatus`, sharded to spread writes.
+ * - jobs in a status by status time (recovery, scheduling, cleanup): `byStatus`, sharded to spread writes;
+ * - active jobs past their deadline (statistics): `byDeadline`, sparse.
+ * Other items: idempotency records (`IDEM#<user>#<key>` / `IDEM`), dependency edges (`JOB#<parent>` /
+ * `DEP#<child>`) and statistics counters (`STATS#<scope>` / `S#<shard>`).
  */
 export const jobsTable: TableDefinition = {
   id: 'Jobs',

@@ -17,9 +17,35 @@ export interface ListQuery {
   cursor?: string | undefined;
 }
 
+/** A client's idempotency key and a fingerprint of the request it came with. */
+export interface Idempotency {
+  key: string;
+  fingerprint: string;
+}
+
+export type CreateResult = { created: true } | { created: false; jobId: string; fingerprint: string };
+
+/** Maintained counters (exact; read in O(1)). */
+export interface StatsCounters {
+  byStatus: Record<JobStatus, number>;
+  byPriority: Record<string, number>;
+  queueTime: { sum: number; count: number };
+  executionTime: { sum: number; count: number };
+}
+
+export type StatsScope = { userId: string } | { all: true };
+
 export interface JobStore {
-  /** Writes a new job; fails if the id exists. */
-  create(job: Job): Promise<void>;
+  /**
+   * Writes a new job (and its idempotency record, atomically). When the key was used before, nothing is
+   * written and the original job id and request fingerprint are returned.
+   */
+  create(job: Job, idempotency?: Idempotency): Promise<CreateResult>;
+  /** Deletes a terminal job; false if it is gone or no longer terminal. */
+  delete(job: Job): Promise<boolean>;
+  readStats(scope: StatsScope): Promise<StatsCounters>;
+  /** Active (non-terminal) jobs whose deadline is before `now`. */
+  countPastDeadline(scope: StatsScope, now: Date): Promise<number>;
   /** Strongly consistent read by id (any owner). */
   get(id: string): Promise<Job | null>;
   /** Applies a transition as one conditional write. Returns the new job, or null if the precondition failed. */
@@ -32,6 +58,12 @@ export interface JobStore {
     status: JobStatus,
     query: { until?: string; limit: number; cursor?: string },
   ): Promise<Page<Job>>;
+}
+
+export interface StatusQuery {
+  until?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
 }
 
 export interface Dispatcher {

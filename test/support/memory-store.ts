@@ -3,17 +3,71 @@
  * (conditional transitions, newest-first lists), with no I/O. The adapter itself is tested against
  * DynamoDB Local in test/integration.
  */
-import type { Job, JobStatus } from '../../functions/core/job.ts';
-import type { JobStore, ListQuery, Page } from '../../functions/core/ports.ts';
+import { isTerminal, JOB_STATUSES, type Job, type JobStatus } from '../../functions/core/job.ts';
+import type {
+  CreateResult,
+  Idempotency,
+  JobStore,
+  ListQuery,
+  Page,
+  StatsCounters,
+  StatsScope,
+} from '../../functions/core/ports.ts';
 import { allows, applied, type Transition } from '../../functions/core/transitions.ts';
 
 export class MemoryJobStore implements JobStore {
   readonly jobs = new Map<string, Job>();
   readonly applied: string[] = [];
 
-  async create(job: Job): Promise<void> {
+  readonly idempotency = new Map<string, { jobId: string; fingerprint: string }>();
+
+  async create(job: Job, idempotency?: Idempotency): Promise<CreateResult> {
     if (this.jobs.has(job.id)) throw new Error(`job ${job.id} exists`);
+    const key = idempotency && `${job.userId}#${idempotency.key}`;
+    const previous = key && this.idempotency.get(key);
+    if (previous) return { created: false, ...previous };
+    if (key && idempotency)
+      this.idempotency.set(key, { jobId: job.id, fingerprint: idempotency.fingerprint });
     this.jobs.set(job.id, structuredClone(job));
+    return { created: true };
+  }
+  async delete(job: Job): Promise<boolean> {
+    const current = this.jobs.get(job.id);
+    if (!current || current.status !== job.status) return false;
+    return this.jobs.delete(job.id);
+  }
+  /** Counted from the jobs themselves: the reference the DynamoDB counters are compared with. */
+  async readStats(scope: StatsScope): Promise<StatsCounters> {
+    const jobs = [...this.jobs.values()].filter((job) => 'all' in scope || job.userId === scope.userId);
+    const byStatus = Object.fromEntries(JOB_STATUSES.map((status) => [status, 0])) as Record<
+      JobStatus,
+      number
+    >;
+    const byPriority: Record<string, number> = {};
+    for (let p = 1; p <= 10; p++) byPriority[String(p)] = 0;
+    for (const job of jobs) {
+      byStatus[job.status] += 1;
+      byPriority[String(job.priority)] = (byPriority[String(job.priority)] ?? 0) + 1;
+    }
+    const sum = (values: Array<number | null>) => {
+      const present = values.filter((value): value is number => value !== null);
+      return { sum: present.reduce((a, b) => a + b, 0), count: present.length };
+    };
+    return {
+      byStatus,
+      byPriority,
+      queueTime: sum(jobs.map((job) => job.queueTimeMs)),
+      executionTime: sum(jobs.map((job) => (job.completedAt ? job.executionTimeMs : null))),
+    };
+  }
+  async countPastDeadline(scope: StatsScope, now: Date): Promise<number> {
+    return [...this.jobs.values()].filter(
+      (job) =>
+        ('all' in scope || job.userId === scope.userId) &&
+        !isTerminal(job.status) &&
+        job.deadline !== null &&
+        new Date(job.deadline) < now,
+    ).length;
   }
   async get(id: string): Promise<Job | null> {
     const job = this.jobs.get(id);

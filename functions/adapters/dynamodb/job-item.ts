@@ -15,6 +15,7 @@ export const userKey = (userId: string) => `U#${userId}`;
 export const userStatusKey = (userId: string, status: JobStatus) => `U#${userId}#S#${status}`;
 export const userTypeKey = (userId: string, type: string) => `U#${userId}#T#${type}`;
 export const statusKey = (status: JobStatus, shard: number) => `S#${status}#${shard}`;
+export const idempotencyKey = (userId: string, key: string) => ({ pk: `IDEM#${userId}#${key}`, sk: 'IDEM' });
 export const shardOf = (id: string): number =>
   (createHash('sha1').update(id).digest()[0] ?? 0) % STATUS_SHARDS;
 
@@ -56,6 +57,8 @@ export function derivedAttributes(
     statusKey: statusKey(job.status, shardOf(job.id)),
     statusTimeKey: `${statusTime(job)}#${job.id}`,
     expiresAt: terminal ? Math.floor(endedAt / 1000) + options.retentionDays * 86400 : undefined,
+    deadlineKey: !terminal && job.deadline ? `DL#${shardOf(job.id)}` : undefined,
+    deadlineTimeKey: !terminal && job.deadline ? `${job.deadline}#${job.id}` : undefined,
   };
 }
 

@@ -8,20 +8,34 @@ import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
   QueryCommand,
   type QueryCommandInput,
+  TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+  type Update,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
-import type { Job, JobStatus } from '../../core/job.ts';
-import type { JobStore, ListQuery, Page } from '../../core/ports.ts';
-import { applied, type Transition } from '../../core/transitions.ts';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { ValidationError } from '../../core/errors.ts';
+import { JOB_STATUSES, type Job, type JobStatus } from '../../core/job.ts';
+import type {
+  CreateResult,
+  Idempotency,
+  JobStore,
+  ListQuery,
+  Page,
+  StatsCounters,
+  StatsScope,
+  StatusQuery,
+} from '../../core/ports.ts';
+import { allows, applied, type Transition } from '../../core/transitions.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import {
   derivedAttributes,
   fromItem,
   type ItemOptions,
+  idempotencyKey,
   jobKey,
   STATUS_SHARDS,
   statusKey,
@@ -30,6 +44,7 @@ import {
   userStatusKey,
   userTypeKey,
 } from './job-item.ts';
+import { ALL_SCOPE, statsDeltas, statsUpdates, sumShards, userScope } from './stats-items.ts';
 
 export interface DynamoJobStoreOptions extends ItemOptions {
   client: DynamoDBClient;
@@ -49,14 +64,56 @@ export class DynamoJobStore implements JobStore {
     this.#options = { retentionDays: options.retentionDays };
   }
 
-  async create(job: Job): Promise<void> {
-    await this.#client.send(
-      new PutItemCommand({
-        TableName: this.#table,
-        Item: toItem(job, this.#options),
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+  /**
+   * Precondition: no job with this id (and no idempotency record for the key). Writes the job, the
+   * idempotency record and the counters in one transaction. Emits an INSERT on the stream.
+   */
+  async create(job: Job, idempotency?: Idempotency): Promise<CreateResult> {
+    const items: TransactWriteItem[] = [
+      {
+        Put: {
+          TableName: this.#table,
+          Item: toItem(job, this.#options),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...statsUpdates(this.#table, job, statsDeltas(undefined, job)).map((Update) => ({ Update })),
+    ];
+    if (idempotency) {
+      items.push({
+        Put: {
+          TableName: this.#table,
+          Item: marshall({
+            ...idempotencyKey(job.userId, idempotency.key),
+            jobId: job.id,
+            fingerprint: idempotency.fingerprint,
+            expiresAt:
+              Math.floor(new Date(job.createdAt).getTime() / 1000) + this.#options.retentionDays * 86400,
+          }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    }
+    try {
+      await this.#transact(items);
+      return { created: true };
+    } catch (error) {
+      const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+      if (idempotency && reasons.at(-1)?.Code === 'ConditionalCheckFailed') {
+        const { Item } = await this.#client.send(
+          new GetItemCommand({
+            TableName: this.#table,
+            Key: marshall(idempotencyKey(job.userId, idempotency.key)),
+            ConsistentRead: true,
+          }),
+        );
+        if (Item) {
+          const record = unmarshall(Item);
+          return { created: false, jobId: String(record.jobId), fingerprint: String(record.fingerprint) };
+        }
+      }
+      throw error;
+    }
   }
 
   async get(id: string): Promise<Job | null> {
@@ -67,18 +124,127 @@ export class DynamoJobStore implements JobStore {
   }
 
   /**
-   * One conditional write: precondition = the transition's statuses (and epoch, when given);
-   * writes = the transition's fields, the derived index/TTL attributes, and seq + 1.
+   * One conditional write: precondition = the transition's statuses (and epoch, when given); writes = the
+   * transition's fields, the derived index/TTL attributes, and seq + 1. A change of status also moves the
+   * counters, in the same transaction, so it is pinned to the exact status it changes from; if that status
+   * moved on meanwhile (say running → cancelling), the transition is re-checked against the fresh job.
    */
   async apply(job: Job, transition: Transition): Promise<Job | null> {
-    const next = applied(job, transition);
+    let current = job;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (!allows(current, transition)) return null;
+      const next = applied(current, transition);
+      const update = this.#updateFor(current, next, transition);
+      if (next.status === current.status) {
+        try {
+          const { Attributes } = await this.#client.send(
+            new UpdateItemCommand({ ...update, ReturnValues: 'ALL_NEW' }),
+          );
+          return Attributes ? fromItem(Attributes) : next;
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      } else {
+        const counters = statsUpdates(this.#table, next, statsDeltas(current, next));
+        try {
+          await this.#transact([{ Update: update }, ...counters.map((Update) => ({ Update }))]);
+          return await this.get(job.id);
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+        }
+      }
+      const fresh = await this.get(job.id);
+      if (!fresh) return null;
+      current = fresh;
+    }
+    return null;
+  }
+
+  /** Precondition: the job is still in the (terminal) status read. Deletes it and moves the counters. */
+  async delete(job: Job): Promise<boolean> {
+    try {
+      await this.#transact([
+        {
+          Delete: {
+            TableName: this.#table,
+            Key: marshall(jobKey(job.id)),
+            ConditionExpression: '#status = :status',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: marshall({ ':status': job.status }),
+          },
+        },
+        ...statsUpdates(this.#table, job, statsDeltas(job, undefined)).map((Update) => ({ Update })),
+      ]);
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async readStats(scope: StatsScope): Promise<StatsCounters> {
+    const { Items } = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: marshall({
+          ':pk': `STATS#${'all' in scope ? ALL_SCOPE : userScope(scope.userId)}`,
+        }),
+        ConsistentRead: true,
+      }),
+    );
+    const total = sumShards((Items ?? []).map((item) => unmarshall(item)));
+    const byStatus = Object.fromEntries(
+      JOB_STATUSES.map((status) => [status, total[`n_${status}`] ?? 0]),
+    ) as Record<JobStatus, number>;
+    const byPriority: Record<string, number> = {};
+    for (let priority = 1; priority <= 10; priority++)
+      byPriority[String(priority)] = total[`p_${priority}`] ?? 0;
+    return {
+      byStatus,
+      byPriority,
+      queueTime: { sum: total.qt_sum ?? 0, count: total.qt_count ?? 0 },
+      executionTime: { sum: total.et_sum ?? 0, count: total.et_count ?? 0 },
+    };
+  }
+
+  async countPastDeadline(scope: StatsScope, now: Date): Promise<number> {
+    const counts = await Promise.all(
+      Array.from({ length: STATUS_SHARDS }, async (_, shard) => {
+        let count = 0;
+        let startKey: Record<string, AttributeValue> | undefined;
+        do {
+          const page = await this.#client.send(
+            new QueryCommand({
+              TableName: this.#table,
+              IndexName: 'byDeadline',
+              KeyConditionExpression: 'deadlineKey = :pk AND deadlineTimeKey < :now',
+              ...('userId' in scope && { FilterExpression: 'userId = :user' }),
+              ExpressionAttributeValues: marshall({
+                ':pk': `DL#${shard}`,
+                ':now': now.toISOString(),
+                ...('userId' in scope && { ':user': scope.userId }),
+              }),
+              Select: 'COUNT',
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          count += page.Count ?? 0;
+          startKey = page.LastEvaluatedKey;
+        } while (startKey);
+        return count;
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  #updateFor(current: Job, next: Job, transition: Transition): Update {
     const derived = derivedAttributes(next, this.#options);
     const values: Record<string, unknown> = { ':one': 1 };
     const names: Record<string, string> = { '#seq': 'seq', '#status': 'status' };
     const sets = ['#seq = #seq + :one'];
     const removes: string[] = [];
-    const fields = { ...transition.set, ...derived };
-    Object.entries(fields).forEach(([field, value], index) => {
+    Object.entries({ ...transition.set, ...derived }).forEach(([field, value], index) => {
       names[`#f${index}`] = field;
       if (value === undefined) {
         removes.push(`#f${index}`);
@@ -87,35 +253,50 @@ export class DynamoJobStore implements JobStore {
         sets.push(`#f${index} = :f${index}`);
       }
     });
-    const statuses = transition.expect.status.map((status, index) => {
-      values[`:s${index}`] = status;
-      return `:s${index}`;
-    });
-    let condition = `#status IN (${statuses.join(', ')})`;
+    let condition: string;
+    if (next.status !== current.status) {
+      values[':from'] = current.status;
+      condition = '#status = :from';
+    } else {
+      condition = `#status IN (${transition.expect.status
+        .map((status, index) => {
+          values[`:s${index}`] = status;
+          return `:s${index}`;
+        })
+        .join(', ')})`;
+    }
     if (transition.expect.epoch !== undefined) {
       names['#epoch'] = 'epoch';
       values[':epoch'] = transition.expect.epoch;
       condition += ' AND #epoch = :epoch';
     }
-    try {
-      const { Attributes } = await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#table,
-          Key: marshall(jobKey(job.id)),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: `attribute_exists(pk) AND ${condition}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: marshall(values, {
-            removeUndefinedValues: true,
-            convertClassInstanceToMap: false,
-          }),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return Attributes ? fromItem(Attributes) : next;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return null;
-      throw error;
+    return {
+      TableName: this.#table,
+      Key: marshall(jobKey(current.id)),
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ConditionExpression: `attribute_exists(pk) AND ${condition}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: marshall(values, {
+        removeUndefinedValues: true,
+        convertClassInstanceToMap: false,
+      }),
+    };
+  }
+
+  /** TransactWriteItems, retried on conflicts with other transactions on the same counter shard. */
+  async #transact(items: TransactWriteItem[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+        return;
+      } catch (error) {
+        const conflict =
+          error instanceof TransactionCanceledException &&
+          (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict') &&
+          !(error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
+        if (!conflict || attempt >= 8) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
+      }
     }
   }
 
@@ -256,4 +437,35 @@ function pickUserIndex(userId: string, query: { status?: JobStatus | undefined; 
     return { indexName: 'byUserType', name: 'userTypeKey', value: userTypeKey(userId, query.type) };
   }
   return { indexName: 'byUser', name: 'userKey', value: userKey(userId) };
+}
+
+const isConditionFailure = (error: unknown): boolean =>
+  error instanceof ConditionalCheckFailedException ||
+  (error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed'));
+
+/** A `byStatus` cursor holds one position per shard (null: shard exhausted); it must belong to `status`. */
+function decodeShardCursor(
+  cursor: string | undefined,
+  status: JobStatus,
+): Array<Record<string, AttributeValue> | null> {
+  if (cursor === undefined) return Array.from({ length: STATUS_SHARDS }, () => ({}));
+  try {
+    const positions = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (
+      Array.isArray(positions) &&
+      positions.length === STATUS_SHARDS &&
+      positions.every(
+        (position, shard) =>
+          position === null ||
+          (typeof position === 'object' &&
+            (position as Record<string, AttributeValue>).statusKey?.S === statusKey(status, shard)),
+      )
+    ) {
+      return positions as Array<Record<string, AttributeValue> | null>;
+    }
+  } catch {
+    // fall through
+  }
+  throw new ValidationError([{ path: 'cursor', message: 'is not a cursor from this listing' }]);
 }
