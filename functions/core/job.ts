@@ -70,10 +70,12 @@ export interface Job {
   seq: number;
   /** Fencing token: bumped whenever the job is (re)dispatched, so stale messages cannot claim it. */
   epoch: number;
+  /** When its current message was sent (internal; lets maintenance re-send a lost one). */
+  dispatchedAt?: string | null;
 }
 
 /** Everything but the owner and the fencing epoch; `retryDelaySeconds` is an extension of the contract. */
-export type JobView = Omit<Job, 'userId' | 'epoch'>;
+export type JobView = Omit<Job, 'userId' | 'epoch' | 'dispatchedAt'>;
 
 /** The JSON shape of a job everywhere (API.md "Job view"); internal fields stay internal. */
 export function toJobView(job: Job): JobView {

@@ -54,10 +54,9 @@ export interface JobStore {
   listByUser(userId: string, query: ListQuery): Promise<Page<Job>>;
   countByUser(userId: string, query: Omit<ListQuery, 'limit' | 'cursor'>): Promise<number>;
   /** Jobs in one status whose status time is at or before `until`, oldest first (maintenance work). */
-  listByStatus(
-    status: JobStatus,
-    query: { until?: string; limit: number; cursor?: string },
-  ): Promise<Page<Job>>;
+  listByStatus(status: JobStatus, query: StatusQuery): Promise<Page<Job>>;
+  /** Active jobs whose deadline is at or before `until`, earliest first per shard. */
+  listByDeadline(query: StatusQuery): Promise<Page<Job>>;
 }
 
 export interface StatusQuery {

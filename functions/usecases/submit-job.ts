@@ -79,6 +79,7 @@ export async function submitJob(deps: SubmitDeps, userId: string, input: SubmitJ
     executionTimeMs: null,
     seq: 1,
     epoch: 1,
+    dispatchedAt: status === 'queued' ? now.toISOString() : null,
   };
   await deps.store.create(job);
   if (status === 'queued') await dispatchOrLeaveForRecovery(deps, job, delaySeconds);

@@ -90,8 +90,21 @@ export class MemoryJobStore implements JobStore {
   async countByUser(userId: string, query: Omit<ListQuery, 'limit' | 'cursor'>): Promise<number> {
     return this.#mine(userId, query).length;
   }
-  async listByStatus(status: JobStatus, query: { until?: string; limit: number }): Promise<Page<Job>> {
-    const items = [...this.jobs.values()].filter((job) => job.status === status).slice(0, query.limit);
+  async listByStatus(
+    status: JobStatus,
+    query: { until?: string | undefined; limit: number },
+  ): Promise<Page<Job>> {
+    const until = query.until ?? '9999';
+    const items = [...this.jobs.values()]
+      .filter((job) => job.status === status && statusTime(job) <= until)
+      .slice(0, query.limit);
+    return { items: items.map((job) => structuredClone(job)), nextCursor: null };
+  }
+  async listByDeadline(query: { until?: string | undefined; limit: number }): Promise<Page<Job>> {
+    const until = query.until ?? '9999';
+    const items = [...this.jobs.values()]
+      .filter((job) => !isTerminal(job.status) && job.deadline !== null && job.deadline <= until)
+      .slice(0, query.limit);
     return { items: items.map((job) => structuredClone(job)), nextCursor: null };
   }
   #mine(userId: string, query: { status?: JobStatus | undefined; type?: string | undefined }): Job[] {
@@ -113,3 +126,23 @@ export const silentLogger = {
     return silentLogger;
   },
 };
+
+/** The time a job entered its status, as the DynamoDB adapter orders its status index. */
+function statusTime(job: Job): string {
+  switch (job.status) {
+    case 'scheduled':
+      return job.runAt ?? job.createdAt;
+    case 'queued':
+    case 'retrying': {
+      const due = job.queuedAt ?? job.createdAt;
+      return job.dispatchedAt && job.dispatchedAt > due ? job.dispatchedAt : due;
+    }
+    case 'running':
+    case 'cancelling':
+      return job.startedAt ?? job.createdAt;
+    case 'pending':
+      return job.createdAt;
+    default:
+      return job.completedAt ?? job.createdAt;
+  }
+}

@@ -25,8 +25,11 @@ function statusTime(job: Job): string {
     case 'scheduled':
       return job.runAt ?? job.createdAt;
     case 'queued':
-    case 'retrying':
-      return job.queuedAt ?? job.createdAt;
+    case 'retrying': {
+      // The later of "due" and "last sent": a job is suspected of a lost message only after both.
+      const due = job.queuedAt ?? job.createdAt;
+      return job.dispatchedAt && job.dispatchedAt > due ? job.dispatchedAt : due;
+    }
     case 'running':
     case 'cancelling':
       return job.startedAt ?? job.createdAt;

@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ValidationError } from '../../core/errors.ts';
-import { JOB_STATUSES, type Job, type JobStatus } from '../../core/job.ts';
+import { isTerminal, JOB_STATUSES, type Job, type JobStatus } from '../../core/job.ts';
 import type {
   CreateResult,
   Idempotency,
@@ -343,16 +343,40 @@ export class DynamoJobStore implements JobStore {
   }
 
   /** Oldest first across all shards of the status; the cursor holds one position per shard. */
-  async listByStatus(
-    status: JobStatus,
-    query: { until?: string; limit: number; cursor?: string },
+  /** Oldest first per shard; the cursor holds one position per shard. */
+  listByStatus(status: JobStatus, query: StatusQuery): Promise<Page<Job>> {
+    return this.#listSharded(
+      {
+        indexName: 'byStatus',
+        partitionKey: 'statusKey',
+        sortKey: 'statusTimeKey',
+        partition: (shard) => statusKey(status, shard),
+      },
+      query,
+      (job) => job.status === status,
+    );
+  }
+
+  listByDeadline(query: StatusQuery): Promise<Page<Job>> {
+    return this.#listSharded(
+      {
+        indexName: 'byDeadline',
+        partitionKey: 'deadlineKey',
+        sortKey: 'deadlineTimeKey',
+        partition: (shard) => `DL#${shard}`,
+      },
+      query,
+      (job) => !isTerminal(job.status),
+    );
+  }
+
+  /** Reads a sharded index up to `until`, a slice of every shard per page; keeps jobs that still match. */
+  async #listSharded(
+    index: { indexName: string; partitionKey: string; sortKey: string; partition: (shard: number) => string },
+    query: StatusQuery,
+    stillMatches: (job: Job) => boolean,
   ): Promise<Page<Job>> {
-    const positions: Array<Record<string, AttributeValue> | null> = query.cursor
-      ? (JSON.parse(Buffer.from(query.cursor, 'base64url').toString('utf8')) as Array<Record<
-          string,
-          AttributeValue
-        > | null>)
-      : Array.from({ length: STATUS_SHARDS }, () => ({}));
+    const positions = decodeShardCursor(query.cursor, index.partitionKey, index.partition);
     const perShard = Math.max(1, Math.ceil(query.limit / STATUS_SHARDS));
     const pages = await Promise.all(
       positions.map(async (position, shard) => {
@@ -360,11 +384,14 @@ export class DynamoJobStore implements JobStore {
         const result = await this.#client.send(
           new QueryCommand({
             TableName: this.#table,
-            IndexName: 'byStatus',
+            IndexName: index.indexName,
             KeyConditionExpression: query.until ? '#pk = :pk AND #sk <= :until' : '#pk = :pk',
-            ExpressionAttributeNames: { '#pk': 'statusKey', ...(query.until && { '#sk': 'statusTimeKey' }) },
+            ExpressionAttributeNames: {
+              '#pk': index.partitionKey,
+              ...(query.until && { '#sk': index.sortKey }),
+            },
             ExpressionAttributeValues: marshall({
-              ':pk': statusKey(status, shard),
+              ':pk': index.partition(shard),
               ...(query.until && { ':until': `${query.until}#~` }),
             }),
             Limit: perShard,
@@ -377,7 +404,7 @@ export class DynamoJobStore implements JobStore {
     const jobs = await this.#batchGet(pages.flatMap((page) => page.keys));
     const next = pages.map((page) => page.next);
     return {
-      items: jobs.filter((job) => job.status === status),
+      items: jobs.filter(stillMatches),
       nextCursor: next.some((key) => key !== null)
         ? Buffer.from(JSON.stringify(next)).toString('base64url')
         : null,
@@ -444,10 +471,11 @@ const isConditionFailure = (error: unknown): boolean =>
   (error instanceof TransactionCanceledException &&
     (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed'));
 
-/** A `byStatus` cursor holds one position per shard (null: shard exhausted); it must belong to `status`. */
+/** A sharded-index cursor holds one position per shard (null: shard exhausted), each in its own partition. */
 function decodeShardCursor(
   cursor: string | undefined,
-  status: JobStatus,
+  partitionKey: string,
+  partition: (shard: number) => string,
 ): Array<Record<string, AttributeValue> | null> {
   if (cursor === undefined) return Array.from({ length: STATUS_SHARDS }, () => ({}));
   try {
@@ -459,7 +487,7 @@ function decodeShardCursor(
         (position, shard) =>
           position === null ||
           (typeof position === 'object' &&
-            (position as Record<string, AttributeValue>).statusKey?.S === statusKey(status, shard)),
+            (position as Record<string, AttributeValue>)[partitionKey]?.S === partition(shard)),
       )
     ) {
       return positions as Array<Record<string, AttributeValue> | null>;

@@ -133,27 +133,45 @@ async function pollLoop(opts: SqsPollerOptions, signal: AbortSignal, onError: (e
 
 /** One long poll, then short polls while full pages keep coming, until `batchSize` messages. */
 async function receiveBatch(opts: SqsPollerOptions, signal: AbortSignal): Promise<Message[]> {
-  const batch: Message[] = [];
-  let waitTimeSeconds = opts.waitTimeSeconds ?? 20;
-  while (batch.length < opts.batchSize) {
-    const wanted = Math.min(MAX_RECEIVE, opts.batchSize - batch.length);
-    const { Messages = [] } = await opts.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: opts.queueUrl,
-        MaxNumberOfMessages: wanted,
-        WaitTimeSeconds: waitTimeSeconds,
-        MessageSystemAttributeNames: ['All'],
-        MessageAttributeNames: ['All'],
-      }),
-      // Aborting only ends our wait; the emulator may still hand a message to the abandoned request,
-      // which then stays invisible for one visibility timeout (as it would with real SQS).
-      { abortSignal: signal },
-    );
-    batch.push(...Messages);
-    if (Messages.length < wanted) break;
-    waitTimeSeconds = 0;
+  const batch = await receivePage(
+    opts,
+    Math.min(MAX_RECEIVE, opts.batchSize),
+    opts.waitTimeSeconds ?? 20,
+    signal,
+  );
+  let lastPage = batch.length;
+  while (lastPage === MAX_RECEIVE && batch.length < opts.batchSize) {
+    try {
+      // Not abortable and errors not thrown: messages already received must reach the handler.
+      const page = await receivePage(opts, Math.min(MAX_RECEIVE, opts.batchSize - batch.length), 0);
+      batch.push(...page);
+      lastPage = page.length;
+    } catch {
+      break;
+    }
   }
   return batch;
+}
+
+async function receivePage(
+  opts: SqsPollerOptions,
+  max: number,
+  waitTimeSeconds: number,
+  signal?: AbortSignal,
+): Promise<Message[]> {
+  const { Messages = [] } = await opts.sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: opts.queueUrl,
+      MaxNumberOfMessages: max,
+      WaitTimeSeconds: waitTimeSeconds,
+      MessageSystemAttributeNames: ['All'],
+      MessageAttributeNames: ['All'],
+    }),
+    // Aborting only ends our wait: the server may still hand a message to the abandoned long poll
+    // (fauxqs does), and that message then stays invisible for one visibility timeout.
+    signal ? { abortSignal: signal } : {},
+  );
+  return Messages;
 }
 
 async function invokeAndSettle(opts: SqsPollerOptions, messages: Message[], onError: (err: unknown) => void) {

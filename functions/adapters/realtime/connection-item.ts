@@ -1,0 +1,88 @@
+/**
+ * The items of the connections table (generic `pk`/`sk` strings, no indexes, TTL on `expiresAt`):
+ * - a connection:     pk `CONN#<connectionId>`                    sk `CONN`
+ *                     { userId, isAdmin, connectedAt, expiresAt }
+ * - a subscription:   pk `SUB#JOB#<jobId>` or `SUB#USER#<userId>`  sk `CONN#<connectionId>`
+ *                     { userId, state, pendingUntil, snapshotSeq?, expiresAt }
+ * - its back-reference: pk `CONN#<connectionId>`                  sk `SUB#JOB#<jobId>` or `SUB#USER#<userId>`
+ * Access patterns, none of them a scan: the subscribers of a change = Query `SUB#JOB#<id>` and
+ * `SUB#USER#<owner>`; everything a connection owns (to close it) = Query `CONN#<id>`.
+ * Every item expires with API Gateway's 2-hour connection limit.
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Connection, Subscription, SubscriptionTarget } from '../../usecases/realtime/ports.ts';
+
+export const CONNECTION_SK = 'CONN';
+const JOB_TARGET = 'SUB#JOB#';
+const USER_TARGET = 'SUB#USER#';
+
+export const connectionPk = (connectionId: string) => `CONN#${connectionId}`;
+
+export const targetPk = (target: SubscriptionTarget): string =>
+  target.kind === 'job' ? `${JOB_TARGET}${target.jobId}` : `${USER_TARGET}${target.userId}`;
+
+export function parseTargetPk(value: string): SubscriptionTarget | null {
+  if (value.startsWith(JOB_TARGET)) return { kind: 'job', jobId: value.slice(JOB_TARGET.length) };
+  if (value.startsWith(USER_TARGET)) return { kind: 'user', userId: value.slice(USER_TARGET.length) };
+  return null;
+}
+
+export const connectionKey = (connectionId: string) => ({
+  pk: connectionPk(connectionId),
+  sk: CONNECTION_SK,
+});
+export const subscriptionKey = (target: SubscriptionTarget, connectionId: string) => ({
+  pk: targetPk(target),
+  sk: connectionPk(connectionId),
+});
+export const backReferenceKey = (target: SubscriptionTarget, connectionId: string) => ({
+  pk: connectionPk(connectionId),
+  sk: targetPk(target),
+});
+
+const options = { removeUndefinedValues: true, convertClassInstanceToMap: false };
+export const key = (value: { pk: string; sk: string }) => marshall(value);
+
+export function toConnectionItem(connection: Connection): Record<string, AttributeValue> {
+  return marshall({ ...connectionKey(connection.connectionId), ...connection }, options);
+}
+
+export function fromConnectionItem(item: Record<string, AttributeValue>): Connection {
+  const { connectionId, userId, isAdmin, connectedAt, expiresAt } = unmarshall(item);
+  return { connectionId, userId, isAdmin: isAdmin === true, connectedAt, expiresAt };
+}
+
+export function toSubscriptionItem(subscription: Subscription): Record<string, AttributeValue> {
+  const { target, snapshotSeq, ...rest } = subscription;
+  return marshall(
+    {
+      ...subscriptionKey(target, subscription.connectionId),
+      ...rest,
+      ...(snapshotSeq !== null && { snapshotSeq }),
+    },
+    options,
+  );
+}
+
+export function fromSubscriptionItem(item: Record<string, AttributeValue>): Subscription | null {
+  const record = unmarshall(item);
+  const target = parseTargetPk(String(record.pk));
+  if (!target) return null;
+  return {
+    target,
+    connectionId: record.connectionId,
+    userId: record.userId,
+    state: record.state === 'ready' ? 'ready' : 'pending',
+    pendingUntil: Number(record.pendingUntil ?? 0),
+    snapshotSeq: typeof record.snapshotSeq === 'number' ? record.snapshotSeq : null,
+    expiresAt: Number(record.expiresAt),
+  };
+}
+
+export function toBackReferenceItem(subscription: Subscription): Record<string, AttributeValue> {
+  return marshall({
+    ...backReferenceKey(subscription.target, subscription.connectionId),
+    expiresAt: subscription.expiresAt,
+  });
+}

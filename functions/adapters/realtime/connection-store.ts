@@ -1,0 +1,203 @@
+/**
+ * The DynamoDB implementation of the ConnectionStore port (item layout in connection-item.ts). Reads that
+ * decide what a client gets are strongly consistent; a subscription and its back-reference are written in
+ * one transaction, conditional on the connection still being there.
+ */
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type {
+  Connection,
+  ConnectionStore,
+  Subscription,
+  SubscriptionTarget,
+} from '../../usecases/realtime/ports.ts';
+import {
+  backReferenceKey,
+  connectionKey,
+  connectionPk,
+  fromConnectionItem,
+  fromSubscriptionItem,
+  key,
+  parseTargetPk,
+  subscriptionKey,
+  targetPk,
+  toBackReferenceItem,
+  toConnectionItem,
+  toSubscriptionItem,
+} from './connection-item.ts';
+
+export interface DynamoConnectionStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+}
+
+const BATCH_WRITE_LIMIT = 25;
+
+export class DynamoConnectionStore implements ConnectionStore {
+  readonly #client: DynamoDBClient;
+  readonly #table: string;
+
+  constructor(options: DynamoConnectionStoreOptions) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+  }
+
+  async open(connection: Connection): Promise<void> {
+    await this.#client.send(
+      new PutItemCommand({ TableName: this.#table, Item: toConnectionItem(connection) }),
+    );
+  }
+
+  async get(connectionId: string): Promise<Connection | null> {
+    const { Item } = await this.#client.send(
+      new GetItemCommand({
+        TableName: this.#table,
+        Key: key(connectionKey(connectionId)),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? fromConnectionItem(Item) : null;
+  }
+
+  /** Subscriptions first (the notifier stops finding them), then the connection item itself. */
+  async close(connectionId: string): Promise<void> {
+    const owned = await this.#queryPartition(connectionPk(connectionId));
+    const deletes: Array<{ pk: string; sk: string }> = [];
+    for (const item of owned) {
+      const sk = item.sk?.S ?? '';
+      const target = parseTargetPk(sk);
+      if (!target) continue;
+      deletes.push(subscriptionKey(target, connectionId), backReferenceKey(target, connectionId));
+    }
+    await this.#batchDelete(deletes);
+    await this.#client.send(
+      new DeleteItemCommand({ TableName: this.#table, Key: key(connectionKey(connectionId)) }),
+    );
+  }
+
+  /** One transaction: the connection exists; put the subscription and its back-reference. */
+  async subscribe(subscription: Subscription): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.#table,
+                Key: key(connectionKey(subscription.connectionId)),
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
+            { Put: { TableName: this.#table, Item: toSubscriptionItem(subscription) } },
+            { Put: { TableName: this.#table, Item: toBackReferenceItem(subscription) } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+      )
+        return false;
+      throw error;
+    }
+  }
+
+  /** Precondition: the subscription exists. Writes state `ready` and the snapshot's seq (none for `all`). */
+  async markReady(
+    target: SubscriptionTarget,
+    connectionId: string,
+    snapshotSeq: number | null,
+  ): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: key(subscriptionKey(target, connectionId)),
+          UpdateExpression:
+            snapshotSeq === null ? 'SET #state = :ready REMOVE #seq' : 'SET #state = :ready, #seq = :seq',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#state': 'state', '#seq': 'snapshotSeq' },
+          ExpressionAttributeValues: marshall({
+            ':ready': 'ready',
+            ...(snapshotSeq !== null && { ':seq': snapshotSeq }),
+          }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async unsubscribe(target: SubscriptionTarget, connectionId: string): Promise<void> {
+    await this.#batchDelete([subscriptionKey(target, connectionId), backReferenceKey(target, connectionId)]);
+  }
+
+  async subscribers(target: SubscriptionTarget): Promise<Subscription[]> {
+    const items = await this.#queryPartition(targetPk(target));
+    return items.map(fromSubscriptionItem).filter((s): s is Subscription => s !== null);
+  }
+
+  async subscription(target: SubscriptionTarget, connectionId: string): Promise<Subscription | null> {
+    const { Item } = await this.#client.send(
+      new GetItemCommand({
+        TableName: this.#table,
+        Key: key(subscriptionKey(target, connectionId)),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? fromSubscriptionItem(Item) : null;
+  }
+
+  /** Every item of one partition, strongly consistent, following pages. */
+  async #queryPartition(pk: string): Promise<Array<Record<string, AttributeValue>>> {
+    const items: Array<Record<string, AttributeValue>> = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: marshall({ ':pk': pk }),
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  /** BatchWriteItem deletes, 25 at a time, retrying unprocessed ones with backoff. */
+  async #batchDelete(keys: Array<{ pk: string; sk: string }>): Promise<void> {
+    for (let start = 0; start < keys.length; start += BATCH_WRITE_LIMIT) {
+      let requests: WriteRequest[] = keys
+        .slice(start, start + BATCH_WRITE_LIMIT)
+        .map((k) => ({ DeleteRequest: { Key: key(k) } }));
+      for (let round = 0; requests.length > 0; round++) {
+        if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** round)));
+        const result = await this.#client.send(
+          new BatchWriteItemCommand({ RequestItems: { [this.#table]: requests } }),
+        );
+        requests = result.UnprocessedItems?.[this.#table] ?? [];
+      }
+    }
+  }
+}

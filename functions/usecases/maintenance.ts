@@ -1,0 +1,134 @@
+/**
+ * The scheduled maintenance (every minute on AWS, and `POST /admin/recover`): recover jobs whose worker died,
+ * dispatch scheduled jobs that are due, re-send jobs whose message was lost, and move jobs close to their
+ * deadline up a tier. Every query goes through an index and reads only the jobs concerned.
+ */
+import type { Logger } from '../agents/registry.ts';
+import type { Clock } from '../core/clock.ts';
+import { isTerminal, type Job, type JobStatus } from '../core/job.ts';
+import type { Dispatcher, JobStore } from '../core/ports.ts';
+import { higherTier } from '../core/tiers.ts';
+import { recoverStale, redispatch, release } from '../core/transitions.ts';
+import { MAX_SQS_DELAY_SECONDS } from './submit-job.ts';
+
+export interface MaintenanceDeps {
+  store: JobStore;
+  dispatcher: Dispatcher;
+  clock: Clock;
+  logger: Logger;
+  /** A running job without a heartbeat for this long is presumed dead. */
+  staleAfterMs: number;
+  /** A queued job older than this may have lost its message; it is re-sent under a new epoch. */
+  lostAfterMs: number;
+  /** Jobs whose deadline is closer than this are moved up a tier. */
+  deadlineUrgencyMs: number;
+}
+
+export interface RecoveryReport {
+  /** Stale running jobs requeued (or ended) plus lost messages re-sent. */
+  recovered: number;
+  /** Scheduled jobs dispatched because they are due. */
+  dispatched: number;
+  /** Jobs moved up a tier because their deadline is near. */
+  promoted: number;
+}
+
+const PAGE = 100;
+
+export async function recover(deps: MaintenanceDeps): Promise<RecoveryReport> {
+  const report: RecoveryReport = { recovered: 0, dispatched: 0, promoted: 0 };
+  report.recovered += await recoverStaleRuns(deps);
+  report.dispatched += await dispatchDueJobs(deps);
+  report.recovered += await resendLostMessages(deps);
+  report.promoted += await promoteUrgentJobs(deps);
+  return report;
+}
+
+async function* jobsIn(store: JobStore, status: JobStatus, until: Date): AsyncGenerator<Job> {
+  let cursor: string | undefined;
+  do {
+    const page = await store.listByStatus(status, { until: until.toISOString(), limit: PAGE, cursor });
+    yield* page.items;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+async function recoverStaleRuns(deps: MaintenanceDeps): Promise<number> {
+  const now = deps.clock.now();
+  const staleBefore = now.getTime() - deps.staleAfterMs;
+  let count = 0;
+  for (const status of ['running', 'cancelling'] as const) {
+    // Started before the threshold (index order); only those whose heartbeat is also old are stale.
+    for await (const job of jobsIn(deps.store, status, new Date(staleBefore))) {
+      const beat = new Date(job.heartbeatAt ?? job.startedAt ?? job.createdAt).getTime();
+      if (beat > staleBefore) continue;
+      const next = await deps.store.apply(job, recoverStale(job, now));
+      if (!next) continue;
+      count += 1;
+      deps.logger.warn('recovered a stale job', { jobId: job.id, status: next.status, attempt: job.attempt });
+      if (next.status === 'queued') await deps.dispatcher.dispatch(next);
+    }
+  }
+  return count;
+}
+
+async function dispatchDueJobs(deps: MaintenanceDeps): Promise<number> {
+  const now = deps.clock.now();
+  // Everything due within the SQS delay window goes out now, with the remaining time as message delay:
+  // a job scheduled for next week runs within seconds of its time even though this runs once a minute.
+  const horizon = new Date(now.getTime() + (MAX_SQS_DELAY_SECONDS - 60) * 1000);
+  let count = 0;
+  for await (const job of jobsIn(deps.store, 'scheduled', horizon)) {
+    const next = await deps.store.apply(job, release(job, now));
+    if (!next) continue;
+    const delaySeconds = Math.max(
+      0,
+      Math.ceil((new Date(job.runAt ?? now).getTime() - now.getTime()) / 1000),
+    );
+    await deps.dispatcher.dispatch(next, { delaySeconds });
+    count += 1;
+  }
+  return count;
+}
+
+async function resendLostMessages(deps: MaintenanceDeps): Promise<number> {
+  const now = deps.clock.now();
+  const before = new Date(now.getTime() - deps.lostAfterMs);
+  let count = 0;
+  for (const status of ['queued', 'retrying'] as const) {
+    for await (const job of jobsIn(deps.store, status, before)) {
+      const next = await deps.store.apply(job, redispatch(job, now));
+      if (!next) continue;
+      const dueIn = Math.ceil((new Date(next.queuedAt ?? now).getTime() - now.getTime()) / 1000);
+      await deps.dispatcher.dispatch(next, {
+        delaySeconds: Math.max(0, Math.min(MAX_SQS_DELAY_SECONDS, dueIn)),
+      });
+      count += 1;
+    }
+  }
+  return count;
+}
+
+async function promoteUrgentJobs(deps: MaintenanceDeps): Promise<number> {
+  const now = deps.clock.now();
+  let count = 0;
+  for await (const job of urgentJobs(deps, now)) {
+    if (job.status !== 'queued' || job.tier === 'critical' || isTerminal(job.status)) continue;
+    const next = await deps.store.apply(job, redispatch(job, now, { tier: higherTier(job.tier) }));
+    if (!next) continue;
+    await deps.dispatcher.dispatch(next);
+    count += 1;
+  }
+  return count;
+}
+
+/** Active jobs whose deadline is within the urgency window, read through the sparse deadline index. */
+async function* urgentJobs(deps: MaintenanceDeps, now: Date): AsyncGenerator<Job> {
+  const until = new Date(now.getTime() + deps.deadlineUrgencyMs).toISOString();
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.listByDeadline({ until, limit: PAGE, cursor });
+    yield* page.items;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
