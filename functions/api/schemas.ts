@@ -96,3 +96,13 @@ export const errorBodySchema = z
     error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
   })
   .meta({ id: 'Error' });
+
+export const cleanupQuerySchema = z.object({ days: z.coerce.number().int().min(1).max(365).default(30) });
+export const deadJobsQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().min(1).max(4096).optional(),
+});
+export const redriveSchema = z.union([
+  z.object({ jobIds: z.array(z.string().min(1).max(64)).min(1).max(100) }).strict(),
+  z.object({ all: z.literal(true) }).strict(),
+]);

@@ -1,6 +1,9 @@
 /** The environment each kind of function needs, read once. Names match what the CDK constructs set. */
+
+import { tierDefaults } from '../../infra/resources.ts';
 import type { AuthConfig } from '../adapters/auth/jwt-verifier.ts';
 import type { QueueUrls } from '../adapters/sqs/dispatcher.ts';
+import { TIERS, type Tier } from '../core/tiers.ts';
 import { ConfigError, intEnv, optionalEnv, requireEnv } from './env.ts';
 
 export const ENV = {
@@ -11,6 +14,15 @@ export const ENV = {
     normal: 'QUEUE_URL_NORMAL',
     low: 'QUEUE_URL_LOW',
   },
+  deadLetterQueueUrl: {
+    critical: 'DLQ_URL_CRITICAL',
+    high: 'DLQ_URL_HIGH',
+    normal: 'DLQ_URL_NORMAL',
+    low: 'DLQ_URL_LOW',
+  },
+  tierMaxConcurrency: 'TIER_MAX_CONCURRENCY',
+  lostMessageAfterSeconds: 'LOST_MESSAGE_AFTER_SECONDS',
+  deadlineUrgencySeconds: 'DEADLINE_URGENCY_SECONDS',
   retentionDays: 'RETENTION_DAYS',
   authMode: 'AUTH_MODE',
   jwtSecret: 'JWT_SECRET',
@@ -31,6 +43,45 @@ export function queueUrls(env = process.env): QueueUrls {
     high: requireEnv(ENV.queueUrl.high, env),
     normal: requireEnv(ENV.queueUrl.normal, env),
     low: requireEnv(ENV.queueUrl.low, env),
+  };
+}
+
+export function deadLetterQueueUrls(env = process.env): QueueUrls {
+  return {
+    critical: requireEnv(ENV.deadLetterQueueUrl.critical, env),
+    high: requireEnv(ENV.deadLetterQueueUrl.high, env),
+    normal: requireEnv(ENV.deadLetterQueueUrl.normal, env),
+    low: requireEnv(ENV.deadLetterQueueUrl.low, env),
+  };
+}
+
+/** Per-tier worker concurrency as deployed (JSON `{"critical": 20, ...}`); the defaults otherwise. */
+export function tierMaxConcurrency(env = process.env): Record<Tier, number> {
+  const raw = optionalEnv(ENV.tierMaxConcurrency, env);
+  const defaults = Object.fromEntries(
+    TIERS.map((tier) => [tier, tierDefaults[tier].maxConcurrency]),
+  ) as Record<Tier, number>;
+  if (raw === undefined) return defaults;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`${ENV.tierMaxConcurrency} must be JSON, got "${raw}"`);
+  }
+  for (const tier of TIERS) {
+    const value = (parsed as Record<string, unknown>)[tier];
+    if (value !== undefined && (!Number.isInteger(value) || (value as number) < 1)) {
+      throw new ConfigError(`${ENV.tierMaxConcurrency}.${tier} must be a positive integer`);
+    }
+  }
+  return { ...defaults, ...(parsed as Record<Tier, number>) };
+}
+
+export function maintenanceTimings(env = process.env) {
+  return {
+    staleAfterMs: workerTimings(env).staleAfterMs,
+    lostAfterMs: intEnv(ENV.lostMessageAfterSeconds, 900, env) * 1000,
+    deadlineUrgencyMs: intEnv(ENV.deadlineUrgencySeconds, 600, env) * 1000,
   };
 }
 

@@ -23,6 +23,20 @@ export interface Idempotency {
   fingerprint: string;
 }
 
+export interface CreateOptions {
+  idempotency?: Idempotency | undefined;
+  /**
+   * Unfinished jobs the new one waits for. The edges are written with the job, on condition that each
+   * parent is still unfinished; otherwise `DependencyChangedError` and nothing is written.
+   */
+  waitsFor?: Job[] | undefined;
+}
+
+/** A parent finished while its dependant was being created; re-read the parents and try again. */
+export class DependencyChangedError extends Error {
+  override readonly name = 'DependencyChangedError';
+}
+
 export type CreateResult = { created: true } | { created: false; jobId: string; fingerprint: string };
 
 /** Maintained counters (exact; read in O(1)). */
@@ -40,7 +54,9 @@ export interface JobStore {
    * Writes a new job (and its idempotency record, atomically). When the key was used before, nothing is
    * written and the original job id and request fingerprint are returned.
    */
-  create(job: Job, idempotency?: Idempotency): Promise<CreateResult>;
+  create(job: Job, options?: CreateOptions): Promise<CreateResult>;
+  /** Ids of the jobs waiting for `parentId` (dependency edges). */
+  listDependants(parentId: string): Promise<string[]>;
   /** Deletes a terminal job; false if it is gone or no longer terminal. */
   delete(job: Job): Promise<boolean>;
   readStats(scope: StatsScope): Promise<StatsCounters>;

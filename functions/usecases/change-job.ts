@@ -50,3 +50,25 @@ export async function requeueJob(deps: ChangeDeps, job: Job): Promise<Job | null
   if (next) await deps.dispatcher.dispatch(next);
   return next;
 }
+
+/** Admin redrive: requeue dead jobs by id (of any user), or every dead job. Returns how many. */
+export async function redriveDead(
+  deps: ChangeDeps,
+  request: { jobIds: string[] } | { all: true },
+): Promise<number> {
+  let requeued = 0;
+  const requeueDead = async (job: Job | null) => {
+    if (job?.status === 'dead' && (await requeueJob(deps, job))) requeued += 1;
+  };
+  if ('jobIds' in request) {
+    for (const id of new Set(request.jobIds)) await requeueDead(await deps.store.get(id));
+    return requeued;
+  }
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.listByStatus('dead', { limit: 100, cursor });
+    for (const job of page.items) await requeueDead(job);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return requeued;
+}

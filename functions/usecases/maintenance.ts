@@ -132,3 +132,18 @@ async function* urgentJobs(deps: MaintenanceDeps, now: Date): AsyncGenerator<Job
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
 }
+
+/**
+ * Retention: deletes terminal jobs that ended more than `days` ago (with their counters), through the
+ * status index; DynamoDB TTL removes the rest in its own time. Returns how many were deleted.
+ */
+export async function cleanup(deps: Pick<MaintenanceDeps, 'store' | 'clock'>, days: number): Promise<number> {
+  const before = new Date(deps.clock.now().getTime() - days * 86_400_000);
+  let deleted = 0;
+  for (const status of ['completed', 'failed', 'cancelled', 'dead'] as const) {
+    for await (const job of jobsIn(deps.store, status, before)) {
+      if (await deps.store.delete(job)) deleted += 1;
+    }
+  }
+  return deleted;
+}

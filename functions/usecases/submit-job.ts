@@ -1,21 +1,23 @@
 /**
- * Submitting a job: check the agent and its params, decide the first status (queued now, queued with an
- * SQS delay, or scheduled for the every-minute dispatcher), write the job, then send its message.
+ * Submitting a job: check the agent and its params, decide the first status (pending on dependencies,
+ * queued now, queued with an SQS delay, or scheduled for the every-minute dispatcher), write the job, then
+ * send its message. A repeated idempotency key returns the original job.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { AgentRegistry, Logger } from '../agents/registry.ts';
 import type { SubmitJobInput } from '../api/schemas.ts';
 import type { Clock } from '../core/clock.ts';
 import {
   type FieldIssue,
+  IdempotencyConflictError,
   UnknownAgentError,
   UnknownDependencyError,
   ValidationError,
 } from '../core/errors.ts';
-import type { Job } from '../core/job.ts';
-import type { Dispatcher, JobStore } from '../core/ports.ts';
-import { tierForPriority } from '../core/tiers.ts';
+import { isTerminal, type Job, type JobStatus } from '../core/job.ts';
+import { DependencyChangedError, type Dispatcher, type Idempotency, type JobStore } from '../core/ports.ts';
+import { higherTier, tierForPriority } from '../core/tiers.ts';
 
 /** SQS delays messages by at most 15 minutes; later jobs wait in the table as `scheduled`. */
 export const MAX_SQS_DELAY_SECONDS = 900;
@@ -36,28 +38,77 @@ export function issuesOf(error: z.ZodError, prefix = ''): FieldIssue[] {
   }));
 }
 
-export async function submitJob(deps: SubmitDeps, userId: string, input: SubmitJobInput): Promise<Job> {
-  const now = deps.clock.now();
+export interface Submission {
+  job: Job;
+  /** False when an idempotency key returned the original job. */
+  created: boolean;
+}
+
+/**
+ * Precondition: the agent exists and the params fit it; dependencies are the caller's jobs.
+ * Writes the job (and its idempotency record and dependency edges) atomically, then sends its message.
+ */
+export async function submitJob(
+  deps: SubmitDeps,
+  userId: string,
+  input: SubmitJobInput,
+): Promise<Submission> {
   const agentCommand = deps.agents.find(input.type, input.command);
   if (!agentCommand) throw new UnknownAgentError(input.type, input.command);
   const parsed = agentCommand.params.safeParse(input.params);
   if (!parsed.success)
     throw new ValidationError(issuesOf(parsed.error, 'params'), 'The params do not fit the agent');
+  const id = (deps.newId ?? randomUUID)();
+  const idempotency = input.idempotencyKey
+    ? { key: input.idempotencyKey, fingerprint: fingerprint(input) }
+    : undefined;
 
-  const runAt = startTime(input, now);
-  checkDeadline(input.deadline, runAt ?? now, now);
-  await checkDependencies(deps.store, userId, input.dependsOn);
+  for (let attempt = 0; ; attempt++) {
+    const now = deps.clock.now();
+    const runAt = startTime(input, now);
+    checkDeadline(input.deadline, runAt ?? now, now);
+    const parents = await loadDependencies(deps.store, userId, input.dependsOn);
+    const job = buildJob(id, userId, input, parsed.data as Record<string, unknown>, parents, runAt, now);
+    const waitsFor = job.status === 'pending' ? parents.filter((parent) => !isTerminal(parent.status)) : [];
+    try {
+      const result = await deps.store.create(job, { idempotency, waitsFor });
+      if (!result.created) return repeatOf(deps.store, result, idempotency);
+    } catch (error) {
+      // A parent finished between our read and the write: decide again with its final status.
+      if (error instanceof DependencyChangedError && attempt < 5) continue;
+      throw error;
+    }
+    if (job.status === 'queued') await dispatchOrLeaveForRecovery(deps, job, secondsUntil(runAt, now));
+    return { job, created: true };
+  }
+}
 
-  const delaySeconds = runAt ? Math.ceil((runAt.getTime() - now.getTime()) / 1000) : 0;
-  const status = delaySeconds > MAX_SQS_DELAY_SECONDS ? 'scheduled' : 'queued';
-  const job: Job = {
-    id: (deps.newId ?? randomUUID)(),
+function buildJob(
+  id: string,
+  userId: string,
+  input: SubmitJobInput,
+  params: Record<string, unknown>,
+  parents: Job[],
+  runAt: Date | null,
+  now: Date,
+): Job {
+  const failedParent = parents.find((parent) => ['failed', 'dead', 'cancelled'].includes(parent.status));
+  const waiting = parents.some((parent) => parent.status !== 'completed');
+  const status: JobStatus = failedParent
+    ? 'failed'
+    : waiting
+      ? 'pending'
+      : secondsUntil(runAt, now) > MAX_SQS_DELAY_SECONDS
+        ? 'scheduled'
+        : 'queued';
+  return {
+    id,
     userId,
     type: input.type,
     command: input.command,
-    params: parsed.data as Record<string, unknown>,
+    params,
     priority: input.priority,
-    tier: tierForPriority(input.priority),
+    tier: initialTier(input, runAt ?? now),
     status,
     progress: { percent: 0, stage: null, message: null },
     attempt: 0,
@@ -65,7 +116,13 @@ export async function submitJob(deps: SubmitDeps, userId: string, input: SubmitJ
     retryDelaySeconds: input.retryDelaySeconds,
     timeoutSeconds: input.timeoutSeconds,
     result: null,
-    error: null,
+    error: failedParent
+      ? {
+          code: 'dependency_failed',
+          message: `Dependency ${failedParent.id} ended ${failedParent.status}`,
+          retryable: false,
+        }
+      : null,
     runAt: runAt?.toISOString() ?? null,
     deadline: input.deadline ? new Date(input.deadline).toISOString() : null,
     dependsOn: input.dependsOn,
@@ -74,16 +131,55 @@ export async function submitJob(deps: SubmitDeps, userId: string, input: SubmitJ
     queuedAt: status === 'queued' ? (runAt ?? now).toISOString() : null,
     startedAt: null,
     heartbeatAt: null,
-    completedAt: null,
+    completedAt: failedParent ? now.toISOString() : null,
     queueTimeMs: null,
     executionTimeMs: null,
     seq: 1,
     epoch: 1,
     dispatchedAt: status === 'queued' ? now.toISOString() : null,
   };
-  await deps.store.create(job);
-  if (status === 'queued') await dispatchOrLeaveForRecovery(deps, job, delaySeconds);
-  return job;
+}
+
+/** A job whose deadline is close to its start goes one tier up, so it is not stuck behind a backlog. */
+export const DEADLINE_URGENCY_MS = 10 * 60 * 1000;
+function initialTier(input: SubmitJobInput, start: Date) {
+  const tier = tierForPriority(input.priority);
+  const urgent = input.deadline && new Date(input.deadline).getTime() - start.getTime() < DEADLINE_URGENCY_MS;
+  return urgent ? higherTier(tier) : tier;
+}
+
+const secondsUntil = (at: Date | null, now: Date) =>
+  at ? Math.max(0, Math.ceil((at.getTime() - now.getTime()) / 1000)) : 0;
+
+/** What identifies "the same request" for an idempotency key: everything the caller asked for. */
+function fingerprint(input: SubmitJobInput): string {
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : value && typeof value === 'object'
+        ? Object.fromEntries(
+            Object.entries(value)
+              .filter(([, v]) => v !== undefined)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, v]) => [k, canonical(v)]),
+          )
+        : value;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(input)))
+    .digest('hex');
+}
+
+async function repeatOf(
+  store: JobStore,
+  previous: { jobId: string; fingerprint: string },
+  idempotency: Idempotency | undefined,
+): Promise<Submission> {
+  if (!idempotency || previous.fingerprint !== idempotency.fingerprint) {
+    throw new IdempotencyConflictError(idempotency?.key ?? '');
+  }
+  const job = await store.get(previous.jobId);
+  if (!job) throw new IdempotencyConflictError(idempotency.key);
+  return { job, created: false };
 }
 
 function startTime(input: SubmitJobInput, now: Date): Date | null {
@@ -106,11 +202,12 @@ function checkDeadline(deadline: string | undefined, start: Date, now: Date): vo
     throw new ValidationError([{ path: 'deadline', message: 'must be after the start time' }]);
 }
 
-async function checkDependencies(store: JobStore, userId: string, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
-  const found = await Promise.all(ids.map((id) => store.get(id)));
-  const unknown = ids.filter((_, i) => found[i]?.userId !== userId);
+async function loadDependencies(store: JobStore, userId: string, ids: string[]): Promise<Job[]> {
+  const unique = [...new Set(ids)];
+  const found = await Promise.all(unique.map((id) => store.get(id)));
+  const unknown = unique.filter((_, i) => found[i]?.userId !== userId);
   if (unknown.length > 0) throw new UnknownDependencyError(unknown);
+  return found as Job[];
 }
 
 /**

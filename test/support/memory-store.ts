@@ -4,14 +4,15 @@
  * DynamoDB Local in test/integration.
  */
 import { isTerminal, JOB_STATUSES, type Job, type JobStatus } from '../../functions/core/job.ts';
-import type {
-  CreateResult,
-  Idempotency,
-  JobStore,
-  ListQuery,
-  Page,
-  StatsCounters,
-  StatsScope,
+import {
+  type CreateOptions,
+  type CreateResult,
+  DependencyChangedError,
+  type JobStore,
+  type ListQuery,
+  type Page,
+  type StatsCounters,
+  type StatsScope,
 } from '../../functions/core/ports.ts';
 import { allows, applied, type Transition } from '../../functions/core/transitions.ts';
 
@@ -21,15 +22,26 @@ export class MemoryJobStore implements JobStore {
 
   readonly idempotency = new Map<string, { jobId: string; fingerprint: string }>();
 
-  async create(job: Job, idempotency?: Idempotency): Promise<CreateResult> {
+  readonly edges = new Map<string, string[]>();
+
+  async create(job: Job, options: CreateOptions = {}): Promise<CreateResult> {
+    const { idempotency, waitsFor = [] } = options;
     if (this.jobs.has(job.id)) throw new Error(`job ${job.id} exists`);
+    for (const parent of waitsFor) {
+      const status = this.jobs.get(parent.id)?.status;
+      if (!status || isTerminal(status)) throw new DependencyChangedError('a dependency finished');
+    }
     const key = idempotency && `${job.userId}#${idempotency.key}`;
     const previous = key && this.idempotency.get(key);
     if (previous) return { created: false, ...previous };
     if (key && idempotency)
       this.idempotency.set(key, { jobId: job.id, fingerprint: idempotency.fingerprint });
+    for (const parent of waitsFor) this.edges.set(parent.id, [...(this.edges.get(parent.id) ?? []), job.id]);
     this.jobs.set(job.id, structuredClone(job));
     return { created: true };
+  }
+  async listDependants(parentId: string): Promise<string[]> {
+    return [...(this.edges.get(parentId) ?? [])];
   }
   async delete(job: Job): Promise<boolean> {
     const current = this.jobs.get(job.id);

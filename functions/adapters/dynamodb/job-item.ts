@@ -15,6 +15,11 @@ export const userKey = (userId: string) => `U#${userId}`;
 export const userStatusKey = (userId: string, status: JobStatus) => `U#${userId}#S#${status}`;
 export const userTypeKey = (userId: string, type: string) => `U#${userId}#T#${type}`;
 export const statusKey = (status: JobStatus, shard: number) => `S#${status}#${shard}`;
+/** A dependency edge lives in the parent's partition, so a finished parent finds its dependants in one query. */
+export const edgeKey = (parentId: string, childId: string) => ({
+  pk: `JOB#${parentId}`,
+  sk: `DEP#${childId}`,
+});
 export const idempotencyKey = (userId: string, key: string) => ({ pk: `IDEM#${userId}#${key}`, sk: 'IDEM' });
 export const shardOf = (id: string): number =>
   (createHash('sha1').update(id).digest()[0] ?? 0) % STATUS_SHARDS;

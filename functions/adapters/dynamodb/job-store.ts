@@ -5,6 +5,7 @@
 import {
   type AttributeValue,
   BatchGetItemCommand,
+  BatchWriteItemCommand,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
@@ -19,20 +20,22 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ValidationError } from '../../core/errors.ts';
 import { isTerminal, JOB_STATUSES, type Job, type JobStatus } from '../../core/job.ts';
-import type {
-  CreateResult,
-  Idempotency,
-  JobStore,
-  ListQuery,
-  Page,
-  StatsCounters,
-  StatsScope,
-  StatusQuery,
+import {
+  type CreateOptions,
+  type CreateResult,
+  DependencyChangedError,
+  type JobStore,
+  type ListQuery,
+  type Page,
+  type StatsCounters,
+  type StatsScope,
+  type StatusQuery,
 } from '../../core/ports.ts';
 import { allows, applied, type Transition } from '../../core/transitions.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import {
   derivedAttributes,
+  edgeKey,
   fromItem,
   type ItemOptions,
   idempotencyKey,
@@ -68,7 +71,8 @@ export class DynamoJobStore implements JobStore {
    * Precondition: no job with this id (and no idempotency record for the key). Writes the job, the
    * idempotency record and the counters in one transaction. Emits an INSERT on the stream.
    */
-  async create(job: Job, idempotency?: Idempotency): Promise<CreateResult> {
+  async create(job: Job, options: CreateOptions = {}): Promise<CreateResult> {
+    const { idempotency, waitsFor = [] } = options;
     const items: TransactWriteItem[] = [
       {
         Put: {
@@ -79,6 +83,27 @@ export class DynamoJobStore implements JobStore {
       },
       ...statsUpdates(this.#table, job, statsDeltas(undefined, job)).map((Update) => ({ Update })),
     ];
+    const expiresAt =
+      Math.floor(new Date(job.createdAt).getTime() / 1000) + this.#options.retentionDays * 86400;
+    for (const parent of waitsFor) {
+      items.push(
+        { Put: { TableName: this.#table, Item: marshall({ ...edgeKey(parent.id, job.id), expiresAt }) } },
+        {
+          ConditionCheck: {
+            TableName: this.#table,
+            Key: marshall(jobKey(parent.id)),
+            ConditionExpression: 'NOT #status IN (:c, :f, :x, :d)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: marshall({
+              ':c': 'completed',
+              ':f': 'failed',
+              ':x': 'cancelled',
+              ':d': 'dead',
+            }),
+          },
+        },
+      );
+    }
     if (idempotency) {
       items.push({
         Put: {
@@ -112,8 +137,30 @@ export class DynamoJobStore implements JobStore {
           return { created: false, jobId: String(record.jobId), fingerprint: String(record.fingerprint) };
         }
       }
+      if (waitsFor.length > 0 && reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) {
+        throw new DependencyChangedError('a dependency finished while the job was being created');
+      }
       throw error;
     }
+  }
+
+  async listDependants(parentId: string): Promise<string[]> {
+    const ids: string[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :dep)',
+          ExpressionAttributeValues: marshall({ ':pk': jobKey(parentId).pk, ':dep': 'DEP#' }),
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) ids.push(String(item.sk?.S).slice('DEP#'.length));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return ids;
   }
 
   async get(id: string): Promise<Job | null> {
@@ -160,7 +207,10 @@ export class DynamoJobStore implements JobStore {
     return null;
   }
 
-  /** Precondition: the job is still in the (terminal) status read. Deletes it and moves the counters. */
+  /**
+   * Precondition: the job is still in the (terminal) status read. Deletes it, its idempotency record and
+   * the counters' share in one transaction, then its dependency edges (which nothing reads once it ended).
+   */
   async delete(job: Job): Promise<boolean> {
     try {
       await this.#transact([
@@ -173,13 +223,35 @@ export class DynamoJobStore implements JobStore {
             ExpressionAttributeValues: marshall({ ':status': job.status }),
           },
         },
+        ...(job.idempotencyKey
+          ? [
+              {
+                Delete: {
+                  TableName: this.#table,
+                  Key: marshall(idempotencyKey(job.userId, job.idempotencyKey)),
+                },
+              },
+            ]
+          : []),
         ...statsUpdates(this.#table, job, statsDeltas(job, undefined)).map((Update) => ({ Update })),
       ]);
-      return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+    const edges = await this.listDependants(job.id);
+    for (let start = 0; start < edges.length; start += 25) {
+      let requests = edges.slice(start, start + 25).map((childId) => ({
+        DeleteRequest: { Key: marshall(edgeKey(job.id, childId)) },
+      }));
+      while (requests.length > 0) {
+        const result = await this.#client.send(
+          new BatchWriteItemCommand({ RequestItems: { [this.#table]: requests } }),
+        );
+        requests = (result.UnprocessedItems?.[this.#table] ?? []) as typeof requests;
+      }
+    }
+    return true;
   }
 
   async readStats(scope: StatsScope): Promise<StatsCounters> {

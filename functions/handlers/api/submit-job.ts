@@ -10,6 +10,7 @@ import { submitJob } from '../../usecases/submit-job.ts';
 
 export const handler = httpHandler({ access: 'user', logger, body: true }, async ({ principal, body }) => {
   const input = parseInput(submitJobSchema, body);
-  const job = await submitJob(submitDeps, principal.userId, input);
-  return json(202, { job: toJobView(job) }, { location: `/jobs/${job.id}` });
+  const { job, created } = await submitJob(submitDeps, principal.userId, input);
+  // A repeated idempotency key answers 200 with the original job.
+  return json(created ? 202 : 200, { job: toJobView(job) }, { location: `/jobs/${job.id}` });
 });

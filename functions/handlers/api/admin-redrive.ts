@@ -1,0 +1,16 @@
+/** POST /admin/dead/redrive: requeue the named dead jobs, or all of them. */
+import { httpHandler } from '../../api/http-handler.ts';
+import { json } from '../../api/respond.ts';
+import { redriveSchema } from '../../api/schemas.ts';
+import { parseInput } from '../../api/validate.ts';
+import { dispatcher } from '../../config/dispatcher.ts';
+import { logger } from '../../config/logger.ts';
+import { jobStore } from '../../config/store.ts';
+import { systemClock } from '../../core/clock.ts';
+import { redriveDead } from '../../usecases/change-job.ts';
+
+export const handler = httpHandler({ access: 'admin', logger, body: true }, async ({ body }) => {
+  const request = parseInput(redriveSchema, body);
+  const requeued = await redriveDead({ store: jobStore, dispatcher, clock: systemClock }, request);
+  return json(200, { requeued });
+});

@@ -1,0 +1,17 @@
+/** POST /jobs/{id}/retry: requeue a failed, dead or cancelled job with a fresh attempt budget. */
+import { httpHandler } from '../../api/http-handler.ts';
+import { json } from '../../api/respond.ts';
+import { jobIdSchema } from '../../api/schemas.ts';
+import { parseInput } from '../../api/validate.ts';
+import { dispatcher } from '../../config/dispatcher.ts';
+import { logger } from '../../config/logger.ts';
+import { jobStore } from '../../config/store.ts';
+import { systemClock } from '../../core/clock.ts';
+import { toJobView } from '../../core/job.ts';
+import { retryJob } from '../../usecases/change-job.ts';
+
+export const handler = httpHandler({ access: 'user', logger }, async ({ principal, path }) => {
+  const id = parseInput(jobIdSchema, path.id, 'id');
+  const job = await retryJob({ store: jobStore, dispatcher, clock: systemClock }, principal.userId, id);
+  return json(202, { job: toJobView(job) }, { location: `/jobs/${job.id}` });
+});

@@ -1,0 +1,45 @@
+/**
+ * Fed by the jobs table stream: when a job finishes, release or fail the jobs that depend on it.
+ * Records are handled in order; a failure reports that record and the rest of the batch for a retry
+ * (ReportBatchItemFailures with the sequence number), and the work is idempotent (conditional transitions).
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import middy from '@middy/core';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { dispatcher } from '../config/dispatcher.ts';
+import { logger } from '../config/logger.ts';
+import { jobStore } from '../config/store.ts';
+import { systemClock } from '../core/clock.ts';
+import type { Job } from '../core/job.ts';
+import { justFinished, settleDependants } from '../usecases/dependencies.ts';
+
+const deps = { store: jobStore, dispatcher, clock: systemClock };
+
+const jobImage = (image: Record<string, unknown> | undefined): Job | undefined => {
+  if (!image) return undefined;
+  const item = unmarshall(image as Record<string, AttributeValue>);
+  return typeof item.pk === 'string' && item.pk.startsWith('JOB#') && item.sk === 'JOB'
+    ? (item as Job)
+    : undefined;
+};
+
+async function handleBatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  for (const record of event.Records) {
+    const before = jobImage(record.dynamodb?.OldImage);
+    const after = jobImage(record.dynamodb?.NewImage);
+    if (!justFinished(before, after)) continue;
+    try {
+      const counts = await settleDependants(deps, after);
+      if (counts.released + counts.failed > 0)
+        logger.info('dependants settled', { jobId: after.id, ...counts });
+    } catch (error) {
+      logger.error('settling dependants failed; the batch is retried from here', { jobId: after.id, error });
+      return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+    }
+  }
+  return { batchItemFailures: [] };
+}
+
+// No middlewares: partial batch responses are the whole error contract of a stream consumer.
+export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler(handleBatch);

@@ -1,0 +1,103 @@
+/**
+ * The local stand-ins for the lifecycle's event sources: the dead-letter queue consumers, the jobs-stream
+ * consumer that settles dependants, and the EventBridge rules (maintenance every minute, cleanup daily).
+ * They invoke the deployed handlers, which must already be configured through the environment.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type {
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBStreamEvent,
+  SQSBatchResponse,
+  SQSEvent,
+} from 'aws-lambda';
+import { TIERS } from '../../infra/resources.ts';
+import { startSqsPoller } from './event-source/sqs-poller.ts';
+import type { LocalQueues } from './provision.ts';
+import { startStreamReader } from './realtime/dynamodb-stream-reader.ts';
+
+export interface LifecycleSourcesOptions {
+  dynamo: DynamoDBClient;
+  dynamodbEndpoint: string;
+  sqs: SQSClient;
+  queues: LocalQueues;
+  jobsTableName: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  /** How often the maintenance rule fires (EventBridge: every minute). */
+  maintenanceIntervalMs: number;
+  onError: (error: unknown) => void;
+}
+
+const DAY_MS = 86_400_000;
+
+export async function startLifecycleSources(
+  options: LifecycleSourcesOptions,
+): Promise<{ stop(): Promise<void> }> {
+  const stops: Array<() => Promise<void>> = [];
+  const deadLetter = (await import('../handlers/dead-letter.ts')) as {
+    handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+  };
+  for (const tier of TIERS) {
+    const poller = startSqsPoller({
+      sqs: options.sqs,
+      queueUrl: options.queues.deadLetterUrls[tier],
+      queueArn: options.queues.deadLetterArns[tier],
+      batchSize: 10,
+      maxConcurrency: 2,
+      functionTimeoutMs: 60_000,
+      functionName: `dead-letter-${tier}`,
+      region: options.region,
+      handler: deadLetter.handler,
+      onError: options.onError,
+    });
+    stops.push(() => poller.stop());
+  }
+
+  const dependencies = (await import('../handlers/dependencies.ts')) as {
+    handler: (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
+  };
+  const reader = await startStreamReader({
+    dynamodb: options.dynamo,
+    streams: new DynamoDBStreamsClient({
+      region: options.region,
+      credentials: options.credentials,
+      endpoint: options.dynamodbEndpoint,
+    }),
+    tableName: options.jobsTableName,
+    handler: dependencies.handler,
+    functionName: 'dependencies',
+    region: options.region,
+    onError: options.onError,
+  });
+  stops.push(() => reader.stop());
+
+  // The SQS emulator keeps messages in memory: after a restart every queued job's message is gone, so
+  // the first sweep treats all of them as lost (a duplicate is harmless: claims are fenced by epoch).
+  const maintenance = await import('../config/maintenance-deps.ts');
+  const { recover } = await import('../usecases/maintenance.ts');
+  await recover({ ...maintenance.maintenanceDeps, lostAfterMs: 0 }).catch(options.onError);
+
+  const recoverHandler = (await import('../handlers/maintenance/recover.ts')).handler;
+  const cleanupHandler = (await import('../handlers/maintenance/cleanup.ts')).handler;
+  const every = (ms: number, run: () => Promise<unknown>) => {
+    let running: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(() => {
+      running = run().catch(options.onError);
+    }, ms);
+    stops.push(async () => {
+      clearInterval(timer);
+      await running;
+    });
+  };
+  every(options.maintenanceIntervalMs, recoverHandler);
+  every(DAY_MS, cleanupHandler);
+
+  return {
+    stop: async () => {
+      for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    },
+  };
+}
