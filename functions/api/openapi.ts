@@ -4,10 +4,13 @@
 import { z } from 'zod';
 import { type RouteDefinition, routes } from './routes.ts';
 import {
+  cleanupQuerySchema,
   countJobsQuerySchema,
+  deadJobsQuerySchema,
   errorBodySchema,
   jobViewSchema,
   listJobsQuerySchema,
+  redriveSchema,
   submitAgentJobSchema,
   submitJobSchema,
 } from './schemas.ts';
@@ -26,6 +29,24 @@ const agentsResponse = z.object({
       ),
     }),
   ),
+});
+
+const jobsPage = z.object({ jobs: z.array(jobViewSchema), nextCursor: z.string().nullable() });
+const tierStats = z.object({
+  queued: z.number().int(),
+  inFlight: z.number().int(),
+  delayed: z.number().int(),
+  deadLettered: z.number().int(),
+  maxConcurrency: z.number().int(),
+});
+const queueStatsResponse = z.object({
+  byStatus: z.record(z.string(), z.number().int()),
+  total: z.number().int(),
+  tiers: z.object({ critical: tierStats, high: tierStats, normal: tierStats, low: tierStats }),
+  avgQueueTimeMs: z.number().nullable(),
+  avgExecutionTimeMs: z.number().nullable(),
+  priorityDistribution: z.record(z.string(), z.number().int()),
+  pastDeadline: z.number().int(),
 });
 
 interface Operation {
@@ -55,10 +76,7 @@ const operations: Record<string, Operation> = {
   'list-jobs': {
     query: listJobsQuerySchema,
     responses: {
-      200: {
-        description: 'A page of jobs',
-        schema: z.object({ jobs: z.array(jobViewSchema), nextCursor: z.string().nullable() }),
-      },
+      200: { description: 'A page of jobs', schema: jobsPage },
     },
   },
   'count-jobs': {
@@ -66,6 +84,37 @@ const operations: Record<string, Operation> = {
     responses: { 200: { description: 'Count', schema: z.object({ count: z.number().int() }) } },
   },
   'get-job': { responses: { 200: { description: 'The job', schema: jobResponse } } },
+  'cancel-job': {
+    responses: {
+      200: { description: 'Now cancelled, or cancelling if it was running', schema: jobResponse },
+    },
+  },
+  'retry-job': { responses: { 202: { description: 'Requeued', schema: jobResponse } } },
+  'queue-stats': { responses: { 200: { description: 'Statistics', schema: queueStatsResponse } } },
+  'admin-recover': {
+    responses: {
+      200: {
+        description: 'What the sweep did',
+        schema: z.object({
+          recovered: z.number().int(),
+          dispatched: z.number().int(),
+          promoted: z.number().int(),
+        }),
+      },
+    },
+  },
+  'admin-cleanup': {
+    query: cleanupQuerySchema,
+    responses: { 200: { description: 'Deleted', schema: z.object({ deleted: z.number().int() }) } },
+  },
+  'admin-dead': {
+    query: deadJobsQuerySchema,
+    responses: { 200: { description: 'Dead jobs', schema: jobsPage } },
+  },
+  'admin-redrive': {
+    body: redriveSchema,
+    responses: { 200: { description: 'Requeued', schema: z.object({ requeued: z.number().int() }) } },
+  },
 };
 
 const toSchema = (schema: z.ZodType, io: 'input' | 'output') =>
