@@ -128,7 +128,9 @@ describe('submitJob idempotency', () => {
     expect(again).toEqual({ job: first.job, created: false });
     expect(sent).toHaveLength(1);
     expect(store.jobs.size).toBe(1);
-    const conflict = await rejection(submitJob(deps, 'alice', input({ params: { value: 2 }, idempotencyKey: 'k1' })));
+    const conflict = await rejection(
+      submitJob(deps, 'alice', input({ params: { value: 2 }, idempotencyKey: 'k1' })),
+    );
     expect(conflict).toMatchObject({ code: 'idempotency_conflict', statusCode: 409 });
   });
 
