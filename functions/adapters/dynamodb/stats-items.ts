@@ -15,32 +15,29 @@ export const STATS_SHARDS = STATUS_SHARDS;
 
 export type Deltas = Record<string, number>;
 
-/** What a change from `before` to `after` adds to the counters (undefined: a job is created or deleted). */
+/** The timings the averages are over: a job's current queue time, and its execution time once it ended. */
+const timings = (job: Job | undefined) => ({
+  qt: job?.queueTimeMs ?? null,
+  et: job?.completedAt ? (job.executionTimeMs ?? null) : null,
+});
+
+/**
+ * What a change from `before` to `after` adds to the counters (undefined: the job is created or deleted).
+ * The counters are a function of the jobs as they are, so a recount of the table gives the same numbers.
+ */
 export function statsDeltas(before: Job | undefined, after: Job | undefined): Deltas {
   const deltas: Deltas = {};
   const add = (name: string, value: number) => {
     if (value !== 0) deltas[name] = (deltas[name] ?? 0) + value;
   };
-  if (before) {
-    add(`n_${before.status}`, -1);
-    if (!after) add(`p_${before.priority}`, -1);
-  }
-  if (after) {
-    add(`n_${after.status}`, 1);
-    if (!before) add(`p_${after.priority}`, 1);
-    // Times are counted once, when they first appear on the job (claim and end of a run).
-    if (after.queueTimeMs != null && after.startedAt !== before?.startedAt) {
-      add('qt_sum', after.queueTimeMs);
-      add('qt_count', 1);
-    }
-    if (
-      after.executionTimeMs != null &&
-      after.completedAt != null &&
-      after.completedAt !== before?.completedAt
-    ) {
-      add('et_sum', after.executionTimeMs);
-      add('et_count', 1);
-    }
+  if (before) add(`n_${before.status}`, -1);
+  if (after) add(`n_${after.status}`, 1);
+  if (before && !after) add(`p_${before.priority}`, -1);
+  if (after && !before) add(`p_${after.priority}`, 1);
+  const [was, now] = [timings(before), timings(after)];
+  for (const metric of ['qt', 'et'] as const) {
+    add(`${metric}_sum`, (now[metric] ?? 0) - (was[metric] ?? 0));
+    add(`${metric}_count`, (now[metric] === null ? 0 : 1) - (was[metric] === null ? 0 : 1));
   }
   return deltas;
 }
