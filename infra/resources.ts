@@ -69,6 +69,13 @@ export const jobsTable: TableDefinition = {
       sortKey: S('statusTimeKey'),
       projection: { type: 'KEYS_ONLY' },
     },
+    {
+      // Sparse: only active jobs with a deadline are in it, so counting those past theirs reads only them.
+      indexName: 'byDeadline',
+      partitionKey: S('deadlineKey'),
+      sortKey: S('deadlineTimeKey'),
+      projection: { type: 'INCLUDE', attributes: ['userId'] },
+    },
   ],
 };
 

@@ -79,6 +79,26 @@ describe('statistics counters', () => {
   });
 });
 
+describe('deadline index', () => {
+  it('counts active jobs past their deadline and lists those near it, through the sparse index', async () => {
+    const now = new Date('2026-10-10T12:00:00.000Z');
+    const past = aJob({ userId: 'dl-a', deadline: '2026-10-10T11:00:00.000Z' });
+    const soon = aJob({ userId: 'dl-a', deadline: '2026-10-10T12:05:00.000Z' });
+    const otherUser = aJob({ userId: 'dl-b', deadline: '2026-10-10T10:00:00.000Z' });
+    const finished = aJob({ userId: 'dl-a', deadline: '2026-10-10T09:00:00.000Z' });
+    for (const job of [past, soon, otherUser, finished]) await store.create(job);
+    const running = await store.apply(finished, claim(finished, now));
+    if (!running) throw new Error('claim failed');
+    await store.apply(running, complete(running, null, now));
+    expect(await store.countPastDeadline({ userId: 'dl-a' }, now)).toBe(1);
+    expect(await store.countPastDeadline({ all: true }, now)).toBeGreaterThanOrEqual(2);
+    const near = await store.listByDeadline({ until: '2026-10-10T12:10:00.000Z', limit: 50 });
+    const ids = near.items.map((job) => job.id);
+    expect(ids).toEqual(expect.arrayContaining([past.id, soon.id, otherUser.id]));
+    expect(ids).not.toContain(finished.id);
+  });
+});
+
 describe('idempotency records', () => {
   it('create the job once and hand back the original for a repeated key', async () => {
     const first = aJob({ userId: 'idem' });

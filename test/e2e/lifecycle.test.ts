@@ -1,0 +1,223 @@
+/**
+ * The job lifecycle over HTTP on the local stack: idempotency, cancellation (waiting and running),
+ * retry, dependencies, scheduling, statistics and the admin routes.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { signToken } from '../../functions/adapters/auth/jwt-verifier.ts';
+import type { JobView } from '../../functions/core/job.ts';
+import { type LocalStack, startLocalStack } from '../../functions/local/stack.ts';
+import { uniquePrefix } from '../support/emulators.ts';
+import { apiClient, eventually } from '../support/http-client.ts';
+
+const secret = 'e2e-lifecycle-secret-e2e-lifecycle';
+let stack: LocalStack;
+let user: ReturnType<typeof apiClient>;
+let admin: ReturnType<typeof apiClient>;
+type JobBody = { job: JobView };
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    port: 0,
+    jwtSecret: secret,
+    dynamodbEndpoint: inject('dynamodbEndpoint'),
+    sqsEndpoint: inject('sqsEndpoint'),
+    prefix: uniquePrefix('life'),
+    heartbeatSeconds: 1,
+    logLevel: 'error',
+  });
+  user = apiClient(stack.httpUrl, await signToken(secret, { sub: `life-${Date.now()}` }));
+  admin = apiClient(stack.httpUrl, await signToken(secret, { sub: 'ops', admin: true }));
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const statusOf = async (id: string) => (await user.get<JobBody>(`/jobs/${id}`)).body.job;
+const reaches = (id: string, status: string) =>
+  eventually(async () => {
+    const job = await statusOf(id);
+    return job.status === status && job;
+  });
+
+describe('idempotency', () => {
+  it('returns the original job for a repeated key and 409 for a different body', async () => {
+    const body = {
+      type: 'demo',
+      command: 'echo',
+      params: { value: 'once' },
+      idempotencyKey: `key-${Date.now()}`,
+    };
+    const first = await user.post<JobBody>('/jobs', body);
+    const again = await user.post<JobBody>('/jobs', body);
+    expect([first.status, again.status]).toEqual([202, 200]);
+    expect(again.body.job.id).toBe(first.body.job.id);
+    const conflict = await user.post('/jobs', { ...body, params: { value: 'twice' } });
+    expect(conflict.status).toBe(409);
+    expect(conflict.body).toMatchObject({ error: { code: 'idempotency_conflict' } });
+  });
+});
+
+describe('cancellation and retry', () => {
+  it('cancels a waiting job at once; retry runs it', async () => {
+    const { body } = await user.post<JobBody>('/jobs', {
+      type: 'demo',
+      command: 'echo',
+      params: { value: 1 },
+      delaySeconds: 120,
+    });
+    const cancelled = await user.post<JobBody>(`/jobs/${body.job.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.job.status).toBe('cancelled');
+    const retried = await user.post<JobBody>(`/jobs/${body.job.id}/retry`);
+    expect(retried.status).toBe(202);
+    expect(retried.body.job).toMatchObject({ status: 'queued', attempt: 0 });
+    expect(await reaches(body.job.id, 'completed')).toMatchObject({ result: { value: 1 }, attempt: 1 });
+  });
+
+  it('stops a running job within seconds (DELETE /jobs/{id})', async () => {
+    const { body } = await user.post<JobBody>('/jobs', {
+      type: 'demo',
+      command: 'sleep',
+      params: { seconds: 60, steps: 60 },
+    });
+    await reaches(body.job.id, 'running');
+    const asked = await user.delete<JobBody>(`/jobs/${body.job.id}`);
+    expect(asked.status).toBe(200);
+    expect(['cancelling', 'cancelled']).toContain(asked.body.job.status);
+    const started = Date.now();
+    const final = await reaches(body.job.id, 'cancelled');
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(final.result).toBeNull();
+  });
+
+  it('refuses to cancel or retry a job in the wrong state', async () => {
+    const { body } = await user.post<JobBody>('/jobs', { type: 'demo', command: 'echo' });
+    await reaches(body.job.id, 'completed');
+    expect((await user.post(`/jobs/${body.job.id}/cancel`)).body).toMatchObject({
+      error: { code: 'not_cancellable' },
+    });
+    expect((await user.post(`/jobs/${body.job.id}/retry`)).body).toMatchObject({
+      error: { code: 'not_retryable' },
+    });
+    expect((await user.post('/jobs/no-such-job/cancel')).status).toBe(404);
+  });
+
+  it('keeps a job scheduled far ahead as scheduled until it is due', async () => {
+    const runAt = new Date(Date.now() + 3600_000).toISOString();
+    const { body } = await user.post<JobBody>('/jobs', { type: 'demo', command: 'echo', runAt });
+    expect(body.job).toMatchObject({ status: 'scheduled', runAt });
+    expect((await admin.post('/admin/recover')).status).toBe(200);
+    expect((await statusOf(body.job.id)).status).toBe('scheduled');
+  });
+});
+
+describe('dependencies', () => {
+  it('runs a child after its parent completes', async () => {
+    const parent = await user.post<JobBody>('/jobs', {
+      type: 'demo',
+      command: 'sleep',
+      params: { seconds: 1, steps: 1 },
+    });
+    const child = await user.post<JobBody>('/jobs', {
+      type: 'demo',
+      command: 'echo',
+      dependsOn: [parent.body.job.id],
+    });
+    expect(child.body.job.status).toBe('pending');
+    const done = await reaches(child.body.job.id, 'completed');
+    const parentDone = await statusOf(parent.body.job.id);
+    expect(new Date(done.startedAt ?? 0).getTime()).toBeGreaterThanOrEqual(
+      new Date(parentDone.completedAt ?? 0).getTime(),
+    );
+  });
+
+  it('fails dependants transitively when a dependency fails', async () => {
+    const parent = await user.post<JobBody>('/jobs', {
+      type: 'demo',
+      command: 'fail',
+      params: { times: 0, permanent: true },
+      delaySeconds: 1,
+    });
+    const child = await user.post<JobBody>('/jobs', {
+      type: 'demo',
+      command: 'echo',
+      dependsOn: [parent.body.job.id],
+    });
+    const grandchild = await user.post<JobBody>('/jobs', {
+      type: 'demo',
+      command: 'echo',
+      dependsOn: [child.body.job.id],
+    });
+    expect(await reaches(grandchild.body.job.id, 'failed')).toMatchObject({
+      error: { code: 'dependency_failed' },
+    });
+    expect((await statusOf(child.body.job.id)).error?.code).toBe('dependency_failed');
+  });
+
+  it('refuses unknown dependencies', async () => {
+    const response = await user.post('/jobs', {
+      type: 'demo',
+      command: 'echo',
+      dependsOn: ['does-not-exist'],
+    });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ error: { code: 'unknown_dependency' } });
+  });
+});
+
+describe('statistics and admin routes', () => {
+  it('reports per-user statistics that agree with the job list', async () => {
+    const stats = await user.get<{
+      byStatus: Record<string, number>;
+      total: number;
+      tiers: Record<string, { maxConcurrency: number; queued: number }>;
+      priorityDistribution: Record<string, number>;
+      avgExecutionTimeMs: number | null;
+      pastDeadline: number;
+    }>('/queue/stats');
+    expect(stats.status).toBe(200);
+    const count = (await user.get<{ count: number }>('/jobs/count')).body.count;
+    expect(stats.body.total).toBe(count);
+    expect(Object.values(stats.body.byStatus).reduce((a, b) => a + b, 0)).toBe(count);
+    expect(Object.values(stats.body.priorityDistribution).reduce((a, b) => a + b, 0)).toBe(count);
+    expect(Object.keys(stats.body.tiers).sort()).toEqual(['critical', 'high', 'low', 'normal']);
+    expect(stats.body.tiers.critical?.maxConcurrency).toBeGreaterThan(
+      stats.body.tiers.low?.maxConcurrency ?? 0,
+    );
+    expect(stats.body.avgExecutionTimeMs).toEqual(expect.any(Number));
+    const all = await admin.get<{ total: number }>('/queue/stats');
+    expect(all.body.total).toBeGreaterThanOrEqual(stats.body.total);
+  });
+
+  it('lists and redrives dead jobs for admins only', async () => {
+    const { body } = await user.post<JobBody>('/jobs', {
+      type: 'demo',
+      command: 'fail',
+      params: { times: 5 },
+      maxRetries: 0,
+    });
+    const dead = await reaches(body.job.id, 'dead');
+    expect((await user.get('/admin/dead')).status).toBe(403);
+    const listed = await admin.get<{ jobs: JobView[]; nextCursor: string | null }>('/admin/dead?limit=100');
+    expect(listed.body.jobs.map((job) => job.id)).toContain(body.job.id);
+    const redriven = await admin.post<{ requeued: number }>('/admin/dead/redrive', { jobIds: [body.job.id] });
+    expect(redriven.body).toEqual({ requeued: 1 });
+    const again = await eventually(async () => {
+      const job = await statusOf(body.job.id);
+      return job.status === 'dead' && job.seq > dead.seq && job;
+    });
+    expect(again.attempt).toBe(1);
+    expect((await admin.post('/admin/dead/redrive', { nothing: true })).status).toBe(400);
+  });
+
+  it('runs recovery and cleanup on demand', async () => {
+    const recovered = await admin.post<{ recovered: number }>('/admin/recover');
+    expect(recovered.body.recovered).toEqual(expect.any(Number));
+    expect((await admin.post('/admin/cleanup?days=0')).body).toMatchObject({
+      error: { code: 'validation_error' },
+    });
+    expect((await admin.post('/admin/cleanup?days=30')).body).toEqual({ deleted: 0 });
+    expect((await user.post('/admin/cleanup')).status).toBe(403);
+  });
+});
