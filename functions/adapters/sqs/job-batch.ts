@@ -1,0 +1,61 @@
+/**
+ * The worker's SQS batch processing, built from its dependencies so the deployed handler and the fault
+ * tests run the same code. Records are processed one at a time; each is a job message that `runJob`
+ * claims, runs and records. Failures are reported per record (ReportBatchItemFailures), so one bad record
+ * never makes SQS redeliver the others, and nothing is swallowed: a record whose outcome could not be
+ * recorded goes back to the queue.
+ */
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Logger } from '../../agents/registry.ts';
+import { type RunJobDeps, runJob } from '../../usecases/run-job.ts';
+import { parseJobMessage, type QueueUrls } from './dispatcher.ts';
+import { messageControl, queueUrlForArn } from './message-control.ts';
+
+export interface JobBatchOptions {
+  runJobDeps: RunJobDeps;
+  sqs: SQSClient;
+  queueUrls: QueueUrls;
+  logger: Logger;
+  /** Time kept back from the Lambda deadline to record the outcome after the agent is stopped. */
+  recordingMarginMs?: number;
+}
+
+export function createJobBatchHandler(options: JobBatchOptions) {
+  const margin = options.recordingMarginMs ?? 15_000;
+  const { logger } = options;
+
+  async function processRecord(record: SQSRecord, context: Context): Promise<boolean> {
+    const queueUrl = queueUrlForArn(record.eventSourceARN, options.queueUrls);
+    const message = parseJobMessage(record.body);
+    if (!message || !queueUrl) {
+      // Not a job message (or not from a known queue): it can never succeed; fail it so SQS's redrive
+      // preserves it in the dead-letter queue for inspection.
+      logger.error('unprocessable message', { messageId: record.messageId, source: record.eventSourceARN });
+      return false;
+    }
+    const control = messageControl(options.sqs, queueUrl, record.receiptHandle);
+    const outcome = await runJob(options.runJobDeps, message, control, context.getRemainingTimeInMillis() - margin);
+    if (outcome.kind === 'retry') {
+      // The same message comes back after the backoff; its receive count bounds the attempts.
+      await control.setVisibility(outcome.delaySeconds);
+      return false;
+    }
+    if (outcome.kind === 'dropped') logger.info('message dropped', { jobId: message.jobId, reason: outcome.reason });
+    return true;
+  }
+
+  return async function handleBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const record of event.Records) {
+      let ok = false;
+      try {
+        ok = await processRecord(record, context);
+      } catch (error) {
+        logger.error('record failed; SQS will redeliver it', { messageId: record.messageId, error });
+      }
+      if (!ok) batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+    return { batchItemFailures };
+  };
+}
