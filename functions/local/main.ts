@@ -18,6 +18,7 @@ try {
   const secret = localJwtSecret();
   const stack = await startLocalStack({
     port,
+    wsPort: Number(process.env.WS_PORT ?? 3001),
     host,
     jwtSecret: secret,
     ...(!inMemory && { dataDir: join(localDir, 'dynamodb') }),
@@ -29,6 +30,7 @@ try {
     [
       '',
       `HTTP API   ${stack.httpUrl}`,
+      `WebSocket  ${stack.wsUrl}/?token=<token>`,
       `State      ${inMemory ? 'in memory (lost on exit)' : localDir}`,
       '',
       'Demo token (user demo-user, valid 30 days):',

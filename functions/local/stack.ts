@@ -14,10 +14,14 @@ import { startDynamoDbLocal } from './emulators/dynamodb-local.ts';
 import { startSqsEmulator } from './emulators/sqs-emulator.ts';
 import { startSqsPoller } from './event-source/sqs-poller.ts';
 import { type HttpLambda, startHttpGateway } from './http-gateway.ts';
+import { startLifecycleSources } from './lifecycle-sources.ts';
 import { type LocalQueues, provisionQueues, provisionTables } from './provision.ts';
+import { startRealtime } from './realtime/index.ts';
 
 export interface LocalStackOptions {
   port: number;
+  /** The WebSocket API's port; 0 (the default) picks a free one. */
+  wsPort?: number;
   host?: string;
   /** Keep DynamoDB data here between restarts; in memory when undefined. */
   dataDir?: string;
@@ -30,12 +34,17 @@ export interface LocalStackOptions {
   heartbeatSeconds?: number;
   staleAfterSeconds?: number;
   logLevel?: string;
+  /** How often the maintenance sweep runs (EventBridge fires it every minute). */
+  maintenanceIntervalMs?: number;
+  /** Seconds before a queued job's message counts as lost (LOST_MESSAGE_AFTER_SECONDS). */
+  lostMessageAfterSeconds?: number;
   /** Called with poller errors (the emulator going away, handler crashes). */
   onError?: (error: unknown) => void;
 }
 
 export interface LocalStack {
   httpUrl: string;
+  wsUrl: string;
   queues: LocalQueues;
   tables: Record<string, string>;
   dynamodbEndpoint: string;
@@ -74,6 +83,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       authorizer: (await import('../handlers/authorizer.ts')).handler,
     });
     cleanups.push(gateway.close);
+    const realtime = await startRealtime({
+      port: options.wsPort ?? 0,
+      ...(options.host && { host: options.host }),
+      dynamodbEndpoint,
+      jobsTableName: tables.Jobs as string,
+      connectionsTableName: tables.Connections as string,
+      ...(options.onError && { onError: options.onError }),
+    });
+    cleanups.push(realtime.stop);
 
     const worker = (await import('../handlers/worker.ts')) as {
       handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -96,7 +114,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         Promise.race([poller.stop(), new Promise<void>((resolve) => setTimeout(resolve, 3000))]),
       );
     }
-    return { httpUrl: gateway.url, queues, tables, dynamodbEndpoint, sqsEndpoint, stop };
+    const lifecycle = await startLifecycleSources({
+      dynamo,
+      dynamodbEndpoint,
+      sqs,
+      queues,
+      jobsTableName: tables.Jobs as string,
+      region,
+      credentials,
+      maintenanceIntervalMs: options.maintenanceIntervalMs ?? 60_000,
+      onError: options.onError ?? (() => undefined),
+    });
+    cleanups.push(lifecycle.stop);
+    return {
+      httpUrl: gateway.url,
+      wsUrl: realtime.wsUrl,
+      queues,
+      tables,
+      dynamodbEndpoint,
+      sqsEndpoint,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
@@ -133,6 +171,11 @@ function configureEnvironment(
     [ENV.queueUrl.high]: resources.queues.urls.high,
     [ENV.queueUrl.normal]: resources.queues.urls.normal,
     [ENV.queueUrl.low]: resources.queues.urls.low,
+    [ENV.deadLetterQueueUrl.critical]: resources.queues.deadLetterUrls.critical,
+    [ENV.deadLetterQueueUrl.high]: resources.queues.deadLetterUrls.high,
+    [ENV.deadLetterQueueUrl.normal]: resources.queues.deadLetterUrls.normal,
+    [ENV.deadLetterQueueUrl.low]: resources.queues.deadLetterUrls.low,
+    [ENV.lostMessageAfterSeconds]: String(options.lostMessageAfterSeconds ?? 900),
     [ENV.authMode]: 'hs256',
     [ENV.jwtSecret]: options.jwtSecret,
     [ENV.heartbeatSeconds]: String(options.heartbeatSeconds ?? 5),

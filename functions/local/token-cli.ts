@@ -1,4 +1,7 @@
-/** `npm run --silent token -- --user <id> [--admin]`: prints only a bearer token for the local runtime. */
+/**
+ * `npm run --silent token -- --user <id> [--admin]`: prints only a bearer token, signed with the local
+ * runtime's key, or with JWT_SECRET when set (e.g. the secret of a deployed hs256 stack).
+ */
 import { parseArgs } from 'node:util';
 import { signToken } from '../adapters/auth/jwt-verifier.ts';
 import { localJwtSecret } from './local-secret.ts';
@@ -14,6 +17,7 @@ if (!values.user) {
   process.stderr.write('usage: npm run --silent token -- --user <id> [--admin] [--expires 30d]\n');
   process.exit(2);
 }
+const secret = process.env.JWT_SECRET || localJwtSecret();
 process.stdout.write(
-  `${await signToken(localJwtSecret(), { sub: values.user, admin: values.admin, expiresIn: values.expires })}\n`,
+  `${await signToken(secret, { sub: values.user, admin: values.admin, expiresIn: values.expires })}\n`,
 );

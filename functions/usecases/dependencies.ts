@@ -26,7 +26,7 @@ export async function settleDependants(
   const counts = { released: 0, failed: 0 };
   for (const childId of await deps.store.listDependants(parent.id)) {
     const child = await deps.store.get(childId);
-    if (!child || child.status !== 'pending') continue;
+    if (child?.status !== 'pending') continue;
     const now = deps.clock.now();
     if (parent.status !== 'completed') {
       if (await deps.store.apply(child, failDependant(child, parent.id, parent.status, now)))

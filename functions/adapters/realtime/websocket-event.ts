@@ -20,13 +20,16 @@ export interface WsAuthorizerContext {
 }
 
 export type WsRequestContext = APIGatewayEventWebsocketRequestContextV2 & {
+  identity?: { sourceIp: string; userAgent?: string };
   authorizer?: WsAuthorizerContext | null;
   disconnectStatusCode?: number;
   disconnectReason?: string;
 };
 
+/** `headers` are present on `$connect` and `$disconnect` only. */
 export type WsEvent = APIGatewayProxyWebsocketEventV2WithRequestContext<WsRequestContext> & {
   headers?: Record<string, string | undefined>;
+  multiValueHeaders?: Record<string, string[] | undefined>;
 };
 
 export interface WsResult {
@@ -39,7 +42,10 @@ export interface WsAuthorizerEvent {
   type: 'REQUEST';
   methodArn: string;
   headers?: APIGatewayRequestAuthorizerEventHeaders | null;
+  multiValueHeaders?: Record<string, string[] | undefined> | null;
   queryStringParameters?: APIGatewayRequestAuthorizerEventQueryStringParameters | null;
+  multiValueQueryStringParameters?: Record<string, string[] | undefined> | null;
+  stageVariables?: Record<string, string | undefined> | null;
   requestContext?: Partial<WsRequestContext>;
 }
 

@@ -35,13 +35,19 @@ export function createJobBatchHandler(options: JobBatchOptions) {
       return false;
     }
     const control = messageControl(options.sqs, queueUrl, record.receiptHandle);
-    const outcome = await runJob(options.runJobDeps, message, control, context.getRemainingTimeInMillis() - margin);
+    const outcome = await runJob(
+      options.runJobDeps,
+      message,
+      control,
+      context.getRemainingTimeInMillis() - margin,
+    );
     if (outcome.kind === 'retry') {
       // The same message comes back after the backoff; its receive count bounds the attempts.
       await control.setVisibility(outcome.delaySeconds);
       return false;
     }
-    if (outcome.kind === 'dropped') logger.info('message dropped', { jobId: message.jobId, reason: outcome.reason });
+    if (outcome.kind === 'dropped')
+      logger.info('message dropped', { jobId: message.jobId, reason: outcome.reason });
     return true;
   }
 

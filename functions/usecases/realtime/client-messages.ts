@@ -34,7 +34,8 @@ export function parseClientMessage(routeKey: string, body: string | undefined): 
   if (!isAction(action)) {
     return {
       ok: false,
-      message: `Unknown action ${JSON.stringify(action ?? null)}; expected one of ${WS_ACTIONS.join(', ')}`,
+      // Cut short: the client's text goes back in a frame that must stay small.
+      message: `Unknown action ${String(JSON.stringify(action ?? null)).slice(0, 64)}; expected one of ${WS_ACTIONS.join(', ')}`,
     };
   }
   if (action === 'ping') return { ok: true, message: { action } };

@@ -28,6 +28,11 @@ describe('client messages', () => {
     });
   });
 
+  it('keeps the error short when the client sends a huge action', () => {
+    const parsed = parseClientMessage('$default', JSON.stringify({ action: 'x'.repeat(100_000) }));
+    expect(parsed.ok === false && parsed.message.length).toBeLessThan(200);
+  });
+
   it.each([
     ['not JSON', '$default', 'hello'],
     ['not an object', '$default', '[1,2]'],

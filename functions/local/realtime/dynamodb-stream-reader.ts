@@ -1,0 +1,306 @@
+/**
+ * Local stand-in for a Lambda DynamoDB Streams event source mapping with ReportBatchItemFailures on.
+ *
+ * Finds the table's stream, reads each shard with GetShardIterator/GetRecords in order, one batch at a time
+ * (up to `batchSize` records), and invokes the handler with a Lambda-shaped `DynamoDBStreamEvent`:
+ * - handler resolves without failures: the batch is done;
+ * - handler lists failures: the batch is retried from the lowest failed sequence number (that record and
+ *   every later one), as Lambda checkpoints;
+ * - handler throws, times out, or lists an identifier not in the batch: the whole batch is retried.
+ * Retries back off, up to `maxRetryAttempts` (then the records are reported through onError and skipped,
+ * like an event source with MaximumRetryAttempts). A shard's children are read only after it is drained,
+ * so lineage keeps order; shards are discovered again every `discoveryIntervalMs`.
+ * Starting position LATEST (the default) reads the open shards from the moment `startStreamReader`
+ * resolves; shards found later are read from their start.
+ *
+ * Not emulated: batching windows, filters, bisection, parallelization factor, record age limits.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  type _Record,
+  DescribeStreamCommand,
+  type DynamoDBStreamsClient,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ResourceNotFoundException,
+  type Shard,
+  type ShardIteratorType,
+  TrimmedDataAccessException,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { FunctionTimeoutError, UnknownBatchItemError } from '../event-source/sqs-poller.ts';
+import { lambdaContext } from '../lambda-context.ts';
+import { toLambdaRecord } from './stream-records.ts';
+
+export interface StreamReaderOptions {
+  dynamodb: DynamoDBClient;
+  streams: DynamoDBStreamsClient;
+  tableName: string;
+  /** May resolve to nothing, like a Lambda handler: then every record succeeded. */
+  handler: (
+    event: DynamoDBStreamEvent,
+    context: Context,
+  ) => Promise<DynamoDBBatchResponse | undefined> | Promise<void>;
+  /** Records per invocation (Lambda's default for streams is 100; GetRecords allows up to 1000). */
+  batchSize?: number;
+  startingPosition?: 'LATEST' | 'TRIM_HORIZON';
+  /** Wait before reading a shard again after an empty read (Lambda polls 4 times a second). */
+  pollIntervalMs?: number;
+  discoveryIntervalMs?: number;
+  /** Retries of a failed batch before its records are skipped; -1 retries forever (Lambda's default). */
+  maxRetryAttempts?: number;
+  functionTimeoutMs?: number;
+  functionName?: string;
+  region?: string;
+  /** Handler failures, skipped records and stream errors; reading goes on after each. */
+  onError?: (error: unknown) => void;
+}
+
+export interface StreamReader {
+  streamArn: string;
+  stop(): Promise<void>;
+}
+
+export class StreamRecordsSkippedError extends Error {
+  readonly code = 'STREAM_RECORDS_SKIPPED';
+  constructor(
+    readonly sequenceNumbers: string[],
+    readonly attempts: number,
+  ) {
+    super(`${sequenceNumbers.length} stream record(s) skipped after ${attempts} failed attempts`);
+    this.name = 'StreamRecordsSkippedError';
+  }
+}
+
+interface ShardState {
+  shard: Shard;
+  status: 'waiting' | 'reading' | 'done';
+  startType: ShardIteratorType;
+  /** Taken at start for LATEST shards, so nothing written after start() resolves is missed. */
+  iterator?: string;
+}
+
+const BACKOFF_BASE_MS = 100;
+const BACKOFF_MAX_MS = 5_000;
+const backoff = (attempt: number) => Math.min(BACKOFF_BASE_MS * 2 ** attempt, BACKOFF_MAX_MS);
+
+export async function startStreamReader(opts: StreamReaderOptions): Promise<StreamReader> {
+  const batchSize = opts.batchSize ?? 100;
+  const pollIntervalMs = opts.pollIntervalMs ?? 100;
+  const maxRetryAttempts = opts.maxRetryAttempts ?? 10;
+  const functionTimeoutMs = opts.functionTimeoutMs ?? 60_000;
+  const region = opts.region ?? 'us-east-1';
+  const report = opts.onError ?? ((error: unknown) => console.error('[stream-reader]', error));
+  const onError = (error: unknown): void => {
+    try {
+      report(error);
+    } catch {}
+  };
+  const stopping = new AbortController();
+  const { signal } = stopping;
+  const pause = (ms: number) => sleep(ms, undefined, { signal }).catch(() => undefined);
+
+  const { Table } = await opts.dynamodb.send(new DescribeTableCommand({ TableName: opts.tableName }));
+  const streamArn = Table?.LatestStreamArn;
+  if (!streamArn || !Table?.StreamSpecification?.StreamEnabled)
+    throw new Error(`table ${opts.tableName} has no stream`);
+
+  const shards = new Map<string, ShardState>();
+  const loops = new Set<Promise<void>>();
+
+  async function describeShards(): Promise<Shard[]> {
+    const found: Shard[] = [];
+    let start: string | undefined;
+    do {
+      const { StreamDescription } = await opts.streams.send(
+        new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }),
+      );
+      found.push(...(StreamDescription?.Shards ?? []));
+      start = StreamDescription?.LastEvaluatedShardId;
+    } while (start);
+    return found;
+  }
+
+  async function shardIterator(state: ShardState, type: ShardIteratorType, after?: string): Promise<string> {
+    const { ShardIterator } = await opts.streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: state.shard.ShardId,
+        ShardIteratorType: type,
+        ...(after && { SequenceNumber: after }),
+      }),
+    );
+    if (!ShardIterator) throw new Error(`no iterator for shard ${state.shard.ShardId}`);
+    return ShardIterator;
+  }
+
+  /** Starts every waiting shard whose parent is drained (or unknown: trimmed away). */
+  function schedule(): void {
+    for (const state of shards.values()) {
+      if (state.status !== 'waiting') continue;
+      const parent = state.shard.ParentShardId ? shards.get(state.shard.ParentShardId) : undefined;
+      if (parent && parent.status !== 'done') continue;
+      state.status = 'reading';
+      const loop = readShard(state)
+        .catch(onError)
+        .finally(() => {
+          state.status = 'done';
+          loops.delete(loop);
+          if (!signal.aborted) schedule();
+        });
+      loops.add(loop);
+    }
+  }
+
+  async function readShard(state: ShardState): Promise<void> {
+    let lastSequence: string | undefined;
+    let iterator = state.iterator;
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        iterator ??= lastSequence
+          ? await shardIterator(state, 'AFTER_SEQUENCE_NUMBER', lastSequence)
+          : await shardIterator(state, state.startType);
+        const page = await opts.streams.send(
+          new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }),
+          {
+            abortSignal: signal,
+          },
+        );
+        failures = 0;
+        const records = page.Records ?? [];
+        if (records.length > 0) {
+          await deliver(records);
+          lastSequence = records[records.length - 1]?.dynamodb?.SequenceNumber ?? lastSequence;
+        }
+        // A closed shard that is drained has no next iterator: its children come next.
+        if (!page.NextShardIterator) return;
+        iterator = page.NextShardIterator;
+        if (records.length === 0) await pause(pollIntervalMs);
+      } catch (error) {
+        if (signal.aborted) return;
+        iterator = undefined;
+        if (error instanceof ExpiredIteratorException) continue;
+        if (error instanceof TrimmedDataAccessException) {
+          lastSequence = undefined;
+          state.startType = 'TRIM_HORIZON';
+          continue;
+        }
+        if (error instanceof ResourceNotFoundException) return;
+        onError(error);
+        await pause(backoff(++failures));
+      }
+    }
+  }
+
+  /** Invokes the handler until the batch succeeds, retrying from the checkpoint it reports. */
+  async function deliver(sdkRecords: _Record[]): Promise<void> {
+    let pending: DynamoDBRecord[] = sdkRecords.map((record) =>
+      toLambdaRecord(record, streamArn as string, region),
+    );
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) {
+        if (maxRetryAttempts >= 0 && attempt > maxRetryAttempts) {
+          onError(
+            new StreamRecordsSkippedError(
+              pending.map((record) => record.dynamodb?.SequenceNumber ?? ''),
+              attempt,
+            ),
+          );
+          return;
+        }
+        await pause(backoff(attempt));
+        if (signal.aborted) return;
+      }
+      try {
+        const response = await invoke({ Records: pending });
+        pending = pending.slice(checkpoint(pending, response));
+      } catch (error) {
+        onError(error);
+      }
+    }
+  }
+
+  /** The index to retry from: past the end when nothing failed; throws (whole batch) on an unknown id. */
+  function checkpoint(records: DynamoDBRecord[], response: DynamoDBBatchResponse | undefined): number {
+    const failures = response?.batchItemFailures ?? [];
+    if (failures.length === 0) return records.length;
+    let lowest = records.length;
+    for (const failure of failures) {
+      const index = records.findIndex(
+        (record) => record.dynamodb?.SequenceNumber === failure?.itemIdentifier,
+      );
+      if (!failure?.itemIdentifier || index === -1) throw new UnknownBatchItemError(failure?.itemIdentifier);
+      lowest = Math.min(lowest, index);
+    }
+    return lowest;
+  }
+
+  async function invoke(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new FunctionTimeoutError(functionTimeoutMs)), functionTimeoutMs);
+    });
+    try {
+      // An in-process handler cannot be killed like a Lambda sandbox; after the timeout its result is ignored.
+      const run = async (): Promise<DynamoDBBatchResponse | undefined> =>
+        (await opts.handler(
+          event,
+          lambdaContext(opts.functionName ?? 'stream-consumer', functionTimeoutMs),
+        )) ?? undefined;
+      return await Promise.race([run(), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function track(found: Shard[], startType: ShardIteratorType): void {
+    for (const shard of found) {
+      if (!shard.ShardId || shards.has(shard.ShardId)) continue;
+      shards.set(shard.ShardId, { shard, status: 'waiting', startType });
+    }
+  }
+
+  // Open shards start at LATEST now; closed ones hold only the past. Later shards start at their beginning.
+  for (const shard of await describeShards()) {
+    if (!shard.ShardId) continue;
+    const closed = shard.SequenceNumberRange?.EndingSequenceNumber !== undefined;
+    const latest = (opts.startingPosition ?? 'LATEST') === 'LATEST';
+    const state: ShardState = {
+      shard,
+      status: latest && closed ? 'done' : 'waiting',
+      startType: latest ? 'LATEST' : 'TRIM_HORIZON',
+    };
+    if (latest && !closed) state.iterator = await shardIterator(state, 'LATEST');
+    shards.set(shard.ShardId, state);
+  }
+  schedule();
+
+  const discovery = (async () => {
+    while (!signal.aborted) {
+      await pause(opts.discoveryIntervalMs ?? 1000);
+      if (signal.aborted) return;
+      try {
+        track(await describeShards(), 'TRIM_HORIZON');
+        schedule();
+      } catch (error) {
+        onError(error);
+      }
+    }
+  })();
+
+  let stopped: Promise<void> | undefined;
+  return {
+    streamArn,
+    stop: () => {
+      stopped ??= (async () => {
+        stopping.abort();
+        await discovery;
+        while (loops.size > 0) await Promise.allSettled([...loops]);
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * What each HTTP API handler module may touch, read off its imports (functions/config/*): the stack builds
+ * one Lambda per handler module named in functions/api/routes.ts and gives it exactly these capabilities,
+ * each as env var + IAM grant. A module that uses `dispatcher` (directly or through `maintenanceDeps` /
+ * `submitDeps`) needs the tier queue URLs at start, so it gets `sendToQueues`.
+ *
+ * A route whose handler is not listed here still deploys: its needs are derived from the route (see
+ * `derivedNeeds`) and synth prints a warning, so a new route works at once and is reviewed here later.
+ */
+import type { RouteDefinition } from '../functions/api/routes.ts';
+import type { TableAccess } from './constructs/bindings.ts';
+
+export interface HandlerNeeds {
+  /** The jobs table (JOBS_TABLE, RETENTION_DAYS). */
+  jobs?: TableAccess;
+  /** Send job messages to the tier queues (QUEUE_URL_*). */
+  sendToQueues?: boolean;
+  /** Queue depths: sqs:GetQueueAttributes on the tier queues and DLQs (QUEUE_URL_*, DLQ_URL_*, TIER_MAX_CONCURRENCY). */
+  queueStats?: boolean;
+}
+
+export const apiHandlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
+  health: {},
+  openapi: {},
+  'list-agents': {},
+  'get-job': { jobs: 'read' },
+  'list-jobs': { jobs: 'read' },
+  'count-jobs': { jobs: 'read' },
+  'submit-job': { jobs: 'readWrite', sendToQueues: true },
+  'submit-agent-job': { jobs: 'readWrite', sendToQueues: true },
+  'cancel-job': { jobs: 'readWrite' },
+  'retry-job': { jobs: 'readWrite', sendToQueues: true },
+  'queue-stats': { jobs: 'read', queueStats: true },
+  'admin-recover': { jobs: 'readWrite', sendToQueues: true },
+  'admin-cleanup': { jobs: 'readWrite', sendToQueues: true },
+  'admin-dead': { jobs: 'read' },
+  'admin-redrive': { jobs: 'readWrite', sendToQueues: true },
+};
+
+/** Needs of a route whose handler is not listed: what its method and access level suggest. */
+export function derivedNeeds(route: RouteDefinition): HandlerNeeds {
+  if (route.access === 'public') return {};
+  const stats = route.path.includes('stats') ? { queueStats: true } : {};
+  if (route.method === 'GET') return { jobs: 'read', ...stats };
+  return { jobs: 'readWrite', sendToQueues: true, ...stats };
+}
+
+export function needsOf(route: RouteDefinition): { needs: HandlerNeeds; declared: boolean } {
+  const declared = apiHandlerNeeds[route.handler];
+  return declared ? { needs: declared, declared: true } : { needs: derivedNeeds(route), declared: false };
+}

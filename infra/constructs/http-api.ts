@@ -1,0 +1,212 @@
+/**
+ * The HTTP API: one route per entry of functions/api/routes.ts (new routes are picked up automatically),
+ * one Lambda per handler module, and the Lambda authorizer on every non-public route. The authorizer
+ * always allows and passes its verdict in the context (see functions/api/middleware/authenticate.ts), so:
+ * - no identity source: a request without a token must still reach the route to get the contract's 401;
+ * - no result cache: with no identity source there is no cache key, and a verdict must never be reused.
+ */
+import { Annotations, Duration, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CfnAuthorizer,
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { RouteDefinition } from '../../functions/api/routes.ts';
+import type { Tier } from '../../functions/core/tiers.ts';
+import { type HandlerNeeds, needsOf } from '../api-access.ts';
+import { bindJobs, bindQueueStats, bindQueues, type JobsBinding } from './bindings.ts';
+import { type FunctionDefaults, JobFunction } from './job-function.ts';
+import type { JwtAuth } from './jwt-auth.ts';
+import type { TierQueues } from './tier-queues.ts';
+
+/** API Gateway's own limit for HTTP API integrations. */
+const INTEGRATION_TIMEOUT = Duration.seconds(29);
+
+const pascal = (text: string) =>
+  text
+    .split(/[^a-zA-Z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+
+/** One JSON object per request; only variables HTTP APIs support. */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    ip: '$context.identity.sourceIp',
+    userAgent: '$context.identity.userAgent',
+    method: '$context.httpMethod',
+    path: '$context.path',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    protocol: '$context.protocol',
+    responseLength: '$context.responseLength',
+    responseLatency: '$context.responseLatency',
+    integrationLatency: '$context.integrationLatency',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+  }),
+);
+
+export interface JobsHttpApiProps {
+  defaults: FunctionDefaults;
+  routes: readonly RouteDefinition[];
+  jobs: JobsBinding;
+  queues: TierQueues;
+  auth: JwtAuth;
+  /** Deployed worker concurrency per tier, reported by the queue stats. */
+  tierConcurrency: Record<Tier, number>;
+  /** Empty: no CORS configuration (same-origin and server-side callers only). */
+  corsOrigins: string[];
+}
+
+export class JobsHttpApi extends Construct {
+  public readonly api: HttpApi;
+  public readonly stage: HttpStage;
+  public readonly accessLogs: LogGroup;
+  public readonly authorizerFunction: JobFunction;
+  public readonly authorizer: HttpLambdaAuthorizer;
+  /** One function per handler module, by module name (`get-job`, ...). */
+  public readonly handlers: ReadonlyMap<string, JobFunction>;
+
+  constructor(scope: Construct, id: string, props: JobsHttpApiProps) {
+    super(scope, id);
+    const { defaults } = props;
+
+    this.api = new HttpApi(this, 'Api', {
+      description: `Job queue HTTP API (${defaults.servicePrefix})`,
+      createDefaultStage: false,
+      ...(props.corsOrigins.length > 0 && {
+        corsPreflight: {
+          allowOrigins: props.corsOrigins,
+          allowMethods: [
+            CorsHttpMethod.GET,
+            CorsHttpMethod.POST,
+            CorsHttpMethod.DELETE,
+            CorsHttpMethod.OPTIONS,
+          ],
+          allowHeaders: ['authorization', 'content-type'],
+          exposeHeaders: ['location'],
+          maxAge: Duration.hours(1),
+        },
+      }),
+    });
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: defaults.logRetention,
+      removalPolicy: defaults.removalPolicy,
+    });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogs),
+        format: ACCESS_LOG_FORMAT,
+      },
+    });
+
+    this.authorizerFunction = new JobFunction(this, 'Authorizer', {
+      module: 'authorizer',
+      defaults,
+      timeout: Duration.seconds(10),
+    });
+    props.auth.bind(this.authorizerFunction);
+    this.authorizer = new HttpLambdaAuthorizer('TokenAuthorizer', this.authorizerFunction, {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: [],
+      resultsCacheTtl: Duration.seconds(0),
+    });
+
+    const handlers = new Map<string, JobFunction>();
+    const integrations = new Map<string, HttpLambdaIntegration>();
+    for (const [module, moduleRoutes] of groupByHandler(props.routes)) {
+      const fn = new JobFunction(this, `${pascal(module)}Handler`, {
+        module: `api/${module}`,
+        defaults,
+        timeout: INTEGRATION_TIMEOUT,
+        description: moduleRoutes.map((route) => `${route.method} ${route.path}`).join(', '),
+      });
+      const needs = mergeNeeds(moduleRoutes, (route) => {
+        const { needs, declared } = needsOf(route);
+        if (!declared)
+          Annotations.of(fn).addWarning(
+            `No entry for handler "${route.handler}" in infra/api-access.ts: it gets what ${route.method} ${route.path} suggests (${JSON.stringify(needs)}). Declare it there.`,
+          );
+        return needs;
+      });
+      if (needs.jobs) bindJobs(fn, props.jobs, needs.jobs);
+      if (needs.sendToQueues) bindQueues(fn, props.queues, 'send');
+      if (needs.queueStats) bindQueueStats(fn, props.queues, props.tierConcurrency);
+      handlers.set(module, fn);
+      integrations.set(module, new HttpLambdaIntegration(`${pascal(module)}Integration`, fn));
+    }
+    this.handlers = handlers;
+    this.addRoutes(props.routes, integrations);
+    this.omitIdentitySource();
+  }
+
+  /** The invoke URL, ending with a slash. */
+  get url(): string {
+    return this.stage.url;
+  }
+
+  private addRoutes(
+    routes: readonly RouteDefinition[],
+    integrations: Map<string, HttpLambdaIntegration>,
+  ): void {
+    for (const route of routes) {
+      const integration = integrations.get(route.handler);
+      if (!integration) throw new Error(`no integration for handler ${route.handler}`);
+      const [httpRoute] = this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration,
+        ...(route.access !== 'public' && { authorizer: this.authorizer }),
+      });
+      if (route.access === 'public' && httpRoute)
+        Validations.of(httpRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.path} is public by the API contract (${route.summary.toLowerCase()}, no auth); it reads no user data.`,
+        });
+    }
+  }
+
+  /**
+   * CDK writes `IdentitySource: []` for an empty list; the property is optional for REQUEST authorizers
+   * without caching, and leaving it out is the unambiguous form of "no identity source".
+   */
+  private omitIdentitySource(): void {
+    for (const child of this.api.node.findAll())
+      if (child instanceof CfnAuthorizer) child.addPropertyDeletionOverride('IdentitySource');
+  }
+}
+
+function groupByHandler(routes: readonly RouteDefinition[]): Map<string, RouteDefinition[]> {
+  const groups = new Map<string, RouteDefinition[]>();
+  for (const route of routes) groups.set(route.handler, [...(groups.get(route.handler) ?? []), route]);
+  return groups;
+}
+
+/** The union of what a module's routes need (a module may serve several routes). */
+function mergeNeeds(
+  routes: RouteDefinition[],
+  needsFor: (route: RouteDefinition) => HandlerNeeds,
+): HandlerNeeds {
+  const merged: HandlerNeeds = {};
+  for (const route of routes) {
+    const needs = needsFor(route);
+    if (needs.jobs === 'readWrite' || (needs.jobs === 'read' && !merged.jobs)) merged.jobs = needs.jobs;
+    if (needs.sendToQueues) merged.sendToQueues = true;
+    if (needs.queueStats) merged.queueStats = true;
+  }
+  return merged;
+}

@@ -1,0 +1,118 @@
+/**
+ * Every function of the stack: a NodejsFunction with the project's defaults fixed in one place (arm64,
+ * Node.js 22, minified ESM bundle with source maps, the AWS SDK from the runtime, an explicit log group with
+ * retention, JSON logs, LOG_LEVEL/SERVICE_NAME). Entries are handler modules under functions/handlers/.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+} from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { envNames } from '../env-names.ts';
+import type { LogLevel } from '../settings.ts';
+
+export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const handlersDir = join(projectRoot, 'functions', 'handlers');
+
+/** `api/get-job` -> <project>/functions/handlers/api/get-job.ts */
+export const handlerEntry = (module: string): string => join(handlersDir, `${module}.ts`);
+
+/** Lets CommonJS dependencies bundled into the ESM output call `require` (esbuild's __require shim needs it). */
+const REQUIRE_SHIM =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+const APPLICATION_LOG_LEVEL: Record<LogLevel, ApplicationLogLevel> = {
+  debug: ApplicationLogLevel.DEBUG,
+  info: ApplicationLogLevel.INFO,
+  warn: ApplicationLogLevel.WARN,
+  error: ApplicationLogLevel.ERROR,
+};
+
+/** What every function of the stack shares; the stack builds it once from its settings. */
+export interface FunctionDefaults {
+  /** Prefix of SERVICE_NAME, e.g. `job-queue-dev`. */
+  servicePrefix: string;
+  logLevel: LogLevel;
+  logRetention: RetentionDays;
+  removalPolicy: RemovalPolicy;
+}
+
+export interface JobFunctionProps {
+  /** Handler module under functions/handlers without `.ts`, exporting `handler`. */
+  module: string;
+  defaults: FunctionDefaults;
+  description?: string;
+  timeout?: Duration;
+  memorySize?: number;
+}
+
+export class JobFunction extends NodejsFunction {
+  public readonly module: string;
+
+  constructor(scope: Construct, id: string, props: JobFunctionProps) {
+    const { defaults } = props;
+    // The log group is created before the function so Lambda never auto-creates one without retention.
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: defaults.logRetention,
+      removalPolicy: defaults.removalPolicy,
+    });
+    // An own role instead of AWSLambdaBasicExecutionRole (logs:* on every log group): it may write to its
+    // log group only, and the bindings add exactly what the function uses.
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of functions/handlers/${props.module}.ts`,
+    });
+    super(scope, id, {
+      entry: handlerEntry(props.module),
+      handler: 'handler',
+      description: props.description ?? `functions/handlers/${props.module}.ts`,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(29),
+      projectRoot,
+      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+      logGroup,
+      role,
+      // Our JsonLogger already writes one JSON object per line with a `level`; JSON format makes Lambda's own
+      // platform lines JSON too, and the application level filter must not drop what LOG_LEVEL lets through.
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: APPLICATION_LOG_LEVEL[defaults.logLevel],
+      systemLogLevelV2: SystemLogLevel.WARN,
+      environment: {
+        [envNames.logLevel]: defaults.logLevel,
+        [envNames.serviceName]: `${defaults.servicePrefix}-${props.module.replaceAll('/', '-')}`,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: REQUIRE_SHIM,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Provided by the nodejs22.x runtime: smaller bundles, faster cold starts.
+        externalModules: ['@aws-sdk/*'],
+        // esbuild is a dev dependency; there is no Docker on the build machines.
+        forceDockerBundling: false,
+      },
+    });
+    this.module = props.module;
+    logGroup.grantWrite(role);
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Pinned to nodejs22.x (supported until 2027-04-30), the runtime the project targets (esbuild target node22, Node 20+ toolchain); moving to nodejs24.x is a deliberate upgrade, not a side effect of a cdk-nag release.',
+    });
+  }
+}

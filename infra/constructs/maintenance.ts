@@ -1,0 +1,62 @@
+/**
+ * Maintenance on a schedule, with EventBridge rules (not EventBridge Scheduler, which LocalStack accepts but
+ * never fires): every minute, recover stale running jobs, dispatch due jobs, re-send lost messages and
+ * promote jobs near their deadline; once a day, delete finished jobs past their retention.
+ */
+import { Duration } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Construct } from 'constructs';
+import { bindJobs, bindQueues, type JobsBinding } from './bindings.ts';
+import { type FunctionDefaults, JobFunction } from './job-function.ts';
+import type { TierQueues } from './tier-queues.ts';
+
+export const RECOVER_EVERY = Duration.minutes(1);
+export const CLEANUP_EVERY = Duration.days(1);
+
+export interface MaintenanceProps {
+  defaults: FunctionDefaults;
+  jobs: JobsBinding;
+  queues: TierQueues;
+}
+
+export class Maintenance extends Construct {
+  public readonly recoverFunction: JobFunction;
+  public readonly recoverRule: Rule;
+  public readonly cleanupFunction: JobFunction;
+  public readonly cleanupRule: Rule;
+
+  constructor(scope: Construct, id: string, props: MaintenanceProps) {
+    super(scope, id);
+    const { defaults } = props;
+
+    this.recoverFunction = new JobFunction(this, 'Recover', {
+      module: 'maintenance/recover',
+      defaults,
+      // Inside the one-minute period, so runs rarely overlap (each step is a conditional write anyway).
+      timeout: Duration.seconds(50),
+    });
+    bindJobs(this.recoverFunction, props.jobs, 'readWrite');
+    bindQueues(this.recoverFunction, props.queues, 'send');
+    this.recoverRule = new Rule(this, 'RecoverRule', {
+      description: 'Recover stale jobs, dispatch due jobs, re-send lost messages, promote urgent jobs',
+      schedule: Schedule.rate(RECOVER_EVERY),
+      // The next run is a minute away: no retries.
+      targets: [new LambdaFunction(this.recoverFunction, { retryAttempts: 0 })],
+    });
+
+    this.cleanupFunction = new JobFunction(this, 'Cleanup', {
+      module: 'maintenance/cleanup',
+      defaults,
+      timeout: Duration.minutes(5),
+    });
+    bindJobs(this.cleanupFunction, props.jobs, 'readWrite');
+    // It shares maintenanceDeps with recover, whose dispatcher reads the queue URLs at start.
+    bindQueues(this.cleanupFunction, props.queues, 'send');
+    this.cleanupRule = new Rule(this, 'CleanupRule', {
+      description: 'Delete finished jobs past their retention',
+      schedule: Schedule.rate(CLEANUP_EVERY),
+      targets: [new LambdaFunction(this.cleanupFunction, { retryAttempts: 2 })],
+    });
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The WebSocket API for job progress: `$connect` guarded by a Lambda authorizer on the `token` query string
+ * (a missing token is refused with 401 before any function runs), `$disconnect`, the client actions
+ * `subscribe` / `unsubscribe` / `ping` (and `$default`) served by one message handler, a stage, and the
+ * notifier that turns the jobs table's stream into `job.updated` frames for the subscribed connections.
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { LogGroupLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { envNames } from '../env-names.ts';
+import {
+  acknowledgeListStreams,
+  bindJobs,
+  bindTable,
+  bindWebSocketManagement,
+  type JobsBinding,
+} from './bindings.ts';
+import { type FunctionDefaults, JobFunction } from './job-function.ts';
+import type { StoreTable } from './job-store.ts';
+import type { JwtAuth } from './jwt-auth.ts';
+
+/** The client actions of the contract (functions/handlers/ws/message.ts serves them all). */
+export const WEBSOCKET_ACTIONS = ['subscribe', 'unsubscribe', 'ping'] as const;
+
+/** WebSocket variables only; one JSON object per connect, message and disconnect. */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    ip: '$context.identity.sourceIp',
+    eventType: '$context.eventType',
+    routeKey: '$context.routeKey',
+    connectionId: '$context.connectionId',
+    status: '$context.status',
+    error: '$context.error.message',
+    authorizerError: '$context.authorizer.error',
+    integrationError: '$context.integration.error',
+  }),
+);
+
+export interface ProgressWebSocketProps {
+  defaults: FunctionDefaults;
+  stageName: string;
+  jobs: JobsBinding;
+  connectionsTable: StoreTable;
+  auth: JwtAuth;
+  /** Access logs need the account's API Gateway CloudWatch role (see JobQueueStack). */
+  accessLogs: boolean;
+}
+
+export class ProgressWebSocket extends Construct {
+  public readonly api: WebSocketApi;
+  public readonly stage: WebSocketStage;
+  public readonly accessLogs?: LogGroup;
+  public readonly authorizerFunction: JobFunction;
+  public readonly connectHandler: JobFunction;
+  public readonly disconnectHandler: JobFunction;
+  public readonly messageHandler: JobFunction;
+  public readonly notifier: JobFunction;
+
+  constructor(scope: Construct, id: string, props: ProgressWebSocketProps) {
+    super(scope, id);
+    const { defaults } = props;
+    const fn = (fnId: string, module: string, timeout = Duration.seconds(29)) =>
+      new JobFunction(this, fnId, { module, defaults, timeout });
+
+    this.authorizerFunction = fn('Authorizer', 'ws/authorizer', Duration.seconds(10));
+    props.auth.bind(this.authorizerFunction);
+    this.connectHandler = fn('ConnectHandler', 'ws/connect');
+    this.disconnectHandler = fn('DisconnectHandler', 'ws/disconnect');
+    this.messageHandler = fn('MessageHandler', 'ws/message');
+    this.notifier = fn('Notifier', 'notifier', Duration.seconds(60));
+
+    // One integration for every message route; API Gateway passes the route key in the event.
+    const messageIntegration = new WebSocketLambdaIntegration('MessageIntegration', this.messageHandler);
+    this.api = new WebSocketApi(this, 'Api', {
+      description: `Job progress WebSocket API (${defaults.servicePrefix})`,
+      connectRouteOptions: {
+        integration: new WebSocketLambdaIntegration('ConnectIntegration', this.connectHandler),
+        authorizer: new WebSocketLambdaAuthorizer('TokenAuthorizer', this.authorizerFunction, {
+          identitySource: ['route.request.querystring.token'],
+        }),
+      },
+      disconnectRouteOptions: {
+        integration: new WebSocketLambdaIntegration('DisconnectIntegration', this.disconnectHandler),
+      },
+      defaultRouteOptions: {
+        integration: messageIntegration,
+      },
+    });
+    // One-way routes: the handler answers (snapshot, pong, error frames) through the management API, in
+    // order with the notifier's updates, so nothing it returns is sent back by API Gateway.
+    for (const action of WEBSOCKET_ACTIONS) this.api.addRoute(action, { integration: messageIntegration });
+    // WebSocket APIs authorize once, at $connect; every later route runs on that authorized connection.
+    for (const routeKey of ['$disconnect', '$default', ...WEBSOCKET_ACTIONS]) {
+      const route = this.api.node.tryFindChild(`${routeKey}-Route`);
+      if (route)
+        Validations.of(route).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${routeKey} runs on a connection the $connect authorizer already admitted (API Gateway WebSocket APIs only support authorizers on $connect); the handler reads the caller from the connection record.`,
+        });
+    }
+
+    if (props.accessLogs) {
+      this.accessLogs = new LogGroup(this, 'AccessLogs', {
+        retention: defaults.logRetention,
+        removalPolicy: defaults.removalPolicy,
+      });
+    }
+    this.stage = new WebSocketStage(this, 'Stage', {
+      webSocketApi: this.api,
+      stageName: props.stageName,
+      autoDeploy: true,
+      ...(this.accessLogs && {
+        accessLogSettings: {
+          destination: new LogGroupLogDestination(this.accessLogs),
+          format: ACCESS_LOG_FORMAT,
+        },
+      }),
+    });
+    if (!this.accessLogs)
+      Validations.of(this.stage).acknowledge({
+        id: 'AwsSolutions-APIG1',
+        reason:
+          'WebSocket access logs were turned off for this deployment (webSocketAccessLogs=false), for accounts whose API Gateway CloudWatch role is not set; the handlers still log every connect, message and delivery.',
+      });
+
+    bindTable(this.connectHandler, props.connectionsTable, 'readWrite');
+    bindTable(this.disconnectHandler, props.connectionsTable, 'readWrite');
+    bindTable(this.messageHandler, props.connectionsTable, 'readWrite');
+    bindJobs(this.messageHandler, props.jobs, 'read');
+    bindWebSocketManagement(this.messageHandler, this.stage, envNames.wsManagementEndpoint);
+
+    // Reads subscriptions and removes connections that are gone (410 from the management API).
+    bindTable(this.notifier, props.connectionsTable, 'readWrite');
+    bindWebSocketManagement(this.notifier, this.stage, envNames.wsManagementEndpoint);
+    acknowledgeListStreams(this.notifier);
+    this.notifier.addEventSource(
+      new DynamoEventSource(props.jobs.table, {
+        startingPosition: StartingPosition.LATEST,
+        batchSize: 100,
+        // Per-record failures: a record that cannot be delivered is retried without resending the others;
+        // a failing batch is halved until the bad record is isolated, then dropped after the retries.
+        reportBatchItemFailures: true,
+        bisectBatchOnError: true,
+        retryAttempts: 3,
+        // Progress is only worth sending while it is fresh; GET /jobs/{id} always has the latest state.
+        maxRecordAge: Duration.minutes(5),
+        // TTL expiry and cleanup deletes are not job changes a client waits for.
+        filters: [FilterCriteria.filter({ eventName: FilterRule.or('INSERT', 'MODIFY') })],
+      }),
+    );
+  }
+
+  /** wss://{apiId}.execute-api.{region}.amazonaws.com/{stage} */
+  get url(): string {
+    return this.stage.url;
+  }
+}

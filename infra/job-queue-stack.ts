@@ -1,0 +1,150 @@
+/**
+ * The whole service in one environment-agnostic stack: job store, tier queues, workers, HTTP API,
+ * WebSocket progress API and maintenance schedules, wired by intent (see constructs/bindings.ts).
+ */
+import { Annotations, CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnAccount } from 'aws-cdk-lib/aws-apigateway';
+import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { routes as contractRoutes, type RouteDefinition } from '../functions/api/routes.ts';
+import { TIERS } from '../functions/core/tiers.ts';
+import type { JobsBinding } from './constructs/bindings.ts';
+import { JobsHttpApi } from './constructs/http-api.ts';
+import type { FunctionDefaults } from './constructs/job-function.ts';
+import { JobStore } from './constructs/job-store.ts';
+import { JwtAuth } from './constructs/jwt-auth.ts';
+import { Maintenance } from './constructs/maintenance.ts';
+import { ProgressWebSocket } from './constructs/progress-websocket.ts';
+import { TierQueues } from './constructs/tier-queues.ts';
+import { DEAD_LETTER_CONSUMER_TIMEOUT, WORKER_TIMEOUT, Workers } from './constructs/workers.ts';
+import { connectionsTable, jobsTable, type TableDefinition, tables } from './resources.ts';
+import { type JobQueueSettings, type ResolvedSettings, resolveSettings } from './settings.ts';
+
+/** Up to maxRetries (10) + 1 runs; fewer receives would dead-letter jobs that still have retries. */
+const MIN_SAFE_RECEIVE_COUNT = 12;
+
+export interface JobQueueStackProps extends StackProps {
+  settings: JobQueueSettings;
+  /** Table definitions; infra/resources.ts `tables` unless a test passes others. */
+  tableDefinitions?: TableDefinition[];
+  /** HTTP routes; functions/api/routes.ts `routes` unless a test passes others. */
+  routes?: readonly RouteDefinition[];
+}
+
+export class JobQueueStack extends Stack {
+  public readonly settings: ResolvedSettings;
+  public readonly store: JobStore;
+  public readonly queues: TierQueues;
+  public readonly workers: Workers;
+  public readonly httpApi: JobsHttpApi;
+  public readonly webSocket: ProgressWebSocket;
+  public readonly maintenance: Maintenance;
+  public readonly auth: JwtAuth;
+
+  constructor(scope: Construct, id: string, props: JobQueueStackProps) {
+    super(scope, id, props);
+    const settings = resolveSettings(props.settings);
+    this.settings = settings;
+    const defaults: FunctionDefaults = {
+      servicePrefix: `job-queue-${settings.stage}`,
+      logLevel: settings.logLevel,
+      logRetention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+    };
+    if (settings.maxReceiveCount < MIN_SAFE_RECEIVE_COUNT)
+      Annotations.of(this).addWarning(
+        `maxReceiveCount ${settings.maxReceiveCount} is below ${MIN_SAFE_RECEIVE_COUNT}: jobs with many retries may be dead-lettered before their retries run out.`,
+      );
+
+    this.store = new JobStore(this, 'JobStore', {
+      definitions: props.tableDefinitions ?? tables,
+      removalPolicy: settings.removalPolicy,
+      deletionProtection: settings.deletionProtection,
+    });
+    const jobs: JobsBinding = { table: this.store.get(jobsTable.id), retentionDays: settings.retentionDays };
+
+    this.queues = new TierQueues(this, 'TierQueues', {
+      maxReceiveCount: settings.maxReceiveCount,
+      consumerTimeout: WORKER_TIMEOUT,
+      deadLetterConsumerTimeout: DEAD_LETTER_CONSUMER_TIMEOUT,
+      removalPolicy: settings.removalPolicy,
+    });
+
+    this.workers = new Workers(this, 'Workers', {
+      defaults,
+      jobs,
+      queues: this.queues,
+      tierConcurrency: settings.tierConcurrency,
+    });
+
+    this.auth = new JwtAuth(this, 'Auth', { settings: settings.auth, removalPolicy: settings.removalPolicy });
+
+    this.httpApi = new JobsHttpApi(this, 'HttpApi', {
+      defaults,
+      routes: props.routes ?? contractRoutes,
+      jobs,
+      queues: this.queues,
+      auth: this.auth,
+      tierConcurrency: settings.tierConcurrency,
+      corsOrigins: settings.corsOrigins,
+    });
+
+    if (settings.webSocketAccessLogs && settings.apiGatewayCloudWatchRole) this.addApiGatewayCloudWatchRole();
+    this.webSocket = new ProgressWebSocket(this, 'WebSocket', {
+      defaults,
+      stageName: settings.stage,
+      jobs,
+      connectionsTable: this.store.get(connectionsTable.id),
+      auth: this.auth,
+      accessLogs: settings.webSocketAccessLogs,
+    });
+
+    this.maintenance = new Maintenance(this, 'Maintenance', { defaults, jobs, queues: this.queues });
+
+    this.addOutputs();
+  }
+
+  /**
+   * API Gateway writes WebSocket (and REST) logs with one role per account and region; without it the stage
+   * fails to create ("CloudWatch Logs role ARN must be set in account settings"). Kept on stack deletion so
+   * the account setting never points at a deleted role.
+   */
+  private addApiGatewayCloudWatchRole(): void {
+    const role = new Role(this, 'ApiGatewayCloudWatchRole', {
+      assumedBy: new ServicePrincipal('apigateway.amazonaws.com'),
+      managedPolicies: [
+        ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonAPIGatewayPushToCloudWatchLogs'),
+      ],
+    });
+    role.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    const account = new CfnAccount(this, 'ApiGatewayAccount', { cloudWatchRoleArn: role.roleArn });
+    account.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason:
+        'AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS documents for the account-level API Gateway logging role; API Gateway writes the logs of every API of the account with it, so it cannot be scoped to this stack.',
+    });
+  }
+
+  private addOutputs(): void {
+    new CfnOutput(this, 'HttpApiUrl', { value: this.httpApi.url, description: 'HTTP API base URL' });
+    new CfnOutput(this, 'WebSocketUrl', {
+      value: this.webSocket.url,
+      description: 'WebSocket URL (append ?token=<JWT>)',
+    });
+    for (const [id, table] of Object.entries(this.store.tables))
+      new CfnOutput(this, `${id}TableName`, { value: table.tableName });
+    for (const tier of TIERS) {
+      const name = tier.charAt(0).toUpperCase() + tier.slice(1);
+      new CfnOutput(this, `${name}QueueName`, { value: this.queues.queues[tier].queueName });
+      new CfnOutput(this, `${name}DeadLetterQueueName`, {
+        value: this.queues.deadLetterQueues[tier].queueName,
+      });
+    }
+    if (this.auth.secret)
+      new CfnOutput(this, 'JwtSecretArn', {
+        value: this.auth.secret.secretArn,
+        description: 'HS256 signing secret (read it to mint tokens)',
+      });
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The stack's properties, their defaults and their validation. Everything a deployment may tune is here;
+ * conflicting or out-of-range values are rejected at synth time, before anything reaches CloudFormation.
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { TIERS, type Tier } from '../functions/core/tiers.ts';
+import { queueDefaults, tierDefaults } from './resources.ts';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Where the HS256 signing secret comes from (see the README's Deploy section for the trade-offs). */
+export type Hs256Secret =
+  /** A random secret the stack creates in Secrets Manager (the default). */
+  | { source: 'generated' }
+  /** An existing Secrets Manager secret (name or ARN) holding the secret as its whole SecretString. */
+  | { source: 'secretsManager'; secretId: string }
+  /** The secret itself. It ends up in the template and cdk.out: only for throw-away stages. */
+  | { source: 'plaintext'; value: string };
+
+export type AuthSettings =
+  | { mode: 'hs256'; secret: Hs256Secret; issuer?: string; audience?: string }
+  | { mode: 'jwks'; jwksUrl: string; issuer?: string; audience?: string };
+
+export interface JobQueueSettings {
+  /** Short name of the deployment (dev, staging, prod); part of the stack name and of SERVICE_NAME. */
+  stage: string;
+  /** What happens to the tables, DLQ messages and log groups when the stack is deleted. */
+  removalPolicy?: 'retain' | 'destroy';
+  /** DynamoDB deletion protection; defaults to on whenever the removal policy is `retain`. */
+  deletionProtection?: boolean;
+  /** Lambda MaximumConcurrency of each tier's event source (2-1000). */
+  tierConcurrency?: Partial<Record<Tier, number>>;
+  /** Receives before SQS moves a message to the tier's DLQ (1-1000). */
+  maxReceiveCount?: number;
+  /** Days a finished job is kept before its TTL expires (RETENTION_DAYS). */
+  retentionDays?: number;
+  /** CloudWatch Logs retention of every function and access log, in days (a value CloudWatch accepts). */
+  logRetentionDays?: number;
+  logLevel?: LogLevel;
+  /** Origins allowed by the HTTP API's CORS configuration; empty: no CORS. */
+  corsOrigins?: string[];
+  auth?: AuthSettings;
+  /** Access logs for the WebSocket stage (they need the account's API Gateway CloudWatch role). */
+  webSocketAccessLogs?: boolean;
+  /** Create the account-level API Gateway CloudWatch role (needed once per account and region). */
+  apiGatewayCloudWatchRole?: boolean;
+}
+
+export interface ResolvedSettings {
+  stage: string;
+  removalPolicy: RemovalPolicy;
+  deletionProtection: boolean;
+  tierConcurrency: Record<Tier, number>;
+  maxReceiveCount: number;
+  retentionDays: number;
+  logRetention: RetentionDays;
+  logLevel: LogLevel;
+  corsOrigins: string[];
+  auth: AuthSettings;
+  webSocketAccessLogs: boolean;
+  apiGatewayCloudWatchRole: boolean;
+}
+
+/** Stages that are torn down freely; every other stage keeps its data by default. */
+const DISPOSABLE_STAGE = /^(dev|test|ci|local|sandbox|pr)([-_].*|\d*)$/;
+const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+function integerIn(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new SettingsError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
+  return value;
+}
+
+export const isDisposableStage = (stage: string): boolean => DISPOSABLE_STAGE.test(stage);
+
+export function resolveSettings(settings: JobQueueSettings): ResolvedSettings {
+  const { stage } = settings;
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage))
+    throw new SettingsError(`stage must be 1-20 lowercase letters, digits or dashes, got "${stage}"`);
+  const removal = settings.removalPolicy ?? (isDisposableStage(stage) ? 'destroy' : 'retain');
+  if (removal !== 'retain' && removal !== 'destroy')
+    throw new SettingsError(`removalPolicy must be retain or destroy, got "${removal}"`);
+  const deletionProtection = settings.deletionProtection ?? removal === 'retain';
+  if (deletionProtection && removal === 'destroy')
+    throw new SettingsError(
+      'deletionProtection cannot be on with removalPolicy destroy: the delete would fail',
+    );
+
+  const tierConcurrency = Object.fromEntries(
+    TIERS.map((tier) => [
+      tier,
+      integerIn(
+        `tierConcurrency.${tier}`,
+        settings.tierConcurrency?.[tier] ?? tierDefaults[tier].maxConcurrency,
+        2,
+        1000,
+      ),
+    ]),
+  ) as Record<Tier, number>;
+
+  const logRetentionDays = settings.logRetentionDays ?? (isDisposableStage(stage) ? 7 : 30);
+  if (!Object.values(RetentionDays).includes(logRetentionDays))
+    throw new SettingsError(
+      `logRetentionDays must be a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, ...), got ${logRetentionDays}`,
+    );
+
+  const logLevel = settings.logLevel ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new SettingsError(`logLevel must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+
+  const corsOrigins = settings.corsOrigins ?? [];
+  for (const origin of corsOrigins) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin))
+      throw new SettingsError(`corsOrigins entries must be * or scheme://host[:port], got "${origin}"`);
+  }
+
+  const auth = settings.auth ?? { mode: 'hs256', secret: { source: 'generated' } };
+  if (auth.mode === 'jwks' && !/^https:\/\//.test(auth.jwksUrl))
+    throw new SettingsError(`auth.jwksUrl must be an https URL, got "${auth.jwksUrl}"`);
+  if (auth.mode === 'hs256' && auth.secret.source === 'plaintext' && auth.secret.value.length < 32)
+    throw new SettingsError('a plaintext HS256 secret must be at least 32 characters');
+
+  const webSocketAccessLogs = settings.webSocketAccessLogs ?? true;
+  return {
+    stage,
+    removalPolicy: removal === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    deletionProtection,
+    tierConcurrency,
+    maxReceiveCount: integerIn(
+      'maxReceiveCount',
+      settings.maxReceiveCount ?? queueDefaults.maxReceiveCount,
+      1,
+      1000,
+    ),
+    retentionDays: integerIn('retentionDays', settings.retentionDays ?? 30, 1, 3650),
+    logRetention: logRetentionDays as RetentionDays,
+    logLevel,
+    corsOrigins,
+    auth,
+    webSocketAccessLogs,
+    apiGatewayCloudWatchRole: settings.apiGatewayCloudWatchRole ?? webSocketAccessLogs,
+  };
+}

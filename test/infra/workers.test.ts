@@ -1,0 +1,101 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { TIERS } from '../../functions/core/tiers.ts';
+import { queueDefaults, tierDefaults } from '../../infra/resources.ts';
+import { logicalId, synth, variablesOf } from './support/synth.ts';
+
+const concurrency = { critical: 100, high: 40, normal: 10, low: 3 };
+const { stack, template, json } = synth({ settings: { tierConcurrency: concurrency } });
+const defaults = synth();
+const arnOf = (construct: Parameters<typeof logicalId>[1]) => ({
+  'Fn::GetAtt': [logicalId(stack, construct), 'Arn'],
+});
+
+describe('worker', () => {
+  it('runs functions/handlers/worker.ts for up to 900 s', () => {
+    expect(json.Resources[logicalId(stack, stack.workers.worker)]?.Properties).toMatchObject({
+      Description: 'functions/handlers/worker.ts',
+      Timeout: queueDefaults.workerTimeoutSeconds,
+    });
+  });
+
+  it.each(TIERS)('consumes the %s queue with partial batch failures and the tier concurrency', (tier) => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stack, stack.workers.worker) },
+      EventSourceArn: arnOf(stack.queues.queues[tier]),
+      BatchSize: tierDefaults[tier].batchSize,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: concurrency[tier] },
+    });
+  });
+
+  it.each(TIERS)('defaults the %s concurrency to tierDefaults', (tier) => {
+    defaults.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: {
+        'Fn::GetAtt': [logicalId(defaults.stack, defaults.stack.queues.queues[tier]), 'Arn'],
+      },
+      ScalingConfig: { MaximumConcurrency: tierDefaults[tier].maxConcurrency },
+    });
+  });
+
+  it('knows every tier queue URL', () => {
+    const variables = variablesOf(json, logicalId(stack, stack.workers.worker));
+    for (const tier of TIERS)
+      expect(variables[`QUEUE_URL_${tier.toUpperCase()}`]).toEqual({
+        Ref: logicalId(stack, stack.queues.queues[tier]),
+      });
+    expect(variables.JOBS_TABLE).toBeDefined();
+    expect(variables.RETENTION_DAYS).toBe('30');
+  });
+});
+
+describe('dead-letter consumer', () => {
+  const consumer = stack.workers.deadLetterConsumer;
+
+  it('runs functions/handlers/dead-letter.ts and may mark jobs dead', () => {
+    expect(json.Resources[logicalId(stack, consumer)]?.Properties).toMatchObject({
+      Description: 'functions/handlers/dead-letter.ts',
+      Environment: {
+        Variables: expect.objectContaining({
+          JOBS_TABLE: { Ref: logicalId(stack, stack.store.get('Jobs')) },
+        }),
+      },
+    });
+  });
+
+  it.each(TIERS)('consumes the %s dead-letter queue with partial batch failures', (tier) => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stack, consumer) },
+      EventSourceArn: arnOf(stack.queues.deadLetterQueues[tier]),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+  });
+
+  it('finishes well inside the dead-letter queues visibility timeout', () => {
+    const timeout = Number(json.Resources[logicalId(stack, consumer)]?.Properties?.Timeout);
+    for (const tier of TIERS) {
+      const visibility =
+        json.Resources[logicalId(stack, stack.queues.deadLetterQueues[tier])]?.Properties?.VisibilityTimeout;
+      expect(Number(visibility)).toBeGreaterThanOrEqual(6 * timeout);
+    }
+  });
+});
+
+describe('dependency resolver', () => {
+  const resolver = stack.workers.dependencyResolver;
+
+  it('runs functions/handlers/dependencies.ts on the jobs table stream with partial batch failures', () => {
+    expect(json.Resources[logicalId(stack, resolver)]?.Properties?.Description).toBe(
+      'functions/handlers/dependencies.ts',
+    );
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stack, resolver) },
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack, stack.store.get('Jobs')), 'StreamArn'] },
+      StartingPosition: 'LATEST',
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: Match.anyValue(),
+    });
+  });
+});

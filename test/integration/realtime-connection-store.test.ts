@@ -1,0 +1,174 @@
+/** The DynamoDB connection store against DynamoDB Local: item layout, conditions, consistency, cleanup. */
+import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoConnectionStore } from '../../functions/adapters/realtime/connection-store.ts';
+import { provisionTables } from '../../functions/local/provision.ts';
+import type { Subscription, SubscriptionTarget } from '../../functions/usecases/realtime/ports.ts';
+import { dynamoClient, uniquePrefix } from '../support/emulators.ts';
+
+const client = dynamoClient();
+let tableName: string;
+let store: DynamoConnectionStore;
+let counter = 0;
+
+beforeAll(async () => {
+  const tables = await provisionTables(client, uniquePrefix('rt-store'));
+  tableName = tables.Connections as string;
+  store = new DynamoConnectionStore({ client, tableName });
+});
+afterAll(() => client.destroy());
+
+const EXPIRES = Math.floor(Date.parse('2030-01-01T00:00:00.000Z') / 1000);
+
+async function openConnection(userId = 'user-1'): Promise<string> {
+  const connectionId = `conn-${++counter}=`;
+  await store.open({
+    connectionId,
+    userId,
+    isAdmin: false,
+    connectedAt: 1_700_000_000_000,
+    expiresAt: EXPIRES,
+  });
+  return connectionId;
+}
+
+const subscription = (
+  connectionId: string,
+  target: SubscriptionTarget,
+  overrides: Partial<Subscription> = {},
+): Subscription => ({
+  target,
+  connectionId,
+  userId: 'user-1',
+  state: 'pending',
+  pendingUntil: 1_700_000_010_000,
+  snapshotSeq: null,
+  expiresAt: EXPIRES,
+  ...overrides,
+});
+
+async function partition(pk: string) {
+  const { Items = [] } = await client.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: marshall({ ':pk': pk }),
+      ConsistentRead: true,
+    }),
+  );
+  return Items.map((item) => unmarshall(item));
+}
+
+describe('DynamoDB connection store', () => {
+  it('stores a connection under its own key, with the TTL attribute', async () => {
+    const connectionId = await openConnection('alice');
+    expect(await store.get(connectionId)).toEqual({
+      connectionId,
+      userId: 'alice',
+      isAdmin: false,
+      connectedAt: 1_700_000_000_000,
+      expiresAt: EXPIRES,
+    });
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: marshall({ pk: `CONN#${connectionId}`, sk: 'CONN' }) }),
+    );
+    expect(Item?.expiresAt).toEqual({ N: String(EXPIRES) });
+    expect(await store.get('never-connected')).toBeNull();
+  });
+
+  it('writes a subscription and its back-reference only while the connection exists', async () => {
+    const connectionId = await openConnection();
+    const target: SubscriptionTarget = { kind: 'job', jobId: `job-${counter}` };
+
+    expect(await store.subscribe(subscription(connectionId, target))).toBe(true);
+    expect(await store.subscribe(subscription('not-connected', target))).toBe(false);
+
+    expect(await store.subscribers(target)).toEqual([subscription(connectionId, target)]);
+    expect(await partition(`SUB#JOB#${target.jobId}`)).toEqual([
+      expect.objectContaining({
+        pk: `SUB#JOB#${target.jobId}`,
+        sk: `CONN#${connectionId}`,
+        expiresAt: EXPIRES,
+      }),
+    ]);
+    expect((await partition(`CONN#${connectionId}`)).map((item) => item.sk).sort()).toEqual([
+      'CONN',
+      `SUB#JOB#${target.jobId}`,
+    ]);
+  });
+
+  it('marks a subscription ready with the snapshot seq, or none for `all`', async () => {
+    const connectionId = await openConnection();
+    const job: SubscriptionTarget = { kind: 'job', jobId: `job-${counter}` };
+    const all: SubscriptionTarget = { kind: 'user', userId: `user-${counter}` };
+    await store.subscribe(subscription(connectionId, job));
+    await store.subscribe(subscription(connectionId, all));
+
+    expect(await store.markReady(job, connectionId, 12)).toBe(true);
+    expect(await store.markReady(all, connectionId, null)).toBe(true);
+    expect(await store.markReady({ kind: 'job', jobId: 'not-subscribed' }, connectionId, 1)).toBe(false);
+
+    expect(await store.subscription(job, connectionId)).toMatchObject({ state: 'ready', snapshotSeq: 12 });
+    expect(await store.subscription(all, connectionId)).toMatchObject({ state: 'ready', snapshotSeq: null });
+    // markReady never creates a subscription that was removed meanwhile.
+    expect(await store.subscription({ kind: 'job', jobId: 'not-subscribed' }, connectionId)).toBeNull();
+  });
+
+  it('replaces a subscription on a second subscribe (back to pending)', async () => {
+    const connectionId = await openConnection();
+    const target: SubscriptionTarget = { kind: 'job', jobId: `job-${counter}` };
+    await store.subscribe(subscription(connectionId, target));
+    await store.markReady(target, connectionId, 3);
+    await store.subscribe(subscription(connectionId, target));
+    expect(await store.subscribers(target)).toEqual([subscription(connectionId, target)]);
+  });
+
+  it('unsubscribes idempotently', async () => {
+    const connectionId = await openConnection();
+    const target: SubscriptionTarget = { kind: 'job', jobId: `job-${counter}` };
+    await store.subscribe(subscription(connectionId, target));
+    await store.unsubscribe(target, connectionId);
+    await store.unsubscribe(target, connectionId);
+    expect(await store.subscribers(target)).toEqual([]);
+    expect((await partition(`CONN#${connectionId}`)).map((item) => item.sk)).toEqual(['CONN']);
+  });
+
+  it('closes a connection with all its subscriptions (more than one batch), leaving others alone', async () => {
+    const connectionId = await openConnection();
+    const neighbour = await openConnection();
+    const shared: SubscriptionTarget = { kind: 'job', jobId: `shared-${counter}` };
+    const targets: SubscriptionTarget[] = [
+      { kind: 'user', userId: `user-${counter}` },
+      shared,
+      ...Array.from(
+        { length: 30 },
+        (_, i): SubscriptionTarget => ({ kind: 'job', jobId: `job-${counter}-${i}` }),
+      ),
+    ];
+    for (const target of targets) await store.subscribe(subscription(connectionId, target));
+    await store.subscribe(subscription(neighbour, shared));
+
+    await store.close(connectionId);
+    await store.close(connectionId); // idempotent
+
+    expect(await store.get(connectionId)).toBeNull();
+    expect(await partition(`CONN#${connectionId}`)).toEqual([]);
+    for (const target of targets.filter((t) => t !== shared))
+      expect(await store.subscribers(target)).toEqual([]);
+    expect((await store.subscribers(shared)).map((s) => s.connectionId)).toEqual([neighbour]);
+    expect(await store.get(neighbour)).not.toBeNull();
+  });
+
+  it('finds every subscriber of a popular job', async () => {
+    const target: SubscriptionTarget = { kind: 'job', jobId: `popular-${counter}` };
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const connectionId = await openConnection();
+      ids.push(connectionId);
+      await store.subscribe(subscription(connectionId, target, { state: 'ready', snapshotSeq: i }));
+    }
+    const found = await store.subscribers(target);
+    expect(found.map((s) => s.connectionId).sort()).toEqual(ids.sort());
+  });
+});
