@@ -166,7 +166,11 @@ const CANCELLED: JobErrorInfo = { code: 'cancelled', message: 'Cancelled', retry
 
 /** running → cancelling: the worker notices at its next heartbeat and stops the agent. */
 export function requestCancel(job: Job): Transition {
-  return { name: 'requestCancel', expect: { status: ['running'], epoch: job.epoch }, set: { status: 'cancelling' } };
+  return {
+    name: 'requestCancel',
+    expect: { status: ['running'], epoch: job.epoch },
+    set: { status: 'cancelling' },
+  };
 }
 
 /**

@@ -12,6 +12,8 @@ import {
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
+  HttpRoute,
+  HttpRouteKey,
   HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -151,6 +153,7 @@ export class JobsHttpApi extends Construct {
     }
     this.handlers = handlers;
     this.addRoutes(props.routes, integrations);
+    this.addNotFoundRoute(defaults);
     this.omitIdentitySource();
   }
 
@@ -178,6 +181,27 @@ export class JobsHttpApi extends Construct {
           reason: `${route.method} ${route.path} is public by the API contract (${route.summary.toLowerCase()}, no auth); it reads no user data.`,
         });
     }
+  }
+
+  /** `$default`: unmatched requests get the contract's 404 body instead of API Gateway's own. */
+  private addNotFoundRoute(defaults: FunctionDefaults): void {
+    const fn = new JobFunction(this, 'NotFoundHandler', {
+      module: 'api/not-found',
+      defaults,
+      timeout: Duration.seconds(5),
+      description:
+        'functions/handlers/api/not-found.ts, the $default route: 404 not_found for unknown routes',
+    });
+    const route = new HttpRoute(this, 'DefaultRoute', {
+      httpApi: this.api,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: new HttpLambdaIntegration('NotFoundIntegration', fn),
+    });
+    Validations.of(route).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        '$default only answers 404 not_found for unknown routes; it reads nothing and needs no identity.',
+    });
   }
 
   /**

@@ -22,10 +22,22 @@ const environmentOf = (module: string) => {
 };
 
 describe('HTTP API routes', () => {
-  it('has exactly one route per entry of functions/api/routes.ts', () => {
+  it('has exactly one route per entry of functions/api/routes.ts, plus $default', () => {
     expect(routesJson.map(([, r]) => r.Properties?.RouteKey).sort()).toEqual(
-      routes.map((route) => `${route.method} ${route.path}`).sort(),
+      [...routes.map((route) => `${route.method} ${route.path}`), '$default'].sort(),
     );
+  });
+
+  it('answers unknown routes with the not-found handler, without an authorizer', () => {
+    const [, fallback] = routesJson.find(([, r]) => r.Properties?.RouteKey === '$default') ?? [];
+    expect(fallback?.Properties).toMatchObject({ AuthorizationType: 'NONE' });
+    const target = JSON.stringify(fallback?.Properties?.Target);
+    const integrationId = Object.keys(integrations).find((id) => target.includes(`"${id}"`)) ?? '';
+    const functionId = JSON.stringify(integrations[integrationId]?.Properties?.IntegrationUri).match(
+      /"(\w*NotFoundHandler\w*)"/,
+    )?.[1];
+    expect(functionId).toBeDefined();
+    expect(json.Resources[functionId ?? '']?.Properties?.Handler).toBeDefined();
   });
 
   it('builds one function per handler module', () => {
