@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DeleteMessageBatchCommand,
@@ -87,6 +88,8 @@ const BACKOFF_MAX_MS = 5_000;
 
 export function startSqsPoller(opts: SqsPollerOptions): SqsPoller {
   const stopping = new AbortController();
+  // Every receive loop listens on this one signal; more than Node's default of 10 is expected, not a leak.
+  setMaxListeners(opts.maxConcurrency * 2 + 10, stopping.signal);
   const report = opts.onError ?? ((err: unknown) => console.error('[sqs-poller]', err));
   // A throwing onError must not end a loop (nothing would poll any more, silently).
   const onError = (err: unknown): void => {
