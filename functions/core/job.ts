@@ -88,7 +88,11 @@ export function toJobView(job: Job): JobView {
     priority: job.priority,
     tier: job.tier,
     status: job.status,
-    progress: job.progress,
+    progress: {
+      percent: job.progress.percent,
+      stage: job.progress.stage ?? null,
+      message: job.progress.message ?? null,
+    },
     attempt: job.attempt,
     maxRetries: job.maxRetries,
     retryDelaySeconds: job.retryDelaySeconds,

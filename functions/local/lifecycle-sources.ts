@@ -75,10 +75,14 @@ export async function startLifecycleSources(
   stops.push(() => reader.stop());
 
   // The SQS emulator keeps messages in memory: after a restart every queued job's message is gone, so
-  // the first sweep treats all of them as lost (a duplicate is harmless: claims are fenced by epoch).
+  // the first sweep treats all of them as lost, including those due within the SQS delay window (a
+  // duplicate is harmless: claims are fenced by epoch).
   const maintenance = await import('../config/maintenance-deps.ts');
   const { recover } = await import('../usecases/maintenance.ts');
-  await recover({ ...maintenance.maintenanceDeps, lostAfterMs: 0 }).catch(options.onError);
+  const { MAX_SQS_DELAY_SECONDS } = await import('../usecases/submit-job.ts');
+  await recover({ ...maintenance.maintenanceDeps, lostAfterMs: -MAX_SQS_DELAY_SECONDS * 1000 }).catch(
+    options.onError,
+  );
 
   const recoverHandler = (await import('../handlers/maintenance/recover.ts')).handler;
   const cleanupHandler = (await import('../handlers/maintenance/cleanup.ts')).handler;

@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole system on this machine. HTTP API on PORT (3000), WebSocket API on WS_PORT (3001),
- * state under .local/ unless LOCAL_IN_MEMORY=1 (or --in-memory).
+ * state under .local/ (or LOCAL_STATE_DIR) unless LOCAL_IN_MEMORY=1 (or --in-memory).
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,15 +13,16 @@ const { values } = parseArgs({ options: { 'in-memory': { type: 'boolean', defaul
 const inMemory = values['in-memory'] || process.env.LOCAL_IN_MEMORY === '1';
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
+const stateDir = process.env.LOCAL_STATE_DIR ?? localDir;
 
 try {
-  const secret = localJwtSecret();
+  const secret = localJwtSecret(stateDir);
   const stack = await startLocalStack({
     port,
     wsPort: Number(process.env.WS_PORT ?? 3001),
     host,
     jwtSecret: secret,
-    ...(!inMemory && { dataDir: join(localDir, 'dynamodb') }),
+    ...(!inMemory && { dataDir: join(stateDir, 'dynamodb') }),
     onError: (error) =>
       process.stderr.write(`local stack: ${error instanceof Error ? error.message : String(error)}\n`),
   });
@@ -31,7 +32,7 @@ try {
       '',
       `HTTP API   ${stack.httpUrl}`,
       `WebSocket  ${stack.wsUrl}/?token=<token>`,
-      `State      ${inMemory ? 'in memory (lost on exit)' : localDir}`,
+      `State      ${inMemory ? 'in memory (lost on exit)' : stateDir}`,
       '',
       'Demo token (user demo-user, valid 30 days):',
       token,

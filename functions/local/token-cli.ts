@@ -17,7 +17,7 @@ if (!values.user) {
   process.stderr.write('usage: npm run --silent token -- --user <id> [--admin] [--expires 30d]\n');
   process.exit(2);
 }
-const secret = process.env.JWT_SECRET || localJwtSecret();
+const secret = process.env.JWT_SECRET || localJwtSecret(process.env.LOCAL_STATE_DIR || undefined);
 process.stdout.write(
   `${await signToken(secret, { sub: values.user, admin: values.admin, expiresIn: values.expires })}\n`,
 );

@@ -1,0 +1,91 @@
+/**
+ * The `npm start` CLI itself, in child processes: it prints its URLs and a working token, keeps state in
+ * its state directory across restarts, and runs jobs whose messages died with the in-memory SQS emulator.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { JobView } from '../../functions/core/job.ts';
+import { projectRoot } from '../../functions/local/local-secret.ts';
+import { apiClient, eventually } from '../support/http-client.ts';
+
+const stateDir = mkdtempSync(join(tmpdir(), 'job-queue-state-'));
+const running = new Set<ChildProcess>();
+
+/** Starts `tsx functions/local/main.ts` (what `npm start` runs) and reads its banner. */
+async function npmStart(): Promise<{ child: ChildProcess; httpUrl: string; wsUrl: string; token: string }> {
+  const child = spawn(join(projectRoot, 'node_modules', '.bin', 'tsx'), ['functions/local/main.ts'], {
+    cwd: projectRoot,
+    env: { ...process.env, PORT: '0', WS_PORT: '0', LOCAL_STATE_DIR: stateDir, LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  await eventually(async () => output.includes('Ready.') || child.exitCode !== null, 120_000, 100);
+  if (child.exitCode !== null) throw new Error(`npm start exited: ${output}`);
+  const httpUrl = /HTTP API\s+(\S+)/.exec(output)?.[1] ?? '';
+  const wsUrl = /WebSocket\s+(ws:\/\/[^/\s]+)/.exec(output)?.[1] ?? '';
+  const token = /Demo token[^\n]*\n(\S+)/.exec(output)?.[1] ?? '';
+  return { child, httpUrl, wsUrl, token };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGINT');
+  await exited;
+  running.delete(child);
+}
+
+afterAll(async () => {
+  for (const child of running) child.kill('SIGKILL');
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe('npm start', () => {
+  it('prints URLs and a token, keeps jobs across restarts, and runs jobs whose messages were lost', async () => {
+    const first = await npmStart();
+    expect(first.httpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(first.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    let client = apiClient(first.httpUrl, first.token);
+    const done = await client.post<{ job: JobView }>('/jobs', {
+      type: 'demo',
+      command: 'echo',
+      params: { value: 'before' },
+    });
+    expect(done.status).toBe(202);
+    await eventually(
+      async () =>
+        (await client.get<{ job: JobView }>(`/jobs/${done.body.job.id}`)).body.job.status === 'completed',
+    );
+    const waiting = await client.post<{ job: JobView }>('/jobs', {
+      type: 'demo',
+      command: 'echo',
+      params: { value: 'after' },
+      delaySeconds: 5,
+    });
+    await stop(first.child);
+
+    const second = await npmStart();
+    // The signing key is kept too: the first run's token still works.
+    client = apiClient(second.httpUrl, first.token);
+    expect((await client.get<{ job: JobView }>(`/jobs/${done.body.job.id}`)).body.job).toMatchObject({
+      status: 'completed',
+      result: { value: 'before' },
+    });
+    const ran = await eventually(async () => {
+      const { job } = (await client.get<{ job: JobView }>(`/jobs/${waiting.body.job.id}`)).body;
+      return job.status === 'completed' && job;
+    });
+    expect(ran.result).toEqual({ value: 'after' });
+    await stop(second.child);
+  });
+});
