@@ -37,23 +37,11 @@ export const ENV = {
 export const jobsTableName = (env = process.env) => requireEnv(ENV.jobsTable, env);
 export const retentionDays = (env = process.env) => intEnv(ENV.retentionDays, 30, env);
 
-export function queueUrls(env = process.env): QueueUrls {
-  return {
-    critical: requireEnv(ENV.queueUrl.critical, env),
-    high: requireEnv(ENV.queueUrl.high, env),
-    normal: requireEnv(ENV.queueUrl.normal, env),
-    low: requireEnv(ENV.queueUrl.low, env),
-  };
-}
+const urlsFrom = (names: Record<Tier, string>, env: NodeJS.ProcessEnv): QueueUrls =>
+  Object.fromEntries(TIERS.map((tier) => [tier, requireEnv(names[tier], env)])) as QueueUrls;
 
-export function deadLetterQueueUrls(env = process.env): QueueUrls {
-  return {
-    critical: requireEnv(ENV.deadLetterQueueUrl.critical, env),
-    high: requireEnv(ENV.deadLetterQueueUrl.high, env),
-    normal: requireEnv(ENV.deadLetterQueueUrl.normal, env),
-    low: requireEnv(ENV.deadLetterQueueUrl.low, env),
-  };
-}
+export const queueUrls = (env = process.env): QueueUrls => urlsFrom(ENV.queueUrl, env);
+export const deadLetterQueueUrls = (env = process.env): QueueUrls => urlsFrom(ENV.deadLetterQueueUrl, env);
 
 /** Per-tier worker concurrency as deployed (JSON `{"critical": 20, ...}`); the defaults otherwise. */
 export function tierMaxConcurrency(env = process.env): Record<Tier, number> {

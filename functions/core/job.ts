@@ -113,3 +113,23 @@ export function toJobView(job: Job): JobView {
     seq: job.seq,
   };
 }
+
+/** When a job entered its current status (for queued/retrying: the later of "due" and "last sent"). */
+export function statusTime(job: Job): string {
+  switch (job.status) {
+    case 'scheduled':
+      return job.runAt ?? job.createdAt;
+    case 'queued':
+    case 'retrying': {
+      const due = job.queuedAt ?? job.createdAt;
+      return job.dispatchedAt && job.dispatchedAt > due ? job.dispatchedAt : due;
+    }
+    case 'running':
+    case 'cancelling':
+      return job.startedAt ?? job.createdAt;
+    case 'pending':
+      return job.createdAt;
+    default:
+      return job.completedAt ?? job.createdAt;
+  }
+}

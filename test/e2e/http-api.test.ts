@@ -2,14 +2,13 @@
  * The local stack end to end over HTTP: jobs submitted with the real API run on the real worker through
  * the emulators and complete; users only see their own jobs; errors have the contract's shape.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../functions/adapters/auth/jwt-verifier.ts';
 import type { JobView } from '../../functions/core/job.ts';
-import { type LocalStack, startLocalStack } from '../../functions/local/stack.ts';
-import { uniquePrefix } from '../support/emulators.ts';
+import type { LocalStack } from '../../functions/local/stack.ts';
 import { apiClient, eventually } from '../support/http-client.ts';
+import { startTestStack, tokenFor } from '../support/local-stack.ts';
 
-const secret = 'e2e-secret-e2e-secret-e2e-secret';
 let stack: LocalStack;
 let alice: ReturnType<typeof apiClient>;
 let bob: ReturnType<typeof apiClient>;
@@ -18,17 +17,9 @@ let anonymous: ReturnType<typeof apiClient>;
 type JobBody = { job: JobView };
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
-    jwtSecret: secret,
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-    sqsEndpoint: inject('sqsEndpoint'),
-    prefix: uniquePrefix('http'),
-    heartbeatSeconds: 1,
-    logLevel: 'error',
-  });
-  alice = apiClient(stack.httpUrl, await signToken(secret, { sub: 'alice' }));
-  bob = apiClient(stack.httpUrl, await signToken(secret, { sub: 'bob' }));
+  stack = await startTestStack('http');
+  alice = apiClient(stack.httpUrl, await tokenFor('alice'));
+  bob = apiClient(stack.httpUrl, await tokenFor('bob'));
   anonymous = apiClient(stack.httpUrl);
 });
 
@@ -92,7 +83,7 @@ describe('jobs over HTTP on the local stack', () => {
   });
 
   it('lists and counts jobs with filters and a cursor', async () => {
-    const carol = apiClient(stack.httpUrl, await signToken(secret, { sub: `carol-${Date.now()}` }));
+    const carol = apiClient(stack.httpUrl, await tokenFor(`carol-${Date.now()}`));
     const ids: string[] = [];
     for (let i = 0; i < 3; i++)
       ids.push(

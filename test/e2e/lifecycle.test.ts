@@ -2,31 +2,21 @@
  * The job lifecycle over HTTP on the local stack: idempotency, cancellation (waiting and running),
  * retry, dependencies, scheduling, statistics and the admin routes.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { signToken } from '../../functions/adapters/auth/jwt-verifier.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../functions/core/job.ts';
-import { type LocalStack, startLocalStack } from '../../functions/local/stack.ts';
-import { uniquePrefix } from '../support/emulators.ts';
+import type { LocalStack } from '../../functions/local/stack.ts';
 import { apiClient, eventually } from '../support/http-client.ts';
+import { startTestStack, tokenFor } from '../support/local-stack.ts';
 
-const secret = 'e2e-lifecycle-secret-e2e-lifecycle';
 let stack: LocalStack;
 let user: ReturnType<typeof apiClient>;
 let admin: ReturnType<typeof apiClient>;
 type JobBody = { job: JobView };
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
-    jwtSecret: secret,
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-    sqsEndpoint: inject('sqsEndpoint'),
-    prefix: uniquePrefix('life'),
-    heartbeatSeconds: 1,
-    logLevel: 'error',
-  });
-  user = apiClient(stack.httpUrl, await signToken(secret, { sub: `life-${Date.now()}` }));
-  admin = apiClient(stack.httpUrl, await signToken(secret, { sub: 'ops', admin: true }));
+  stack = await startTestStack('life');
+  user = apiClient(stack.httpUrl, await tokenFor(`life-${Date.now()}`));
+  admin = apiClient(stack.httpUrl, await tokenFor('ops', true));
 });
 
 afterAll(async () => {

@@ -5,31 +5,21 @@
  */
 import { QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { signToken } from '../../functions/adapters/auth/jwt-verifier.ts';
 import type { JobView } from '../../functions/core/job.ts';
-import { type LocalStack, startLocalStack } from '../../functions/local/stack.ts';
-import { dynamoClient, uniquePrefix } from '../support/emulators.ts';
+import type { LocalStack } from '../../functions/local/stack.ts';
+import { dynamoClient } from '../support/emulators.ts';
 import { apiClient, eventually } from '../support/http-client.ts';
+import { startTestStack, tokenFor } from '../support/local-stack.ts';
 
-const secret = 'e2e-ws-secret-e2e-ws-secret-e2e-ws';
 let stack: LocalStack;
 const dynamo = dynamoClient();
 const sockets: WebSocket[] = [];
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
-    wsPort: 0,
-    jwtSecret: secret,
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-    sqsEndpoint: inject('sqsEndpoint'),
-    prefix: uniquePrefix('ws'),
-    // Heartbeats every second: the notifier must keep them off the wire.
-    heartbeatSeconds: 1,
-    logLevel: 'error',
-  });
+  stack = await startTestStack('ws');
 });
 
 afterAll(async () => {
@@ -49,7 +39,7 @@ interface Client {
 }
 
 async function connect(user: string): Promise<Client> {
-  const token = await signToken(secret, { sub: user });
+  const token = await tokenFor(user);
   const socket = new WebSocket(`${stack.wsUrl}/?token=${encodeURIComponent(token)}`);
   sockets.push(socket);
   const frames: Frame[] = [];
@@ -78,7 +68,7 @@ function handshakeStatus(query: string): Promise<number> {
   });
 }
 
-const http = async (user: string) => apiClient(stack.httpUrl, await signToken(secret, { sub: user }));
+const http = async (user: string) => apiClient(stack.httpUrl, await tokenFor(user));
 const about = (id: string) => (frame: Frame) => frame.job?.id === id;
 /** What a client sees of a job, heartbeat and seq aside. */
 const visible = ({ heartbeatAt: _h, seq: _s, ...rest }: JobView) => JSON.stringify(rest);

@@ -3,7 +3,7 @@
  * (conditional transitions, newest-first lists), with no I/O. The adapter itself is tested against
  * DynamoDB Local in test/integration.
  */
-import { isTerminal, JOB_STATUSES, type Job, type JobStatus } from '../../functions/core/job.ts';
+import { isTerminal, JOB_STATUSES, type Job, type JobStatus, statusTime } from '../../functions/core/job.ts';
 import {
   type CreateOptions,
   type CreateResult,
@@ -138,23 +138,3 @@ export const silentLogger = {
     return silentLogger;
   },
 };
-
-/** The time a job entered its status, as the DynamoDB adapter orders its status index. */
-function statusTime(job: Job): string {
-  switch (job.status) {
-    case 'scheduled':
-      return job.runAt ?? job.createdAt;
-    case 'queued':
-    case 'retrying': {
-      const due = job.queuedAt ?? job.createdAt;
-      return job.dispatchedAt && job.dispatchedAt > due ? job.dispatchedAt : due;
-    }
-    case 'running':
-    case 'cancelling':
-      return job.startedAt ?? job.createdAt;
-    case 'pending':
-      return job.createdAt;
-    default:
-      return job.completedAt ?? job.createdAt;
-  }
-}

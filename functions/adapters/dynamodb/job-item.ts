@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { isTerminal, type Job, type JobStatus } from '../../core/job.ts';
+import { isTerminal, type Job, type JobStatus, statusTime } from '../../core/job.ts';
 
 /** Status partitions of the `byStatus` index are split this many ways to spread writes. */
 export const STATUS_SHARDS = 8;
@@ -23,27 +23,6 @@ export const edgeKey = (parentId: string, childId: string) => ({
 export const idempotencyKey = (userId: string, key: string) => ({ pk: `IDEM#${userId}#${key}`, sk: 'IDEM' });
 export const shardOf = (id: string): number =>
   (createHash('sha1').update(id).digest()[0] ?? 0) % STATUS_SHARDS;
-
-/** The time a job has been in its status, which orders the `byStatus` index. */
-function statusTime(job: Job): string {
-  switch (job.status) {
-    case 'scheduled':
-      return job.runAt ?? job.createdAt;
-    case 'queued':
-    case 'retrying': {
-      // The later of "due" and "last sent": a job is suspected of a lost message only after both.
-      const due = job.queuedAt ?? job.createdAt;
-      return job.dispatchedAt && job.dispatchedAt > due ? job.dispatchedAt : due;
-    }
-    case 'running':
-    case 'cancelling':
-      return job.startedAt ?? job.createdAt;
-    case 'pending':
-      return job.createdAt;
-    default:
-      return job.completedAt ?? job.createdAt;
-  }
-}
 
 export interface ItemOptions {
   /** Terminal jobs expire this many days after they end (DynamoDB TTL). */

@@ -282,32 +282,35 @@ export class DynamoJobStore implements JobStore {
 
   async countPastDeadline(scope: StatsScope, now: Date): Promise<number> {
     const counts = await Promise.all(
-      Array.from({ length: STATUS_SHARDS }, async (_, shard) => {
-        let count = 0;
-        let startKey: Record<string, AttributeValue> | undefined;
-        do {
-          const page = await this.#client.send(
-            new QueryCommand({
-              TableName: this.#table,
-              IndexName: 'byDeadline',
-              KeyConditionExpression: 'deadlineKey = :pk AND deadlineTimeKey < :now',
-              ...('userId' in scope && { FilterExpression: 'userId = :user' }),
-              ExpressionAttributeValues: marshall({
-                ':pk': `DL#${shard}`,
-                ':now': now.toISOString(),
-                ...('userId' in scope && { ':user': scope.userId }),
-              }),
-              Select: 'COUNT',
-              ExclusiveStartKey: startKey,
-            }),
-          );
-          count += page.Count ?? 0;
-          startKey = page.LastEvaluatedKey;
-        } while (startKey);
-        return count;
-      }),
+      Array.from({ length: STATUS_SHARDS }, (_, shard) =>
+        this.#count({
+          TableName: this.#table,
+          IndexName: 'byDeadline',
+          KeyConditionExpression: 'deadlineKey = :pk AND deadlineTimeKey < :now',
+          ...('userId' in scope && { FilterExpression: 'userId = :user' }),
+          ExpressionAttributeValues: marshall({
+            ':pk': `DL#${shard}`,
+            ':now': now.toISOString(),
+            ...('userId' in scope && { ':user': scope.userId }),
+          }),
+        }),
+      ),
     );
     return counts.reduce((a, b) => a + b, 0);
+  }
+
+  /** Counts what a query matches, page by page (Select COUNT reads keys, returns no items). */
+  async #count(input: QueryCommandInput): Promise<number> {
+    let count = 0;
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({ ...input, Select: 'COUNT', ExclusiveStartKey: startKey }),
+      );
+      count += page.Count ?? 0;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return count;
   }
 
   #updateFor(current: Job, next: Job, transition: Transition): Update {
@@ -387,34 +390,19 @@ export class DynamoJobStore implements JobStore {
     return this.#pagedJobs(input, query.limit, decodeCursor(query.cursor, index));
   }
 
-  async countByUser(userId: string, query: Omit<ListQuery, 'limit' | 'cursor'>): Promise<number> {
+  countByUser(userId: string, query: Omit<ListQuery, 'limit' | 'cursor'>): Promise<number> {
     const index = pickUserIndex(userId, query);
     const typeFilter = query.status !== undefined && query.type !== undefined;
-    let count = 0;
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#table,
-          IndexName: index.indexName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': index.name, ...(typeFilter && { '#type': 'type' }) },
-          ExpressionAttributeValues: marshall({
-            ':pk': index.value,
-            ...(typeFilter && { ':type': query.type }),
-          }),
-          ...(typeFilter && { FilterExpression: '#type = :type' }),
-          Select: 'COUNT',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      count += page.Count ?? 0;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return count;
+    return this.#count({
+      TableName: this.#table,
+      IndexName: index.indexName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': index.name, ...(typeFilter && { '#type': 'type' }) },
+      ExpressionAttributeValues: marshall({ ':pk': index.value, ...(typeFilter && { ':type': query.type }) }),
+      ...(typeFilter && { FilterExpression: '#type = :type' }),
+    });
   }
 
-  /** Oldest first across all shards of the status; the cursor holds one position per shard. */
   /** Oldest first per shard; the cursor holds one position per shard. */
   listByStatus(status: JobStatus, query: StatusQuery): Promise<Page<Job>> {
     return this.#listSharded(
