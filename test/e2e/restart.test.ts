@@ -51,6 +51,30 @@ afterAll(async () => {
 });
 
 describe('npm start', () => {
+  it('says plainly that Java is missing when it is', async () => {
+    // Node itself by absolute path; PATH points nowhere, so `java` cannot be found.
+    const emptyDir = mkdtempSync(join(tmpdir(), 'no-java-'));
+    const child = spawn(
+      process.execPath,
+      [join(projectRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'functions/local/main.ts'],
+      {
+        cwd: projectRoot,
+        env: { ...process.env, PATH: emptyDir, PORT: '0', WS_PORT: '0', LOCAL_STATE_DIR: stateDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    rmSync(emptyDir, { recursive: true, force: true });
+    expect(code).toBe(1);
+    expect(stderr).toContain('Java 11+ is required for DynamoDB Local');
+    expect(stderr).toContain('apt-get install -y openjdk-17-jre-headless');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('prints URLs and a token, keeps jobs across restarts, and runs jobs whose messages were lost', async () => {
     const first = await npmStart();
     expect(first.httpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
