@@ -1,0 +1,409 @@
+/**
+ * Section 3: handler overhead. Wall time and CPU time (process.cpuUsage) per invocation of the deployed
+ * handlers, called in-process one at a time with the events API Gateway, SQS and the stream would send,
+ * against DynamoDB Local (its own JVM process) and the SQS emulator plus a management-API stand-in (a
+ * process of their own), so the CPU figures are the handler's: its code, the SDK's serialisation, signing
+ * and HTTP. Wall time includes the round trips to the local emulators over loopback.
+ *
+ * Every handler is warmed up first (the first invocations pay for lazy imports and JIT), then measured
+ * over many invocations; the SDK requests of each invocation are counted too.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+  DynamoDBRecord,
+  SQSRecord,
+} from 'aws-lambda';
+import { signToken } from '../../functions/adapters/auth/jwt-verifier.ts';
+import { jobKey, toItem } from '../../functions/adapters/dynamodb/job-item.ts';
+import type { Job, JobView } from '../../functions/core/job.ts';
+import { startDynamoDbLocal } from '../../functions/local/emulators/dynamodb-local.ts';
+import { lambdaContext } from '../../functions/local/lambda-context.ts';
+import { provisionQueues, provisionTables } from '../../functions/local/provision.ts';
+import {
+  authorizerEvent,
+  type ConnectionInfo,
+  connectEvent,
+  disconnectEvent,
+  messageEvent,
+} from '../../functions/local/realtime/ws-events.ts';
+import { readJobs } from '../lib/jobs-table.ts';
+import type { InvocationTiming, OverheadResult, SectionContext } from '../lib/results.ts';
+import { diff, parseKey, SdkCounter, tagFunctionClients } from '../lib/sdk-counter.ts';
+import { summarize } from '../lib/stats.ts';
+
+const region = 'us-east-1';
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const JWT_SECRET = 'bench-secret-bench-secret-bench-secret';
+const USER = 'bench-user';
+
+/** Starts bench/support/aux-services.ts and reads the endpoints it prints. */
+async function startAuxServices() {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/aux-services.ts'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const [first] = (await once(lines, 'line')) as [string];
+  const endpoints = JSON.parse(first) as { sqsEndpoint: string; managementEndpoint: string };
+  return {
+    ...endpoints,
+    stop: async () => {
+      child.stdin.end();
+      await once(child, 'exit');
+    },
+  };
+}
+
+type Invoke = () => Promise<unknown>;
+
+export async function run(ctx: SectionContext): Promise<OverheadResult> {
+  const n = ctx.quick ? 60 : 400;
+  const warmup = ctx.quick ? 10 : 40;
+  const counter = new SdkCounter();
+  counter.install();
+  ctx.log('overhead: starting DynamoDB Local and the SQS emulator (separate processes)');
+  const [dynamodb, aux] = await Promise.all([startDynamoDbLocal({}), startAuxServices()]);
+  const setupDynamo = new DynamoDBClient({ region, credentials, endpoint: dynamodb.endpoint });
+  const setupSqs = new SQSClient({ region, credentials, endpoint: aux.sqsEndpoint });
+  const tables = await provisionTables(setupDynamo, 'overhead');
+  const queues = await provisionQueues(setupSqs, 'overhead');
+  Object.assign(process.env, {
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+    AWS_ENDPOINT_URL_SQS: aux.sqsEndpoint,
+    JOBS_TABLE: tables.Jobs,
+    CONNECTIONS_TABLE: tables.Connections,
+    WS_MANAGEMENT_ENDPOINT: aux.managementEndpoint,
+    QUEUE_URL_CRITICAL: queues.urls.critical,
+    QUEUE_URL_HIGH: queues.urls.high,
+    QUEUE_URL_NORMAL: queues.urls.normal,
+    QUEUE_URL_LOW: queues.urls.low,
+    DLQ_URL_CRITICAL: queues.deadLetterUrls.critical,
+    DLQ_URL_HIGH: queues.deadLetterUrls.high,
+    DLQ_URL_NORMAL: queues.deadLetterUrls.normal,
+    DLQ_URL_LOW: queues.deadLetterUrls.low,
+    AUTH_MODE: 'hs256',
+    JWT_SECRET,
+    LOG_LEVEL: 'error',
+  });
+
+  const load = async <T>(module: string) => (await import(`../../functions/handlers/${module}.ts`)) as T;
+  type Handler<E, R = unknown> = { handler: (event: E, context: Context) => Promise<R> };
+  const httpAuthorizer = await load<Handler<{ headers: Record<string, string> }>>('authorizer');
+  const submitJob =
+    await load<Handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>>('api/submit-job');
+  const getJob =
+    await load<Handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>>('api/get-job');
+  const worker = await load<Handler<{ Records: SQSRecord[] }>>('worker');
+  const notifier = await load<Handler<{ Records: DynamoDBRecord[] }>>('notifier');
+  const dependencies = await load<Handler<{ Records: DynamoDBRecord[] }>>('dependencies');
+  const wsAuthorizer = await load<Handler<ReturnType<typeof authorizerEvent>>>('ws/authorizer');
+  const wsConnect = await load<Handler<ReturnType<typeof connectEvent>>>('ws/connect');
+  const wsMessage = await load<Handler<ReturnType<typeof messageEvent>>>('ws/message');
+  const wsDisconnect = await load<Handler<ReturnType<typeof disconnectEvent>>>('ws/disconnect');
+  await tagFunctionClients(counter);
+
+  const token = await signToken(JWT_SECRET, { sub: USER });
+  const context = (name: string, timeoutMs = 29_000) => lambdaContext(name, timeoutMs);
+  const timings: InvocationTiming[] = [];
+
+  /** Warm-up, then `count` measured invocations, each one built (outside the clock) by `next`. */
+  async function measure(
+    name: string,
+    module: string,
+    note: string,
+    count: number,
+    next: (i: number) => Invoke,
+  ): Promise<void> {
+    for (let i = 0; i < warmup; i++) await next(i)();
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    const before = counter.snapshot();
+    for (let i = 0; i < count; i++) {
+      const invoke = next(warmup + i);
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      await invoke();
+      wall.push(performance.now() - t0);
+      const used = process.cpuUsage(cpu0);
+      cpu.push((used.user + used.system) / 1000);
+    }
+    const requests: Record<string, number> = {};
+    for (const [key, totals] of Object.entries(diff(counter.snapshot(), before))) {
+      const { source, service, operation } = parseKey(key);
+      if (source !== 'functions') continue;
+      requests[`${service} ${operation}`] = totals.calls / count;
+    }
+    timings.push({
+      name,
+      module,
+      note,
+      invocations: count,
+      wallMs: summarize(wall),
+      cpuMs: summarize(cpu),
+      requests,
+    });
+    ctx.log(`overhead: ${name}: median ${summarize(wall).median.toFixed(2)} ms wall`);
+  }
+
+  try {
+    // DynamoDB Local is a JVM: its first thousands of requests are slower until its JIT has warmed up.
+    const jvmWarmup = ctx.quick ? 40 : 200;
+    ctx.log(`overhead: warming up DynamoDB Local with ${jvmWarmup} submit + worker invocations`);
+    for (let i = 0; i < jvmWarmup; i++) {
+      const answer = await submitJob.handler(
+        httpEvent('POST /jobs', '/jobs', {
+          body: JSON.stringify({ type: 'demo', command: 'echo', params: {} }),
+        }),
+        context('submit-job'),
+      );
+      const { job } = JSON.parse(answer.body ?? '{}') as { job: JobView };
+      await worker.handler(
+        { Records: [sqsRecord(job.id, 1, queues.arns.normal)] },
+        context('worker', 900_000),
+      );
+    }
+
+    await measure(
+      'HTTP authorizer',
+      'authorizer',
+      'HS256 JWT verification',
+      n * 2,
+      () => () =>
+        httpAuthorizer.handler({ headers: { authorization: `Bearer ${token}` } }, context('authorizer')),
+    );
+
+    const submitted: JobView[] = [];
+    await measure('POST /jobs', 'api/submit-job', 'demo/echo, priority 5', n, () => {
+      const event = httpEvent('POST /jobs', '/jobs', {
+        body: JSON.stringify({ type: 'demo', command: 'echo', params: { value: 42 } }),
+      });
+      return async () => {
+        const result = await submitJob.handler(event, context('submit-job'));
+        if (result.statusCode !== 202) throw new Error(`POST /jobs: ${result.statusCode} ${result.body}`);
+        submitted.push((JSON.parse(result.body ?? '{}') as { job: JobView }).job);
+      };
+    });
+
+    await measure('GET /jobs/{id}', 'api/get-job', 'one queued job', n, (i) => {
+      const job = submitted[i % submitted.length] as JobView;
+      const event = httpEvent('GET /jobs/{id}', `/jobs/${job.id}`, { pathParameters: { id: job.id } });
+      return () => getJob.handler(event, context('get-job'));
+    });
+
+    // Every submitted job is queued with epoch 1; its message is what the worker would receive.
+    const finished: Job[] = [];
+    await measure('worker (demo/echo)', 'worker', 'claim, run echo, record the outcome', n, (i) => {
+      const job = submitted[i] as JobView;
+      const record = sqsRecord(job.id, 1, queues.arns.normal);
+      return async () => {
+        const result = (await worker.handler({ Records: [record] }, context('worker', 900_000))) as {
+          batchItemFailures: unknown[];
+        };
+        if (result.batchItemFailures.length > 0) throw new Error(`worker failed job ${job.id}`);
+      };
+    });
+    finished.push(
+      ...(await readJobs(
+        setupDynamo,
+        tables.Jobs as string,
+        submitted.slice(0, warmup + n).map((j) => j.id),
+      )),
+    );
+
+    const change = (i: number): DynamoDBRecord => {
+      const job = finished[i % finished.length] as Job;
+      return streamRecord({ ...job, status: 'running', completedAt: null, seq: job.seq - 1 }, job, i);
+    };
+    await measure(
+      'notifier, nobody subscribed',
+      'notifier',
+      'one job change; 2 subscriber queries',
+      n,
+      (i) => {
+        const record = change(i);
+        return () => notifier.handler({ Records: [record] }, context('notifier', 60_000));
+      },
+    );
+    await measure('dependency resolver', 'dependencies', 'one finished job without dependants', n, (i) => {
+      const record = change(i);
+      return () => dependencies.handler({ Records: [record] }, context('dependencies', 60_000));
+    });
+
+    // WebSocket handlers: every connection is closed again before the notifier is measured with one subscriber.
+    const connections: ConnectionInfo[] = [];
+    const authorizerContext = (userId: string) => ({ principalId: userId, userId, isAdmin: 'false' });
+    const wsToken = token;
+    await measure('WebSocket authorizer', 'ws/authorizer', '$connect, HS256 JWT', n, (i) => {
+      const info = connectionInfoFor(`ws${i}`, wsToken);
+      return () => wsAuthorizer.handler(authorizerEvent(info), context('ws-authorizer', 10_000));
+    });
+    await measure('WebSocket $connect', 'ws/connect', 'stores the connection', n, (i) => {
+      const info = connectionInfoFor(`conn-${i}`, wsToken);
+      connections.push(info);
+      return () => wsConnect.handler(connectEvent(info, authorizerContext(USER)), context('ws-connect'));
+    });
+    await measure('WebSocket subscribe', 'ws/message', 'subscribe to one job: snapshot + ready', n, (i) => {
+      const info = connections[i] as ConnectionInfo;
+      const job = submitted[i % submitted.length] as JobView;
+      const event = messageEvent(
+        info,
+        authorizerContext(USER),
+        'subscribe',
+        JSON.stringify({ action: 'subscribe', jobId: job.id }),
+        false,
+      );
+      return () => wsMessage.handler(event, context('ws-message'));
+    });
+    await measure(
+      'WebSocket $disconnect',
+      'ws/disconnect',
+      'forgets the connection and its subscription',
+      n,
+      (i) => {
+        const info = connections[i] as ConnectionInfo;
+        return () =>
+          wsDisconnect.handler(
+            disconnectEvent(info, authorizerContext(USER), 1000, 'bye'),
+            context('ws-disconnect'),
+          );
+      },
+    );
+
+    // One client subscribed to all of the owner's jobs: every change is posted to it.
+    const watcher = connectionInfoFor('watcher', token);
+    await wsConnect.handler(connectEvent(watcher, authorizerContext(USER)), context('ws-connect'));
+    await wsMessage.handler(
+      messageEvent(
+        watcher,
+        authorizerContext(USER),
+        'subscribe',
+        JSON.stringify({ action: 'subscribe', all: true }),
+        false,
+      ),
+      context('ws-message'),
+    );
+    await measure(
+      'notifier, one subscriber',
+      'notifier',
+      'one job change posted to one connection',
+      n,
+      (i) => {
+        const record = change(i);
+        return () => notifier.handler({ Records: [record] }, context('notifier', 60_000));
+      },
+    );
+  } finally {
+    setupDynamo.destroy();
+    setupSqs.destroy();
+    await Promise.all([dynamodb.stop(), aux.stop()]);
+  }
+
+  return {
+    handlers: timings,
+    notes: [
+      `${n} measured invocations per handler (the HTTP authorizer ${2 * n}) after ${warmup} warm-up invocations, one at a time.`,
+      'CPU = process.cpuUsage() user+system of this process during the invocation; the emulators run in other processes.',
+      'Wall time includes round trips to DynamoDB Local and the SQS emulator over loopback on this machine (2 shared cores).',
+    ],
+  };
+
+  function httpEvent(
+    routeKey: string,
+    path: string,
+    extra: Partial<APIGatewayProxyEventV2>,
+  ): APIGatewayProxyEventV2 {
+    const now = new Date();
+    const [method = 'GET'] = routeKey.split(' ');
+    return {
+      version: '2.0',
+      routeKey,
+      rawPath: path,
+      rawQueryString: '',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'bench',
+        domainName: 'localhost',
+        domainPrefix: 'bench',
+        http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
+        requestId: `${now.getTime()}-${Math.random()}`,
+        routeKey,
+        stage: '$default',
+        time: now.toUTCString(),
+        timeEpoch: now.getTime(),
+        // What the HTTP authorizer hands over (requestContext.authorizer.lambda).
+        authorizer: { lambda: { userId: USER, isAdmin: false } },
+      } as APIGatewayProxyEventV2['requestContext'],
+      isBase64Encoded: false,
+      ...extra,
+    };
+  }
+}
+
+function sqsRecord(jobId: string, epoch: number, queueArn: string): SQSRecord {
+  const now = String(Date.now());
+  return {
+    messageId: `${jobId}-${epoch}`,
+    receiptHandle: `bench-${jobId}`,
+    body: JSON.stringify({ jobId, epoch }),
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: now,
+      SenderId: '000000000000',
+      ApproximateFirstReceiveTimestamp: now,
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: region,
+  };
+}
+
+function streamRecord(before: Job, after: Job, i: number): DynamoDBRecord {
+  const image = (job: Job) =>
+    toItem(job, { retentionDays: 30 }) as NonNullable<DynamoDBRecord['dynamodb']>['NewImage'];
+  const sequenceNumber = String(1_000_000 + i);
+  return {
+    eventID: `bench-${i}`,
+    eventName: 'MODIFY',
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: region,
+    dynamodb: {
+      Keys: marshall(jobKey(after.id)) as NonNullable<DynamoDBRecord['dynamodb']>['Keys'],
+      NewImage: image(after),
+      OldImage: image(before),
+      SequenceNumber: sequenceNumber,
+      SizeBytes: 2000,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
+    eventSourceARN: `arn:aws:dynamodb:${region}:000000000000:table/overhead-Jobs/stream/bench`,
+  };
+}
+
+function connectionInfoFor(connectionId: string, token: string): ConnectionInfo {
+  return {
+    connectionId,
+    connectedAt: Date.now(),
+    domainName: 'localhost',
+    stage: 'bench',
+    region,
+    sourceIp: '127.0.0.1',
+    userAgent: 'bench',
+    headers: { host: 'localhost' },
+    multiValueHeaders: { host: ['localhost'] },
+    query: { token },
+    multiValueQuery: { token: [token] },
+  };
+}

@@ -1,0 +1,297 @@
+/**
+ * Section 1: billable AWS requests per job, counted by an SDK middleware on every client while jobs run
+ * end to end on the local stack.
+ *
+ * Each job shape runs in isolation: N jobs of one shape are submitted over HTTP, the bench waits until all
+ * are terminal and the stack is quiet again (no function request and no stream record for 1.5 s), and the
+ * counters' difference over that window is divided by N. The idle background (the pollers' empty long
+ * polls, the stream readers' empty reads) is measured first over a window of its own and reported apart,
+ * as is one maintenance sweep (every minute on AWS) and one cleanup sweep (daily), which the bench runs by
+ * itself: the stack's own schedule is pushed out to an hour so it never lands in a window.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { toItem } from '../../functions/adapters/dynamodb/job-item.ts';
+import { isTerminal, type Job } from '../../functions/core/job.ts';
+import { TIERS, tierDefaults } from '../../infra/resources.ts';
+import { itemBytes } from '../lib/item-size.ts';
+import {
+  benchDynamo,
+  httpClient,
+  openSocket,
+  startBenchStack,
+  submit,
+  type WsFrame,
+  waitForJobs,
+} from '../lib/local-stack.ts';
+import type { RequestsResult, SectionContext, ShapeResult, WebSocketUse } from '../lib/results.ts';
+import { type Counts, diff, SdkCounter, scale, tagFunctionClients, total } from '../lib/sdk-counter.ts';
+import { summarize } from '../lib/stats.ts';
+
+/** Time between two submissions of a shape's jobs. */
+const ARRIVAL_MS = 250;
+
+interface ShapeSpec {
+  shape: string;
+  description: string;
+  jobs: number;
+  body: Record<string, unknown>;
+  /** Each job is watched by its own WebSocket client from submission to its end. */
+  watched: boolean;
+  agentSecondsPerJob: number;
+  /** Progress calls the agent makes per job (demo/sleep: 0/10 … 10/10). */
+  progressUpdates: number;
+  expect: (job: Job) => boolean;
+}
+
+function shapes(quick: boolean): ShapeSpec[] {
+  return [
+    {
+      shape: 'demo/echo',
+      description: 'echo, unwatched',
+      jobs: quick ? 10 : 40,
+      body: { type: 'demo', command: 'echo', params: { value: 42 } },
+      watched: false,
+      agentSecondsPerJob: 0,
+      progressUpdates: 0,
+      expect: (job) => job.status === 'completed' && job.attempt === 1,
+    },
+    {
+      shape: 'demo/sleep',
+      description: 'sleep 10 s in 10 progress steps, one WebSocket client watching it',
+      jobs: quick ? 5 : 10,
+      body: { type: 'demo', command: 'sleep', params: { seconds: 10, steps: 10 } },
+      watched: true,
+      agentSecondsPerJob: 10,
+      progressUpdates: 11,
+      expect: (job) => job.status === 'completed' && job.attempt === 1,
+    },
+    {
+      shape: 'demo/fail',
+      description: 'fails twice (transient), succeeds on the third run; retryDelaySeconds 1',
+      jobs: quick ? 6 : 20,
+      body: { type: 'demo', command: 'fail', params: { times: 2 }, retryDelaySeconds: 1 },
+      watched: false,
+      agentSecondsPerJob: 0,
+      progressUpdates: 0,
+      expect: (job) => job.status === 'completed' && job.attempt === 3,
+    },
+  ];
+}
+
+/** Function requests and stream records: the signs that the stack is still working on something. */
+const activity = (counts: Counts) =>
+  total(counts, (key) => key.source === 'functions') +
+  total(counts, (key) => key.source === 'stream', 'items') +
+  total(counts, (key) => key.source === 'event-source', 'items');
+
+async function quiesce(counter: SdkCounter, quietMs = 1500, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = activity(counter.snapshot());
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < quietMs) {
+    if (Date.now() > deadline) throw new Error('the stack did not quiesce');
+    await sleep(250);
+    const now = activity(counter.snapshot());
+    if (now !== last) {
+      last = now;
+      quietSince = Date.now();
+    }
+  }
+}
+
+export async function run(ctx: SectionContext): Promise<RequestsResult> {
+  const counter = new SdkCounter();
+  counter.install();
+  ctx.log('requests: starting the local stack (DynamoDB Local in memory, SQS emulator)');
+  const bench = await startBenchStack();
+  const { stack } = bench;
+  await tagFunctionClients(counter);
+  const db = benchDynamo(stack.dynamodbEndpoint);
+  counter.tag(db, 'bench');
+  const jobsTable = stack.tables.Jobs as string;
+  const http = httpClient(stack.httpUrl, bench.token);
+
+  try {
+    // Idle: the pollers' long polls and the stream readers' reads, with no jobs at all.
+    await sleep(3000);
+    // Two long-poll periods (20 s each), so every poll loop's empty receives are in the window.
+    const idleSeconds = ctx.quick ? 20 : 40;
+    ctx.log(`requests: measuring the idle background for ${idleSeconds} s`);
+    const idleStart = counter.snapshot();
+    await sleep(idleSeconds * 1000);
+    const idle = scale(diff(counter.snapshot(), idleStart), 1 / idleSeconds);
+
+    const results: ShapeResult[] = [];
+    for (const spec of shapes(ctx.quick)) {
+      ctx.log(`requests: ${spec.jobs} × ${spec.shape} (${spec.description})`);
+      results.push(
+        await runShape(spec, { counter, http, db, jobsTable, wsUrl: stack.wsUrl, token: bench.token }, idle),
+      );
+    }
+
+    // One maintenance sweep and one cleanup sweep, as EventBridge would invoke them (table holds the jobs above).
+    const { handler: recoverHandler } = await import('../../functions/handlers/maintenance/recover.ts');
+    const { handler: cleanupHandler } = await import('../../functions/handlers/maintenance/cleanup.ts');
+    let before = counter.snapshot();
+    let t0 = performance.now();
+    await recoverHandler();
+    const recoverMs = performance.now() - t0;
+    const recover = diff(counter.snapshot(), before);
+    before = counter.snapshot();
+    t0 = performance.now();
+    await cleanupHandler();
+    const cleanupMs = performance.now() - t0;
+    const cleanup = diff(counter.snapshot(), before);
+
+    const pollLoops =
+      TIERS.reduce((sum, tier) => sum + tierDefaults[tier].maxConcurrency, 0) + TIERS.length * 2;
+    return {
+      idle: { windowSeconds: idleSeconds, perSecond: idle, pollLoops },
+      maintenance: { recover, cleanup, recoverMs, cleanupMs },
+      shapes: results,
+      errors: bench.errors.map((error) => (error instanceof Error ? error.message : String(error))),
+    };
+  } finally {
+    db.destroy();
+    await bench.stop();
+  }
+}
+
+interface Drivers {
+  counter: SdkCounter;
+  http: ReturnType<typeof httpClient>;
+  db: ReturnType<typeof benchDynamo>;
+  jobsTable: string;
+  wsUrl: string;
+  token: string;
+}
+
+async function runShape(spec: ShapeSpec, drivers: Drivers, idle: Counts): Promise<ShapeResult> {
+  const { counter, http } = drivers;
+  const ws: WebSocketUse = { connections: 0, clientMessages: 0, framesReceived: 0, connectionMinutes: 0 };
+  let httpRequests = 0;
+  const before = counter.snapshot();
+  const started = performance.now();
+
+  // Jobs arrive one every ARRIVAL_MS without waiting for each other: at that rate a short job's changes
+  // reach the stream on their own, so stream batches (notifier and resolver invocations) are not shared
+  // between jobs more than a lightly loaded deployment would share them.
+  const ids = await Promise.all(
+    Array.from({ length: spec.jobs }, async (_, i) => {
+      await sleep(i * ARRIVAL_MS);
+      httpRequests++;
+      const job = await submit(http, spec.body);
+      if (spec.watched) await watch(drivers, job.id, ws);
+      return job.id;
+    }),
+  );
+  const jobs = await waitForJobs(
+    drivers.db,
+    drivers.jobsTable,
+    ids,
+    (job) => isTerminal(job.status),
+    180_000,
+  );
+  await quiesce(counter);
+  const windowSeconds = (performance.now() - started) / 1000;
+  const window = diff(counter.snapshot(), before);
+
+  const statuses: Record<string, number> = {};
+  for (const job of jobs) statuses[job.status] = (statuses[job.status] ?? 0) + 1;
+  const unexpected = jobs.filter((job) => !spec.expect(job));
+  if (unexpected.length > 0)
+    throw new Error(
+      `${spec.shape}: ${unexpected.length} job(s) ended unexpectedly, e.g. ${JSON.stringify(unexpected[0])}`,
+    );
+
+  const perJob = scale(window, 1 / spec.jobs);
+  const sizes = jobs.map((job) => itemBytes(toItem(job, { retentionDays: 30 })));
+  const deliveries = total(
+    window,
+    (k) => k.source === 'event-source' && k.operation === 'ReceiveMessage',
+    'items',
+  );
+  const deadLetters = total(
+    window,
+    (k) => k.source === 'event-source' && k.operation === 'ReceiveMessage (DLQ)',
+    'items',
+  );
+  const streamReads = total(window, (k) => k.source === 'stream' && k.operation === 'GetRecords');
+  const emptyStreamReads = total(
+    window,
+    (k) => k.source === 'stream' && k.operation === 'GetRecords',
+    'empty',
+  );
+  // Two readers consume the jobs stream (the notifier's and the dependency resolver's): each non-empty
+  // read is one invocation of its function.
+  const streamBatches = (streamReads - emptyStreamReads) / 2;
+  const emptyReceives = total(
+    window,
+    (k) => k.source === 'event-source' && k.operation.startsWith('ReceiveMessage'),
+    'empty',
+  );
+  const idleReceiveRate = total(
+    idle,
+    (k) => k.source === 'event-source' && k.operation.startsWith('ReceiveMessage'),
+  );
+  const n = spec.jobs;
+  return {
+    shape: spec.shape,
+    description: spec.description,
+    jobs: n,
+    windowSeconds,
+    statuses,
+    attempts: jobs.reduce((sum, job) => sum + job.attempt, 0) / n,
+    executionMs: jobs.reduce((sum, job) => sum + (job.executionTimeMs ?? 0), 0) / n,
+    agentSecondsPerJob: spec.agentSecondsPerJob,
+    itemBytes: summarize(sizes).median,
+    progressUpdates: spec.progressUpdates,
+    perJob,
+    httpRequests: httpRequests / n,
+    websocket: {
+      connections: ws.connections / n,
+      clientMessages: ws.clientMessages / n,
+      framesReceived: ws.framesReceived / n,
+      connectionMinutes: ws.connectionMinutes / n,
+    },
+    invocations: {
+      authorizer: httpRequests / n,
+      'api/submit-job': httpRequests / n,
+      worker: deliveries / n,
+      notifier: streamBatches / n,
+      dependencies: streamBatches / n,
+      'dead-letter': deadLetters / n,
+      'ws/authorizer': ws.connections / n,
+      'ws/connect': ws.connections / n,
+      'ws/message': ws.clientMessages / n,
+      'ws/disconnect': ws.connections / n,
+    },
+    background: {
+      emptyReceives,
+      idleReceivesExpected: idleReceiveRate * windowSeconds,
+      emptyStreamReads,
+    },
+  };
+}
+
+/** One client follows one job: connect, subscribe, read frames until the job ends, disconnect. */
+async function watch(drivers: Drivers, jobId: string, ws: WebSocketUse): Promise<void> {
+  let resolveEnd: () => void = () => undefined;
+  const ended = new Promise<void>((resolve) => {
+    resolveEnd = resolve;
+  });
+  const onFrame = (frame: WsFrame) => {
+    ws.framesReceived++;
+    if (frame.job?.id === jobId && isTerminal(frame.job.status)) resolveEnd();
+  };
+  const openedAt = Date.now();
+  const socket = await openSocket(drivers.wsUrl, drivers.token, onFrame);
+  ws.connections++;
+  socket.send({ action: 'subscribe', jobId });
+  ws.clientMessages++;
+  const timeout = setTimeout(resolveEnd, 120_000);
+  await ended;
+  clearTimeout(timeout);
+  await socket.close();
+  ws.connectionMinutes += Math.ceil((Date.now() - openedAt) / 60_000);
+}
