@@ -1,6 +1,6 @@
 /** The tier-queue dispatcher of a deployed function, built once from its environment. */
 import { SqsDispatcher } from '../adapters/sqs/dispatcher.ts';
-import { sqsClient } from './clients.ts';
 import { queueUrls } from './config.ts';
+import { sqsClient } from './sqs-client.ts';
 
 export const dispatcher = new SqsDispatcher(sqsClient, queueUrls());

@@ -2,8 +2,8 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createJobBatchHandler } from '../adapters/sqs/job-batch.ts';
-import { sqsClient } from '../config/clients.ts';
 import { logger } from '../config/logger.ts';
+import { sqsClient } from '../config/sqs-client.ts';
 import { runJobDeps, tierQueueUrls } from '../config/worker-deps.ts';
 
 const handleBatch = createJobBatchHandler({ runJobDeps, sqs: sqsClient, queueUrls: tierQueueUrls, logger });

@@ -152,8 +152,14 @@ export class ProgressWebSocket extends Construct {
         retryAttempts: 3,
         // Progress is only worth sending while it is fresh; GET /jobs/{id} always has the latest state.
         maxRecordAge: Duration.minutes(5),
-        // TTL expiry and cleanup deletes are not job changes a client waits for.
-        filters: [FilterCriteria.filter({ eventName: FilterRule.or('INSERT', 'MODIFY') })],
+        // Job items only (not the statistics counters or dependency edges written beside them); TTL expiry
+        // and cleanup deletes are not job changes a client waits for.
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.or('INSERT', 'MODIFY'),
+            dynamodb: { Keys: { sk: { S: FilterRule.isEqual('JOB') } } },
+          }),
+        ],
       }),
     );
   }

@@ -99,8 +99,17 @@ export class Workers extends Construct {
         // Settling is idempotent (conditional transitions), so retries are safe; a record that still fails
         // after them is dropped (its error is in the logs) rather than blocking the shard for 24 hours.
         retryAttempts: 10,
-        // Deletions (TTL, cleanup) finish nothing.
-        filters: [FilterCriteria.filter({ eventName: FilterRule.or('INSERT', 'MODIFY') })],
+        // Only a job reaching a terminal status settles anything: skip inserts, deletions (TTL, cleanup),
+        // the counter and edge items, and every other change (progress, heartbeats), before invocation.
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('MODIFY'),
+            dynamodb: {
+              Keys: { sk: { S: FilterRule.isEqual('JOB') } },
+              NewImage: { status: { S: FilterRule.or('completed', 'failed', 'cancelled', 'dead') } },
+            },
+          }),
+        ],
       }),
     );
   }

@@ -98,4 +98,23 @@ describe('dependency resolver', () => {
       MaximumRetryAttempts: Match.anyValue(),
     });
   });
+
+  it('is invoked only when a job item reaches a terminal status', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stack, resolver) },
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['MODIFY'],
+              dynamodb: {
+                Keys: { sk: { S: ['JOB'] } },
+                NewImage: { status: { S: ['completed', 'failed', 'cancelled', 'dead'] } },
+              },
+            }),
+          },
+        ],
+      },
+    });
+  });
 });
