@@ -9,6 +9,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { RouteDefinition } from '../api/routes.ts';
 import type { AuthorizerResult } from '../handlers/authorizer.ts';
 import { lambdaContext } from './lambda-context.ts';
+import { readBody } from './read-body.ts';
 
 export type HttpLambda = (
   event: APIGatewayProxyEventV2,
@@ -68,12 +69,13 @@ export async function startHttpGateway(
       .filter((candidate) => candidate.route.method === method)
       .map((candidate) => ({ candidate, found: candidate.pattern.exec(url.pathname) }))
       .find(({ found }) => found !== null);
-    const body = await readBody(req, maxBody);
-    if (body === null) {
+    const raw = await readBody(req, maxBody);
+    if (raw === null) {
       res.writeHead(413, { 'content-type': 'application/json' });
       res.end(errorBody('payload_too_large', `The request body is larger than ${maxBody} bytes`));
       return;
     }
+    const body = raw.toString('utf8');
     if (!match?.found) {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(errorBody('not_found', `No route ${method} ${url.pathname}`));
@@ -116,18 +118,6 @@ export async function startHttpGateway(
         server.closeAllConnections();
       }),
   };
-}
-
-/** Reads the body; null when it exceeds the limit. */
-async function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function toEvent(

@@ -8,9 +8,11 @@
  * into GoneException); data over 128 KB answers 413 PayloadTooLargeException. A stage prefix in the path
  * (`/{stage}/@connections/...`) is accepted. Requests are not authenticated: bind it to loopback.
  */
+
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
+import { readBody } from '../read-body.ts';
 import type { ConnectionRegistry } from './connection-registry.ts';
 
 /** API Gateway's WebSocket message limit (frames are 32 KB; a message may span several). */
@@ -26,17 +28,6 @@ const PATH = /^(?:\/[^/]+)?\/@connections\/([^/?]+)$/;
 function sendError(res: ServerResponse, status: number, type: string, message: string): void {
   res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type });
   res.end(JSON.stringify({ message }));
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 export async function startManagementApi(options: {
