@@ -11,12 +11,11 @@ import type { JobView } from '../../functions/core/job.ts';
 
 export { readJobs, waitForJobs } from './jobs-table.ts';
 
+import { LOCAL_CREDENTIALS as credentials, LOCAL_REGION as region } from '../../functions/local/local-aws.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../functions/local/stack.ts';
 
 export const JWT_SECRET = 'bench-secret-bench-secret-bench-secret';
 export const BENCH_USER = 'bench-user';
-const region = 'us-east-1';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export interface BenchStack {
   stack: LocalStack;

@@ -26,6 +26,7 @@ import { jobKey, toItem } from '../../functions/adapters/dynamodb/job-item.ts';
 import type { Job, JobView } from '../../functions/core/job.ts';
 import { startDynamoDbLocal } from '../../functions/local/emulators/dynamodb-local.ts';
 import { lambdaContext } from '../../functions/local/lambda-context.ts';
+import { LOCAL_CREDENTIALS as credentials, LOCAL_REGION as region } from '../../functions/local/local-aws.ts';
 import { provisionQueues, provisionTables } from '../../functions/local/provision.ts';
 import {
   authorizerEvent,
@@ -39,8 +40,6 @@ import type { InvocationTiming, OverheadResult, SectionContext } from '../lib/re
 import { diff, parseKey, SdkCounter, tagFunctionClients } from '../lib/sdk-counter.ts';
 import { summarize } from '../lib/stats.ts';
 
-const region = 'us-east-1';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const JWT_SECRET = 'bench-secret-bench-secret-bench-secret';
 const USER = 'bench-user';
 

@@ -28,13 +28,12 @@ import { tierForPriority } from '../../functions/core/tiers.ts';
 import { startDynamoDbLocal } from '../../functions/local/emulators/dynamodb-local.ts';
 import { startSqsEmulator } from '../../functions/local/emulators/sqs-emulator.ts';
 import { lambdaContext } from '../../functions/local/lambda-context.ts';
+import { LOCAL_CREDENTIALS as credentials, LOCAL_REGION as region } from '../../functions/local/local-aws.ts';
 import { provisionQueues, provisionTables } from '../../functions/local/provision.ts';
 import { pool } from '../lib/local-stack.ts';
 import type { ScaleMeasure, ScaleResult, SectionContext } from '../lib/results.ts';
 import { DYNAMODB_READS, diff, SdkCounter, tagFunctionClients, total } from '../lib/sdk-counter.ts';
 
-const region = 'us-east-1';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const USERS = 50;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

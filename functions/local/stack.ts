@@ -15,6 +15,7 @@ import { startSqsEmulator } from './emulators/sqs-emulator.ts';
 import { startSqsPoller } from './event-source/sqs-poller.ts';
 import { type HttpLambda, startHttpGateway } from './http-gateway.ts';
 import { startLifecycleSources } from './lifecycle-sources.ts';
+import { LOCAL_CREDENTIALS as credentials, LOCAL_REGION as region } from './local-aws.ts';
 import { type LocalQueues, provisionQueues, provisionTables } from './provision.ts';
 import { startRealtime } from './realtime/index.ts';
 
@@ -51,9 +52,6 @@ export interface LocalStack {
   sqsEndpoint: string;
   stop(): Promise<void>;
 }
-
-const region = 'us-east-1';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const cleanups: Array<() => Promise<void>> = [];

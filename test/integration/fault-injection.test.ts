@@ -23,6 +23,7 @@ import { systemClock } from '../../functions/core/clock.ts';
 import { isTerminal, type Job, type JobStatus } from '../../functions/core/job.ts';
 import type { Dispatcher, JobStore } from '../../functions/core/ports.ts';
 import { startSqsPoller } from '../../functions/local/event-source/sqs-poller.ts';
+import { LOCAL_CREDENTIALS as credentials, LOCAL_REGION as region } from '../../functions/local/local-aws.ts';
 import { type LocalQueues, provisionQueues, provisionTables } from '../../functions/local/provision.ts';
 import { startStreamReader } from '../../functions/local/realtime/dynamodb-stream-reader.ts';
 import { buryDeadLetter } from '../../functions/usecases/dead-letter.ts';
@@ -35,8 +36,6 @@ import { eventually } from '../support/http-client.ts';
 import { MemoryJobStore, silentLogger } from '../support/memory-store.ts';
 
 const JOBS = 1000;
-const region = 'us-east-1';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** Deterministic per-job dice, so the expected outcome of every job is known up front. */
 const dice = (id: string, salt: string) =>

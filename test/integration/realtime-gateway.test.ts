@@ -15,6 +15,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { WsAuthorizerEvent, WsEvent } from '../../functions/adapters/realtime/websocket-event.ts';
+import { localClientConfig } from '../../functions/local/local-aws.ts';
 import { ConnectionRegistry } from '../../functions/local/realtime/connection-registry.ts';
 import { type ManagementApi, startManagementApi } from '../../functions/local/realtime/management-api.ts';
 import { startWsGateway, type WsGateway } from '../../functions/local/realtime/ws-gateway.ts';
@@ -61,11 +62,7 @@ beforeAll(async () => {
       },
     },
   });
-  sdk = new ApiGatewayManagementApiClient({
-    endpoint: management.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  sdk = new ApiGatewayManagementApiClient(localClientConfig(management.endpoint));
 });
 afterAll(async () => {
   await gateway?.close();

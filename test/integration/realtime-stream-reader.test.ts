@@ -14,6 +14,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { UnknownBatchItemError } from '../../functions/local/event-source/sqs-poller.ts';
+import { localClientConfig } from '../../functions/local/local-aws.ts';
 import { provisionTables } from '../../functions/local/provision.ts';
 import {
   type StreamReader,
@@ -24,11 +25,7 @@ import {
 import { dynamoClient, uniquePrefix } from '../support/emulators.ts';
 
 const dynamodb = dynamoClient();
-const streams = new DynamoDBStreamsClient({
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  endpoint: inject('dynamodbEndpoint'),
-});
+const streams = new DynamoDBStreamsClient(localClientConfig(inject('dynamodbEndpoint')));
 let tableName: string;
 const running: StreamReader[] = [];
 let testNumber = 0;

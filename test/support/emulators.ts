@@ -2,21 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
+import { localClientConfig } from '../../functions/local/local-aws.ts';
 
 /** SDK clients pointed at the emulators started by test/support/global-setup.ts. */
 
-// The emulators accept any credentials; fixed ones keep the SDK from searching the environment.
-const LOCAL = {
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-} as const;
-
 export function dynamoClient(): DynamoDBClient {
-  return new DynamoDBClient({ ...LOCAL, endpoint: inject('dynamodbEndpoint') });
+  return new DynamoDBClient(localClientConfig(inject('dynamodbEndpoint')));
 }
 
 export function sqsClient(): SQSClient {
-  return new SQSClient({ ...LOCAL, endpoint: inject('sqsEndpoint') });
+  return new SQSClient(localClientConfig(inject('sqsEndpoint')));
 }
 
 /**

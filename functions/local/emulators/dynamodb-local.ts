@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { localClientConfig } from '../local-aws.ts';
 
 /**
  * DynamoDB Local (the official jar, shipped inside `amplify-dynamodb-simulator`) as a child process.
@@ -190,9 +191,7 @@ function failOnStartupError(child: ChildProcess, output: OutputTail): Promise<ne
 /** Polls ListTables: a listening socket is not enough, the JVM answers requests a moment later. */
 async function waitUntilAnswering(endpoint: string, giveUp: AbortSignal): Promise<void> {
   const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    ...localClientConfig(endpoint),
     maxAttempts: 1,
     requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
   });

@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { REALTIME_ENV } from '../../config/realtime-config.ts';
 import { WS_ACTIONS } from '../../usecases/realtime/client-messages.ts';
+import { localClientConfig } from '../local-aws.ts';
 import { ConnectionRegistry } from './connection-registry.ts';
 import { startStreamReader } from './dynamodb-stream-reader.ts';
 import { startManagementApi } from './management-api.ts';
@@ -76,11 +77,7 @@ export async function startRealtime(options: RealtimeOptions): Promise<Realtime>
     });
     cleanups.push(gateway.close);
 
-    const clientConfig = {
-      region: process.env.AWS_REGION,
-      endpoint: options.dynamodbEndpoint,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    };
+    const clientConfig = localClientConfig(options.dynamodbEndpoint);
     const dynamodb = new DynamoDBClient(clientConfig);
     const streams = new DynamoDBStreamsClient(clientConfig);
     cleanups.push(async () => {
