@@ -1,4 +1,5 @@
 /** The environment each kind of function needs, read once. Names match what the CDK constructs set. */
+import { createHash } from 'node:crypto';
 
 import { tierDefaults } from '../../infra/resources.ts';
 import type { AuthConfig } from '../adapters/auth/jwt-verifier.ts';
@@ -32,6 +33,7 @@ export const ENV = {
   heartbeatSeconds: 'HEARTBEAT_SECONDS',
   staleAfterSeconds: 'STALE_AFTER_SECONDS',
   progressIntervalMs: 'PROGRESS_INTERVAL_MS',
+  cursorSecret: 'CURSOR_SECRET',
 } as const;
 
 export const jobsTableName = (env = process.env) => requireEnv(ENV.jobsTable, env);
@@ -42,6 +44,13 @@ const urlsFrom = (names: Record<Tier, string>, env: NodeJS.ProcessEnv): QueueUrl
 
 export const queueUrls = (env = process.env): QueueUrls => urlsFrom(ENV.queueUrl, env);
 export const deadLetterQueueUrls = (env = process.env): QueueUrls => urlsFrom(ENV.deadLetterQueueUrl, env);
+
+/** The 32-byte AES key for listing cursors, derived from CURSOR_SECRET (at least 16 characters). */
+export function cursorKeyFrom(env = process.env): Buffer {
+  const secret = requireEnv(ENV.cursorSecret, env);
+  if (secret.length < 16) throw new ConfigError(`${ENV.cursorSecret} must be at least 16 characters`);
+  return createHash('sha256').update(`cursor-key:${secret}`).digest();
+}
 
 /** Per-tier worker concurrency as deployed (JSON `{"critical": 20, ...}`); the defaults otherwise. */
 export function tierMaxConcurrency(env = process.env): Record<Tier, number> {

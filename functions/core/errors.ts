@@ -54,6 +54,12 @@ export class PayloadTooLargeError extends AppError {
     super('payload_too_large', `The request body is larger than ${limitBytes} bytes`, 413);
   }
 }
+/** Params that would not fit the job's item (core/limits.ts): refused at submission, never stored. */
+export class ParamsTooLargeError extends AppError {
+  constructor(message: string, limitBytes: number) {
+    super('payload_too_large', `params ${message}`, 413, { path: 'params', limitBytes });
+  }
+}
 export class UnknownAgentError extends AppError {
   constructor(type: string, command: string) {
     super('unknown_agent', `No agent command ${type}/${command} is registered`, 400);

@@ -72,10 +72,12 @@ export interface Job {
   epoch: number;
   /** When its current message was sent (internal; lets maintenance re-send a lost one). */
   dispatchedAt?: string | null;
+  /** `attempt` when the retry budget was last renewed by a retry or redrive (internal; absent: 0). */
+  retryBase?: number;
 }
 
 /** Everything but the owner and the fencing epoch; `retryDelaySeconds` is an extension of the contract. */
-export type JobView = Omit<Job, 'userId' | 'epoch' | 'dispatchedAt'>;
+export type JobView = Omit<Job, 'userId' | 'epoch' | 'dispatchedAt' | 'retryBase'>;
 
 /** The JSON shape of a job everywhere (API.md "Job view"); internal fields stay internal. */
 export function toJobView(job: Job): JobView {

@@ -7,6 +7,12 @@
 import { fullJitterBackoff } from './backoff.ts';
 import type { JobError } from './errors.ts';
 import type { Job, JobErrorInfo, JobProgress, JobStatus } from './job.ts';
+import {
+  MAX_ERROR_MESSAGE_BYTES,
+  MAX_PROGRESS_MESSAGE_BYTES,
+  MAX_STAGE_BYTES,
+  truncateBytes,
+} from './limits.ts';
 
 export interface Transition {
   name: string;
@@ -17,11 +23,26 @@ export interface Transition {
 const ms = (from: string | null, to: Date): number | null =>
   from === null ? null : Math.max(0, to.getTime() - new Date(from).getTime());
 
-export const errorInfo = (error: JobError): JobErrorInfo => ({
-  code: error.code,
-  message: error.message,
+/** An error as stored: code and message cut to their limits (core/limits.ts), whatever an agent threw. */
+export const boundedError = (error: JobErrorInfo): JobErrorInfo => ({
+  code: truncateBytes(String(error.code), 64),
+  message: truncateBytes(String(error.message), MAX_ERROR_MESSAGE_BYTES),
   retryable: error.retryable,
 });
+
+export const errorInfo = (error: JobError): JobErrorInfo =>
+  boundedError({ code: error.code, message: error.message, retryable: error.retryable });
+
+/** Progress as stored: stage and message cut to their limits. */
+export const boundedProgress = (progress: JobProgress): JobProgress => ({
+  percent: progress.percent,
+  stage: progress.stage === null ? null : truncateBytes(String(progress.stage), MAX_STAGE_BYTES),
+  message:
+    progress.message === null ? null : truncateBytes(String(progress.message), MAX_PROGRESS_MESSAGE_BYTES),
+});
+
+/** Runs started since the job's retry budget was last renewed (a retry or redrive renews it). */
+export const runsInBudget = (job: Job): number => job.attempt - (job.retryBase ?? 0);
 
 /** queued|retrying at `epoch` → running. The one way a job starts; a duplicate or stale message fails it. */
 export function claim(job: Job, now: Date): Transition {
@@ -61,12 +82,17 @@ export function heartbeat(job: Job, now: Date, progress?: JobProgress): Transiti
   return {
     name: progress ? 'progress' : 'heartbeat',
     expect: { status: ['running', 'cancelling'], epoch: job.epoch },
-    set: progress ? { heartbeatAt: now.toISOString(), progress } : { heartbeatAt: now.toISOString() },
+    set: progress
+      ? { heartbeatAt: now.toISOString(), progress: boundedProgress(progress) }
+      : { heartbeatAt: now.toISOString() },
   };
 }
 
-/** running|cancelling at `epoch` → completed with the agent's result. A cancel that lost the race is moot. */
-export function complete(job: Job, result: unknown, now: Date): Transition {
+/**
+ * running|cancelling at `epoch` → completed with the agent's result. A cancel that lost the race is moot.
+ * `progress`: the last one the agent reported, if the run's coalescing had not written it yet.
+ */
+export function complete(job: Job, result: unknown, now: Date, progress = job.progress): Transition {
   return {
     name: 'complete',
     expect: { status: ['running', 'cancelling'], epoch: job.epoch },
@@ -74,7 +100,7 @@ export function complete(job: Job, result: unknown, now: Date): Transition {
       status: 'completed',
       result: result ?? null,
       error: null,
-      progress: { ...job.progress, percent: 100 },
+      progress: boundedProgress({ ...progress, percent: 100 }),
       completedAt: now.toISOString(),
       executionTimeMs: ms(job.startedAt, now),
     },
@@ -85,7 +111,12 @@ function finish(name: string, status: JobStatus, job: Job, error: JobErrorInfo, 
   return {
     name,
     expect: { status: ['running', 'cancelling'], epoch: job.epoch },
-    set: { status, error, completedAt: now.toISOString(), executionTimeMs: ms(job.startedAt, now) },
+    set: {
+      status,
+      error: boundedError(error),
+      completedAt: now.toISOString(),
+      executionTimeMs: ms(job.startedAt, now),
+    },
   };
 }
 
@@ -118,7 +149,7 @@ export function scheduleRetry(job: Job, error: JobErrorInfo, now: Date, delaySec
     expect: { status: ['running'], epoch: job.epoch },
     set: {
       status: 'retrying',
-      error,
+      error: boundedError(error),
       queuedAt: new Date(now.getTime() + delaySeconds * 1000).toISOString(),
       executionTimeMs: ms(job.startedAt, now),
     },
@@ -142,13 +173,14 @@ export function decideFailure(
   if (job.status === 'cancelling') return { kind: 'cancelled', transition: acknowledgeCancel(job, now) };
   const info = errorInfo(error);
   if (!error.retryable) return { kind: 'fail', transition: fail(job, info, now) };
-  if (job.attempt > job.maxRetries) {
-    const exhausted = { ...info, message: `${info.message} (gave up after ${job.attempt} attempts)` };
+  const runs = runsInBudget(job);
+  if (runs > job.maxRetries) {
+    const exhausted = { ...info, message: `${info.message} (gave up after ${runs} attempts)` };
     // The contract: a timeout with no retries left is `failed`; other exhausted retries are `dead`.
     if (error.code === 'timeout') return { kind: 'fail', transition: fail(job, exhausted, now) };
     return { kind: 'dead', transition: bury(job, exhausted, now) };
   }
-  const delaySeconds = fullJitterBackoff(job.attempt, { baseSeconds: job.retryDelaySeconds, ...options });
+  const delaySeconds = fullJitterBackoff(runs, { baseSeconds: job.retryDelaySeconds, ...options });
   return { kind: 'retry', transition: scheduleRetry(job, info, now, delaySeconds), delaySeconds };
 }
 
@@ -185,7 +217,10 @@ export function cancelWaiting(job: Job, now: Date): Transition {
   };
 }
 
-/** failed|dead|cancelled → queued with a fresh attempt budget and a new epoch (retry route, redrive). */
+/**
+ * failed|dead|cancelled → queued with a fresh retry budget and a new epoch (retry route, redrive).
+ * `attempt` keeps counting runs started; the budget starts over from here (`retryBase`).
+ */
 export function requeue(job: Job, now: Date): Transition {
   return {
     name: 'requeue',
@@ -194,7 +229,7 @@ export function requeue(job: Job, now: Date): Transition {
       status: 'queued',
       epoch: job.epoch + 1,
       dispatchedAt: now.toISOString(),
-      attempt: 0,
+      retryBase: job.attempt,
       result: null,
       error: null,
       progress: { percent: 0, stage: null, message: null },
@@ -219,9 +254,10 @@ export function recoverStale(job: Job, now: Date): Transition {
     retryable: true,
   };
   if (job.status === 'cancelling') return acknowledgeCancel(job, now);
-  if (job.attempt > job.maxRetries) {
+  if (runsInBudget(job) > job.maxRetries) {
+    const runs = runsInBudget(job);
     return {
-      ...bury(job, { ...lost, message: `${lost.message} (gave up after ${job.attempt} attempts)` }, now),
+      ...bury(job, { ...lost, message: `${lost.message} (gave up after ${runs} attempts)` }, now),
       name: 'recoverStale',
     };
   }

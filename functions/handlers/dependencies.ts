@@ -4,9 +4,9 @@
  * (ReportBatchItemFailures with the sequence number), and the work is idempotent (conditional transitions).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { fromItem, isJobItem } from '../adapters/dynamodb/job-item.ts';
 import { dispatcher } from '../config/dispatcher.ts';
 import { logger } from '../config/logger.ts';
 import { jobStore } from '../config/store.ts';
@@ -17,11 +17,8 @@ import { justFinished, settleDependants } from '../usecases/dependencies.ts';
 const deps = { store: jobStore, dispatcher, clock: systemClock };
 
 const jobImage = (image: Record<string, unknown> | undefined): Job | undefined => {
-  if (!image) return undefined;
-  const item = unmarshall(image as Record<string, AttributeValue>);
-  return typeof item.pk === 'string' && item.pk.startsWith('JOB#') && item.sk === 'JOB'
-    ? (item as Job)
-    : undefined;
+  const item = image as Record<string, AttributeValue> | undefined;
+  return item && isJobItem(item) ? fromItem(item) : undefined;
 };
 
 async function handleBatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {

@@ -1,4 +1,4 @@
-/** The local runtime's signing key, kept under .local/ so tokens stay valid across restarts. */
+/** The local runtime's secrets (signing key, cursor key), kept under .local/ so tokens and cursors survive restarts. */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -7,8 +7,11 @@ import { fileURLToPath } from 'node:url';
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const localDir = join(projectRoot, '.local');
 
-export function localJwtSecret(dir = localDir): string {
-  const file = join(dir, 'jwt-secret');
+export const localJwtSecret = (dir = localDir): string => localSecret('jwt-secret', dir);
+
+/** A random secret kept in `dir/name`, created on first use. */
+export function localSecret(name: string, dir = localDir): string {
+  const file = join(dir, name);
   try {
     return readFileSync(file, 'utf8').trim();
   } catch {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { signToken } from '../adapters/auth/jwt-verifier.ts';
 import { JavaMissingError } from './emulators/dynamodb-local.ts';
-import { localDir, localJwtSecret } from './local-secret.ts';
+import { localDir, localJwtSecret, localSecret } from './local-secret.ts';
 import { startLocalStack } from './stack.ts';
 
 const { values } = parseArgs({ options: { 'in-memory': { type: 'boolean', default: false } } });
@@ -22,6 +22,7 @@ try {
     wsPort: Number(process.env.WS_PORT ?? 3001),
     host,
     jwtSecret: secret,
+    cursorSecret: localSecret('cursor-secret', stateDir),
     ...(!inMemory && { dataDir: join(stateDir, 'dynamodb') }),
     onError: (error) =>
       process.stderr.write(`local stack: ${error instanceof Error ? error.message : String(error)}\n`),

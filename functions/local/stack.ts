@@ -4,6 +4,7 @@
  * invokes the worker like a Lambda event source mapping. The handlers are the deployed ones, unchanged,
  * talking to the emulators through the same SDK calls.
  */
+import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -32,6 +33,8 @@ export interface LocalStackOptions {
   /** Prefix of table and queue names, so several stacks can share emulators. */
   prefix?: string;
   jwtSecret: string;
+  /** Seals listing cursors (CURSOR_SECRET); a random one per start when not given. */
+  cursorSecret?: string;
   heartbeatSeconds?: number;
   staleAfterSeconds?: number;
   logLevel?: string;
@@ -176,6 +179,7 @@ function configureEnvironment(
     [ENV.lostMessageAfterSeconds]: String(options.lostMessageAfterSeconds ?? 900),
     [ENV.authMode]: 'hs256',
     [ENV.jwtSecret]: options.jwtSecret,
+    [ENV.cursorSecret]: options.cursorSecret ?? randomBytes(32).toString('hex'),
     [ENV.heartbeatSeconds]: String(options.heartbeatSeconds ?? 5),
     [ENV.staleAfterSeconds]: String(options.staleAfterSeconds ?? 30),
     LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'warn',

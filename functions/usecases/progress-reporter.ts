@@ -11,6 +11,7 @@ export class ProgressReporter {
   #lastWriteAt = Number.NEGATIVE_INFINITY;
   #lastStage: string | null | undefined;
   #pending: JobProgress | null = null;
+  #latest: JobProgress | null = null;
   #timer: NodeJS.Timeout | null = null;
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
@@ -29,6 +30,7 @@ export class ProgressReporter {
       message: message ?? null,
     };
     this.#pending = progress;
+    this.#latest = progress;
     const stageChanged = this.#lastStage !== undefined && progress.stage !== this.#lastStage;
     const due = this.#now() - this.#lastWriteAt >= this.#intervalMs;
     if (stageChanged || due) {
@@ -51,7 +53,15 @@ export class ProgressReporter {
     this.#chain = this.#chain.then(() => this.#write(progress)).catch(() => undefined);
   }
 
-  /** Stops reporting; waits for writes already started. Unwritten progress is dropped (the final state wins). */
+  /** The last progress reported, written or not (null: none); the run's final write carries it. */
+  get latest(): JobProgress | null {
+    return this.#latest;
+  }
+
+  /**
+   * Stops reporting; waits for writes already started. Unwritten progress is not written here: the final
+   * write of the run carries `latest` instead (one write, not two).
+   */
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);

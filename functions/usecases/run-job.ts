@@ -16,9 +16,11 @@ import {
   toJobError,
 } from '../core/errors.ts';
 import type { Job } from '../core/job.ts';
+import { fitJson, MAX_JSON_DEPTH, MAX_RESULT_BYTES } from '../core/limits.ts';
 import type { JobStore } from '../core/ports.ts';
 import {
   acknowledgeCancel,
+  boundedProgress,
   claim,
   complete,
   decideFailure,
@@ -60,9 +62,6 @@ export type RunOutcome =
   | { kind: 'dropped'; reason: string }
   | { kind: 'finished'; job: Job }
   | { kind: 'retry'; job: Job; delaySeconds: number };
-
-/** DynamoDB items are at most 400 KB; keep room for the rest of the job. */
-export const MAX_RESULT_BYTES = 350 * 1024;
 
 export async function runJob(
   deps: RunJobDeps,
@@ -164,32 +163,40 @@ async function execute(
   }
 
   if (abort.signal.reason === 'fenced') return { kind: 'dropped', reason: 'fenced out while running' };
+  // The final write carries the last progress the agent reported, even if coalescing had held it back.
+  const progress = reporter.latest ?? current.progress;
   if (outcome.ok) {
-    const size = Buffer.byteLength(JSON.stringify(outcome.result ?? null));
-    if (size > MAX_RESULT_BYTES) {
-      const error = new PermanentJobError(
-        `The result is ${size} bytes; at most ${MAX_RESULT_BYTES} are stored`,
-        'result_too_large',
-      );
-      return recordFailure(deps, current, error);
+    const fit = fitJson(outcome.result, { maxBytes: MAX_RESULT_BYTES, maxDepth: MAX_JSON_DEPTH });
+    if (!fit.ok) {
+      const code = fit.reason === 'not_serializable' ? 'result_not_serializable' : 'result_too_large';
+      return recordFailure(deps, current, new PermanentJobError(`The result ${fit.message}`, code), progress);
     }
-    return finishWith(deps, current, complete(current, outcome.result, deps.clock.now()));
+    return finishWith(deps, current, complete(current, outcome.result, deps.clock.now(), progress));
   }
   const reason = abort.signal.aborted ? abort.signal.reason : outcome.error;
   const error = toJobError(reason);
   if (!(error.retryable || error instanceof JobCancelledError))
     logger.warn('job failed', { error: outcome.error });
   if (error instanceof JobCancelledError)
-    return finishWith(deps, current, acknowledgeCancel(current, deps.clock.now()));
-  return recordFailure(deps, current, error);
+    return finishWith(deps, current, withProgress(acknowledgeCancel(current, deps.clock.now()), progress));
+  return recordFailure(deps, current, error, progress);
 }
 
-async function recordFailure(deps: RunJobDeps, job: Job, error: JobError): Promise<RunOutcome> {
+/** A final transition that also writes the last reported progress. */
+const withProgress = (transition: Transition, progress: Job['progress'] | undefined): Transition =>
+  progress ? { ...transition, set: { progress: boundedProgress(progress), ...transition.set } } : transition;
+
+async function recordFailure(
+  deps: RunJobDeps,
+  job: Job,
+  error: JobError,
+  progress?: Job['progress'],
+): Promise<RunOutcome> {
   const decision = decideFailure(job, error, deps.clock.now(), {
     ...(deps.backoffCapSeconds !== undefined && { capSeconds: deps.backoffCapSeconds }),
     ...(deps.random && { random: deps.random }),
   });
-  const next = await deps.store.apply(job, decision.transition);
+  const next = await deps.store.apply(job, withProgress(decision.transition, progress));
   if (!next) return reread(deps, job);
   if (decision.kind === 'retry') return { kind: 'retry', job: next, delaySeconds: decision.delaySeconds };
   return { kind: 'finished', job: next };

@@ -11,11 +11,13 @@ import type { Clock } from '../core/clock.ts';
 import {
   type FieldIssue,
   IdempotencyConflictError,
+  ParamsTooLargeError,
   UnknownAgentError,
   UnknownDependencyError,
   ValidationError,
 } from '../core/errors.ts';
 import { isTerminal, type Job, type JobStatus } from '../core/job.ts';
+import { fitJson, jsonDepth, MAX_JSON_DEPTH, MAX_PARAMS_BYTES } from '../core/limits.ts';
 import { DependencyChangedError, type Dispatcher, type Idempotency, type JobStore } from '../core/ports.ts';
 import { higherTier, tierForPriority } from '../core/tiers.ts';
 
@@ -55,9 +57,13 @@ export async function submitJob(
 ): Promise<Submission> {
   const agentCommand = deps.agents.find(input.type, input.command);
   if (!agentCommand) throw new UnknownAgentError(input.type, input.command);
+  // Depth first: the agent's schema and the fingerprint walk the params, and must not overflow the stack.
+  if (jsonDepth(input.params, MAX_JSON_DEPTH) > MAX_JSON_DEPTH)
+    throw new ValidationError([{ path: 'params', message: `nests deeper than ${MAX_JSON_DEPTH} levels` }]);
   const parsed = agentCommand.params.safeParse(input.params);
   if (!parsed.success)
     throw new ValidationError(issuesOf(parsed.error, 'params'), 'The params do not fit the agent');
+  checkStorable(parsed.data);
   const id = (deps.newId ?? randomUUID)();
   const idempotency = input.idempotencyKey
     ? { key: input.idempotencyKey, fingerprint: fingerprint(input) }
@@ -138,6 +144,14 @@ function buildJob(
     epoch: 1,
     dispatchedAt: status === 'queued' ? now.toISOString() : null,
   };
+}
+
+/** Params the job item could not hold are refused here, so every accepted job can reach a terminal state. */
+function checkStorable(params: unknown): void {
+  const fit = fitJson(params, { maxBytes: MAX_PARAMS_BYTES, maxDepth: MAX_JSON_DEPTH });
+  if (fit.ok) return;
+  if (fit.reason === 'too_large') throw new ParamsTooLargeError(fit.message, MAX_PARAMS_BYTES);
+  throw new ValidationError([{ path: 'params', message: fit.message }]);
 }
 
 /** A job whose deadline is close to its start goes one tier up, so it is not stuck behind a backlog. */

@@ -116,7 +116,8 @@ describe('retryJob and redriveDead', () => {
       });
       await store.create(job);
       const next = await retryJob(deps, 'u', job.id);
-      expect(next).toMatchObject({ status: 'queued', attempt: 0, epoch: 2, error: null });
+      // attempt keeps counting runs started; the budget starts over from here.
+      expect(next).toMatchObject({ status: 'queued', attempt: 4, retryBase: 4, epoch: 2, error: null });
       expect(sent.map((s) => s.id)).toEqual([job.id]);
     },
   );

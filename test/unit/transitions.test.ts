@@ -8,6 +8,11 @@ import {
 } from '../../functions/core/errors.ts';
 import { toJobView } from '../../functions/core/job.ts';
 import {
+  MAX_ERROR_MESSAGE_BYTES,
+  MAX_PROGRESS_MESSAGE_BYTES,
+  MAX_STAGE_BYTES,
+} from '../../functions/core/limits.ts';
+import {
   allows,
   applied,
   claim,
@@ -15,6 +20,8 @@ import {
   decideFailure,
   expire,
   heartbeat,
+  recoverStale,
+  requeue,
 } from '../../functions/core/transitions.ts';
 import { aJob } from '../support/job-factory.ts';
 
@@ -106,6 +113,58 @@ describe('decideFailure', () => {
     const outcome = decideFailure(running({ status: 'cancelling' }), new TransientJobError('x'), clock.now());
     expect(outcome.kind).toBe('cancelled');
     expect(outcome.transition.set.status).toBe('cancelled');
+  });
+});
+
+describe('retry budget after a retry or redrive', () => {
+  const dead = aJob({ status: 'dead', attempt: 4, maxRetries: 3 });
+  const requeued = applied(dead, requeue(dead, clock.now()));
+  const runAgain = (job: typeof requeued, runs: number) => ({
+    ...job,
+    status: 'running' as const,
+    attempt: job.attempt + runs,
+  });
+
+  it('keeps counting runs started and renews the budget', () => {
+    expect(requeued).toMatchObject({ status: 'queued', attempt: 4, retryBase: 4 });
+  });
+
+  it('retries again as often as a fresh job would, then buries it', () => {
+    for (let runs = 1; runs <= 3; runs++) {
+      expect(decideFailure(runAgain(requeued, runs), new TransientJobError('x'), clock.now()).kind).toBe(
+        'retry',
+      );
+    }
+    const exhausted = decideFailure(runAgain(requeued, 4), new TransientJobError('x'), clock.now());
+    expect(exhausted.kind).toBe('dead');
+    expect(exhausted.transition.set.error?.message).toContain('gave up after 4 attempts');
+  });
+
+  it('gives a recovered stale job the same budget', () => {
+    expect(recoverStale(runAgain(requeued, 3), clock.now()).set.status).toBe('queued');
+    expect(recoverStale(runAgain(requeued, 4), clock.now()).set.status).toBe('dead');
+  });
+});
+
+describe('bounded error and progress text', () => {
+  const running = aJob({ status: 'running', attempt: 1 });
+
+  it('cuts an error message to its limit whatever an agent threw', () => {
+    const outcome = decideFailure(running, new PermanentJobError('é'.repeat(100_000)), clock.now());
+    const message = outcome.transition.set.error?.message ?? '';
+    expect(Buffer.byteLength(message)).toBeLessThanOrEqual(MAX_ERROR_MESSAGE_BYTES);
+    expect(message.endsWith('…')).toBe(true);
+  });
+
+  it('cuts progress stage and message to their limits', () => {
+    const set = heartbeat(running, clock.now(), {
+      percent: 5,
+      stage: 's'.repeat(10_000),
+      message: '🙂'.repeat(10_000),
+    }).set;
+    expect(Buffer.byteLength(set.progress?.stage ?? '')).toBeLessThanOrEqual(MAX_STAGE_BYTES);
+    expect(Buffer.byteLength(set.progress?.message ?? '')).toBeLessThanOrEqual(MAX_PROGRESS_MESSAGE_BYTES);
+    expect(set.progress?.message?.startsWith('🙂🙂')).toBe(true);
   });
 });
 

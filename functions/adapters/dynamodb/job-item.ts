@@ -10,17 +10,31 @@ import { isTerminal, type Job, type JobStatus, statusTime } from '../../core/job
 /** Status partitions of the `byStatus` index are split this many ways to spread writes. */
 export const STATUS_SHARDS = 8;
 
+/**
+ * The user part of every composite key (`U#<user>...`, `IDEM#<user>#<key>`, `STATS#U#<user>`, WebSocket
+ * subscriptions). A user id of at most 128 characters from a set without `#` and `~` is used as it is (so
+ * existing keys stay valid); any other becomes `~` + its SHA-256 (base64url). Two users never share a part,
+ * a part never contains `#` (so `alice#x` + key `y` cannot meet `alice` + key `x#y`), and it is at most
+ * 128 bytes whatever the token's `sub`, far under DynamoDB's key limits (2,048 / 1,024 bytes).
+ */
+const PLAIN_USER = /^[A-Za-z0-9_.@:|+=,/-]{1,128}$/;
+export const userPart = (userId: string): string =>
+  PLAIN_USER.test(userId) ? userId : `~${createHash('sha256').update(userId).digest('base64url')}`;
+
 export const jobKey = (id: string) => ({ pk: `JOB#${id}`, sk: 'JOB' });
-export const userKey = (userId: string) => `U#${userId}`;
-export const userStatusKey = (userId: string, status: JobStatus) => `U#${userId}#S#${status}`;
-export const userTypeKey = (userId: string, type: string) => `U#${userId}#T#${type}`;
+export const userKey = (userId: string) => `U#${userPart(userId)}`;
+export const userStatusKey = (userId: string, status: JobStatus) => `${userKey(userId)}#S#${status}`;
+export const userTypeKey = (userId: string, type: string) => `${userKey(userId)}#T#${type}`;
 export const statusKey = (status: JobStatus, shard: number) => `S#${status}#${shard}`;
 /** A dependency edge lives in the parent's partition, so a finished parent finds its dependants in one query. */
 export const edgeKey = (parentId: string, childId: string) => ({
   pk: `JOB#${parentId}`,
   sk: `DEP#${childId}`,
 });
-export const idempotencyKey = (userId: string, key: string) => ({ pk: `IDEM#${userId}#${key}`, sk: 'IDEM' });
+export const idempotencyKey = (userId: string, key: string) => ({
+  pk: `IDEM#${userPart(userId)}#${key}`,
+  sk: 'IDEM',
+});
 export const shardOf = (id: string): number =>
   (createHash('sha1').update(id).digest()[0] ?? 0) % STATUS_SHARDS;
 
@@ -49,9 +63,28 @@ export function derivedAttributes(
   };
 }
 
+/**
+ * `params` and `result` are stored as JSON strings (`paramsJson`, `resultJson`): no 32-level nesting limit,
+ * no marshalling of large trees, and their size is what core/limits.ts bounds.
+ */
+export const JSON_FIELDS = { params: 'paramsJson', result: 'resultJson' } as const;
+
+/** The stored form of a job field: a JSON field becomes its string attribute; others stay as they are. */
+export function storedField(field: string, value: unknown): [string, unknown] {
+  if (field === 'params' || field === 'result') return [JSON_FIELDS[field], JSON.stringify(value ?? null)];
+  return [field, value];
+}
+
 export function toItem(job: Job, options: ItemOptions): Record<string, AttributeValue> {
+  const { params, result, ...rest } = job;
   return marshall(
-    { ...jobKey(job.id), ...job, ...derivedAttributes(job, options) },
+    {
+      ...jobKey(job.id),
+      ...rest,
+      paramsJson: JSON.stringify(params ?? {}),
+      resultJson: JSON.stringify(result ?? null),
+      ...derivedAttributes(job, options),
+    },
     { removeUndefinedValues: true, convertClassInstanceToMap: false },
   );
 }
@@ -66,10 +99,19 @@ const INTERNAL = [
   'statusKey',
   'statusTimeKey',
   'expiresAt',
+  'paramsJson',
+  'resultJson',
 ];
 
+/** Reads a job item; items written before the JSON-string layout hold `params`/`result` as maps. */
 export function fromItem(item: Record<string, AttributeValue>): Job {
   const record = unmarshall(item);
+  if (typeof record.paramsJson === 'string') record.params = JSON.parse(record.paramsJson);
+  if (typeof record.resultJson === 'string') record.result = JSON.parse(record.resultJson);
   for (const name of INTERNAL) delete record[name];
   return record as Job;
 }
+
+/** Whether a raw item (say a stream image) is a job item. */
+export const isJobItem = (item: Record<string, AttributeValue> | undefined): boolean =>
+  item?.pk?.S?.startsWith('JOB#') === true && item.sk?.S === 'JOB';

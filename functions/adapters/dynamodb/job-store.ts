@@ -42,6 +42,7 @@ import {
   jobKey,
   STATUS_SHARDS,
   statusKey,
+  storedField,
   toItem,
   userKey,
   userStatusKey,
@@ -319,7 +320,10 @@ export class DynamoJobStore implements JobStore {
     const names: Record<string, string> = { '#seq': 'seq', '#status': 'status' };
     const sets = ['#seq = #seq + :one'];
     const removes: string[] = [];
-    Object.entries({ ...transition.set, ...derived }).forEach(([field, value], index) => {
+    const fields = Object.entries({ ...transition.set, ...derived }).map(([field, value]) =>
+      storedField(field, value),
+    );
+    fields.forEach(([field, value], index) => {
       names[`#f${index}`] = field;
       if (value === undefined) {
         removes.push(`#f${index}`);

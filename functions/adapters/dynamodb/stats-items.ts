@@ -6,10 +6,10 @@
 import type { AttributeValue, Update } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Job } from '../../core/job.ts';
-import { STATUS_SHARDS, shardOf } from './job-item.ts';
+import { STATUS_SHARDS, shardOf, userPart } from './job-item.ts';
 
 export const statsKey = (scope: string, shard: number) => ({ pk: `STATS#${scope}`, sk: `S#${shard}` });
-export const userScope = (userId: string) => `U#${userId}`;
+export const userScope = (userId: string) => `U#${userPart(userId)}`;
 export const ALL_SCOPE = 'ALL';
 export const STATS_SHARDS = STATUS_SHARDS;
 

@@ -12,6 +12,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Connection, Subscription, SubscriptionTarget } from '../../usecases/realtime/ports.ts';
+import { userPart } from '../dynamodb/job-item.ts';
 
 export const CONNECTION_SK = 'CONN';
 const JOB_TARGET = 'SUB#JOB#';
@@ -20,13 +21,20 @@ const USER_TARGET = 'SUB#USER#';
 export const connectionPk = (connectionId: string) => `CONN#${connectionId}`;
 
 export const targetPk = (target: SubscriptionTarget): string =>
-  target.kind === 'job' ? `${JOB_TARGET}${target.jobId}` : `${USER_TARGET}${target.userId}`;
+  target.kind === 'job' ? `${JOB_TARGET}${target.jobId}` : `${USER_TARGET}${userPart(target.userId)}`;
 
-export function parseTargetPk(value: string): SubscriptionTarget | null {
+/**
+ * The target a subscription key names. A user target's key holds the user's key part (userPart), not the id,
+ * so the id comes from the item (`userId`, the subscriber, who can only subscribe to their own jobs).
+ */
+export function parseTargetPk(value: string, userId: string): SubscriptionTarget | null {
   if (value.startsWith(JOB_TARGET)) return { kind: 'job', jobId: value.slice(JOB_TARGET.length) };
-  if (value.startsWith(USER_TARGET)) return { kind: 'user', userId: value.slice(USER_TARGET.length) };
+  if (value.startsWith(USER_TARGET)) return { kind: 'user', userId };
   return null;
 }
+
+export const isTargetPk = (value: string): boolean =>
+  value.startsWith(JOB_TARGET) || value.startsWith(USER_TARGET);
 
 export const connectionKey = (connectionId: string) => ({
   pk: connectionPk(connectionId),
@@ -67,7 +75,7 @@ export function toSubscriptionItem(subscription: Subscription): Record<string, A
 
 export function fromSubscriptionItem(item: Record<string, AttributeValue>): Subscription | null {
   const record = unmarshall(item);
-  const target = parseTargetPk(String(record.pk));
+  const target = parseTargetPk(String(record.pk), String(record.userId));
   if (!target) return null;
   return {
     target,

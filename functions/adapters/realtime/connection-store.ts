@@ -30,8 +30,8 @@ import {
   connectionPk,
   fromConnectionItem,
   fromSubscriptionItem,
+  isTargetPk,
   key,
-  parseTargetPk,
   subscriptionKey,
   targetPk,
   toBackReferenceItem,
@@ -78,9 +78,9 @@ export class DynamoConnectionStore implements ConnectionStore {
     const deletes: Array<{ pk: string; sk: string }> = [];
     for (const item of owned) {
       const sk = item.sk?.S ?? '';
-      const target = parseTargetPk(sk);
-      if (!target) continue;
-      deletes.push(subscriptionKey(target, connectionId), backReferenceKey(target, connectionId));
+      // The back-reference's sort key is the subscription's partition key, exactly as written.
+      if (!isTargetPk(sk)) continue;
+      deletes.push({ pk: sk, sk: connectionPk(connectionId) }, { pk: connectionPk(connectionId), sk });
     }
     await this.#batchDelete(deletes);
     await this.#client.send(

@@ -12,6 +12,9 @@ import { type RunJobDeps, runJob } from '../../usecases/run-job.ts';
 import { parseJobMessage, type QueueUrls } from './dispatcher.ts';
 import { messageControl, queueUrlForArn } from './message-control.ts';
 
+/** How soon a record that failed with an error is delivered again. */
+export const FAILED_RECORD_RETRY_SECONDS = 10;
+
 export interface JobBatchOptions {
   runJobDeps: RunJobDeps;
   sqs: SQSClient;
@@ -35,12 +38,18 @@ export function createJobBatchHandler(options: JobBatchOptions) {
       return false;
     }
     const control = messageControl(options.sqs, queueUrl, record.receiptHandle);
-    const outcome = await runJob(
-      options.runJobDeps,
-      message,
-      control,
-      context.getRemainingTimeInMillis() - margin,
-    );
+    let outcome: Awaited<ReturnType<typeof runJob>>;
+    try {
+      outcome = await runJob(
+        options.runJobDeps,
+        message,
+        control,
+        context.getRemainingTimeInMillis() - margin,
+      );
+    } catch (error) {
+      await comeBackSoon(control, message.jobId);
+      throw error;
+    }
     if (outcome.kind === 'retry') {
       // The same message comes back after the backoff; its receive count bounds the attempts.
       await control.setVisibility(outcome.delaySeconds);
@@ -49,6 +58,18 @@ export function createJobBatchHandler(options: JobBatchOptions) {
     if (outcome.kind === 'dropped')
       logger.info('message dropped', { jobId: message.jobId, reason: outcome.reason });
     return true;
+  }
+
+  /**
+   * A record whose outcome could not be recorded would otherwise stay hidden for whatever visibility it had
+   * last: the queue's (90 minutes) or a heartbeat's. It showed as `inFlight` in the stats long after its job
+   * had ended. Make it visible again soon: the next delivery recovers the job, or finds it settled and is
+   * deleted; its receive count still bounds the tries (dead-letter queue).
+   */
+  async function comeBackSoon(control: ReturnType<typeof messageControl>, jobId: string): Promise<void> {
+    await control
+      .setVisibility(FAILED_RECORD_RETRY_SECONDS)
+      .catch((error) => logger.warn('could not shorten the visibility of a failed record', { jobId, error }));
   }
 
   return async function handleBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {

@@ -2,13 +2,20 @@
 import { httpHandler } from '../../api/http-handler.ts';
 import { json } from '../../api/respond.ts';
 import { deadJobsQuerySchema } from '../../api/schemas.ts';
+import { openCursor, sealCursor } from '../../api/sealed-cursor.ts';
 import { parseInput } from '../../api/validate.ts';
+import { cursorKey } from '../../config/cursor-key.ts';
 import { logger } from '../../config/logger.ts';
 import { jobStore } from '../../config/store.ts';
 import { toJobView } from '../../core/job.ts';
 
+const SCOPE = 'admin-dead';
+
 export const handler = httpHandler({ access: 'admin', logger }, async ({ query }) => {
   const { limit, cursor } = parseInput(deadJobsQuerySchema, query);
-  const page = await jobStore.listByStatus('dead', { limit, cursor });
-  return json(200, { jobs: page.items.map(toJobView), nextCursor: page.nextCursor });
+  const page = await jobStore.listByStatus('dead', { limit, cursor: openCursor(cursorKey, SCOPE, cursor) });
+  return json(200, {
+    jobs: page.items.map(toJobView),
+    nextCursor: sealCursor(cursorKey, SCOPE, page.nextCursor),
+  });
 });

@@ -2,13 +2,22 @@
 import { httpHandler } from '../../api/http-handler.ts';
 import { json } from '../../api/respond.ts';
 import { listJobsQuerySchema } from '../../api/schemas.ts';
+import { openCursor, sealCursor } from '../../api/sealed-cursor.ts';
 import { parseInput } from '../../api/validate.ts';
+import { cursorKey } from '../../config/cursor-key.ts';
 import { logger } from '../../config/logger.ts';
 import { jobStore } from '../../config/store.ts';
 import { toJobView } from '../../core/job.ts';
 import { listOwnJobs } from '../../usecases/read-jobs.ts';
 
 export const handler = httpHandler({ access: 'user', logger }, async ({ principal, query }) => {
-  const page = await listOwnJobs(jobStore, principal.userId, parseInput(listJobsQuerySchema, query));
-  return json(200, { jobs: page.items.map(toJobView), nextCursor: page.nextCursor });
+  const input = parseInput(listJobsQuerySchema, query);
+  // A cursor opens only for the listing it came from: this user, this filter.
+  const scope = JSON.stringify(['jobs', principal.userId, input.status ?? null, input.type ?? null]);
+  const cursor = openCursor(cursorKey, scope, input.cursor);
+  const page = await listOwnJobs(jobStore, principal.userId, { ...input, cursor });
+  return json(200, {
+    jobs: page.items.map(toJobView),
+    nextCursor: sealCursor(cursorKey, scope, page.nextCursor),
+  });
 });

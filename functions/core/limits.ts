@@ -1,0 +1,90 @@
+/**
+ * What one job may hold, chosen so its DynamoDB item can always be written (an item is at most 400 KB,
+ * 409,600 bytes, names and values together). Until large payloads move out of the item, nothing is accepted
+ * that would not fit, and nothing a run produces can make the final write fail.
+ *
+ * Worst case of one job item, every field at its limit:
+ *   params (JSON string)                      MAX_PARAMS_BYTES            131,072
+ *   result (JSON string)                      MAX_RESULT_BYTES            229,376
+ *   userId: the JWT `sub`, bounded by the 10,240-byte header limit of
+ *     API Gateway (the whole Authorization header, base64 inflates)       ≤ 10,240
+ *   user-derived keys (userKey, userStatusKey, userTypeKey): the user part
+ *     is at most 128 bytes or a 43-byte digest (job-item.ts), + type      ≤ 3 × 220 =   660
+ *   error: code ≤ 64 + message ≤ MAX_ERROR_MESSAGE_BYTES                  ≤  2,112
+ *   progress: stage ≤ MAX_STAGE_BYTES + message ≤ MAX_PROGRESS_MESSAGE_BYTES ≤ 1,280
+ *   dependsOn: ≤ 20 ids × 64                                               ≤  1,280
+ *   idempotencyKey: ≤ 128 characters × 4 bytes (UTF-8)                    ≤    512
+ *   type, command (≤ 64 each), id, pk, sk, createdKey, statusKey,
+ *     statusTimeKey, deadlineKey, deadlineTimeKey, 8 timestamps, ~12 numbers ≤ 1,500
+ *   attribute names (~45 names × ≤ 20 bytes)                               ≤    900
+ *   total                                                                  ≤ 378,932 bytes
+ * That leaves 30,668 bytes (7.5 %) for fields added later; whoever adds one adds its line here.
+ */
+export const MAX_ITEM_BYTES = 400 * 1024;
+/** Params, as stored (compact JSON, UTF-8): 128 KiB. */
+export const MAX_PARAMS_BYTES = 128 * 1024;
+/** A result, as stored (compact JSON, UTF-8): 224 KiB. */
+export const MAX_RESULT_BYTES = 224 * 1024;
+/** Params and results nest at most this deep (JSON.stringify overflows the stack near 5,000 levels). */
+export const MAX_JSON_DEPTH = 256;
+export const MAX_ERROR_MESSAGE_BYTES = 2048;
+export const MAX_STAGE_BYTES = 256;
+export const MAX_PROGRESS_MESSAGE_BYTES = 1024;
+
+/** Cuts a string to at most `maxBytes` of UTF-8, never in the middle of a character; marks a cut with "…". */
+export function truncateBytes(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  const ellipsis = '…';
+  let bytes = Buffer.byteLength(ellipsis);
+  let end = 0;
+  for (const char of text) {
+    const size = Buffer.byteLength(char);
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    end += char.length;
+  }
+  return text.slice(0, end) + ellipsis;
+}
+
+/** How deep a JSON value nests (a scalar: 0), without recursion; stops counting past `limit`. */
+export function jsonDepth(value: unknown, limit = Number.POSITIVE_INFINITY): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') continue;
+    const level = depth + 1;
+    if (level > deepest) deepest = level;
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(node)) stack.push([child, level]);
+  }
+  return deepest;
+}
+
+export type JsonFit =
+  | { ok: true; json: string; bytes: number }
+  | { ok: false; reason: 'too_deep' | 'too_large' | 'not_serializable'; message: string };
+
+/** Serializes a value to store, if it fits the limits; never overflows the stack. */
+export function fitJson(value: unknown, limits: { maxBytes: number; maxDepth: number }): JsonFit {
+  const depth = jsonDepth(value, limits.maxDepth);
+  if (depth > limits.maxDepth) {
+    return { ok: false, reason: 'too_deep', message: `nests deeper than ${limits.maxDepth} levels` };
+  }
+  let json: string;
+  try {
+    json = JSON.stringify(value ?? null);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return { ok: false, reason: 'not_serializable', message: `is not JSON (${truncateBytes(why, 200)})` };
+  }
+  const bytes = Buffer.byteLength(json);
+  if (bytes > limits.maxBytes) {
+    return {
+      ok: false,
+      reason: 'too_large',
+      message: `is ${bytes} bytes as JSON; at most ${limits.maxBytes} bytes are accepted`,
+    };
+  }
+  return { ok: true, json, bytes };
+}
