@@ -4,6 +4,7 @@ import { sleep } from '../../functions/agents/demo.ts';
 import { AgentRegistry, command } from '../../functions/agents/registry.ts';
 import { TestClock } from '../../functions/core/clock.ts';
 import { PermanentJobError, TransientJobError } from '../../functions/core/errors.ts';
+import { MAX_RESULT_BYTES } from '../../functions/core/limits.ts';
 import { type RunJobDeps, runJob } from '../../functions/usecases/run-job.ts';
 import { aJob } from '../support/job-factory.ts';
 import { MemoryJobStore, silentLogger } from '../support/memory-store.ts';
@@ -198,6 +199,51 @@ describe('runJob', () => {
     expect(done?.progress).toEqual({ percent: 100, stage: 'step', message: expect.any(String) });
     expect(store.applied.filter((name) => name === 'progress').length).toBeLessThan(5);
     expect(visibility.length).toBeGreaterThan(0);
+  });
+
+  it('finishes with the last reported progress, even one coalescing held back', async () => {
+    const { store, deps, control } = setup(async (_params, ctx) => {
+      for (let i = 1; i <= 4; i++) ctx.progress((i / 4) * 100, 'sleeping', `${i}/4`);
+      return 'ok';
+    });
+    const queued = job();
+    await store.create(queued);
+    await runJob(deps, { jobId: queued.id, epoch: 1 }, control, 60_000);
+    expect((await store.get(queued.id))?.progress).toEqual({
+      percent: 100,
+      stage: 'sleeping',
+      message: '4/4',
+    });
+  });
+
+  it('keeps the last reported progress when the run fails', async () => {
+    const { store, deps, control } = setup(async (_params, ctx) => {
+      ctx.progress(25, 'load', '1/4');
+      ctx.progress(50, 'load', '2/4');
+      throw new PermanentJobError('broken');
+    });
+    const queued = job();
+    await store.create(queued);
+    await runJob(deps, { jobId: queued.id, epoch: 1 }, control, 60_000);
+    expect(await store.get(queued.id)).toMatchObject({
+      status: 'failed',
+      progress: { percent: 50, stage: 'load', message: '2/4' },
+    });
+  });
+
+  it.each([
+    ['too large', () => ({ data: 'x'.repeat(MAX_RESULT_BYTES) }), 'result_too_large', 'at most'],
+    ['too deep', () => JSON.parse(`${'['.repeat(5000)}${']'.repeat(5000)}`), 'result_too_large', 'deeper'],
+    ['not JSON', () => ({ big: 10n }), 'result_not_serializable', 'not JSON'],
+  ])('fails a result that is %s permanently, saying why', async (_case, result, code, says) => {
+    const { store, deps, control } = setup(async () => result());
+    const queued = job({ maxRetries: 3 });
+    await store.create(queued);
+    const outcome = await runJob(deps, { jobId: queued.id, epoch: 1 }, control, 60_000);
+    expect(outcome.kind).toBe('finished');
+    const failed = await store.get(queued.id);
+    expect(failed).toMatchObject({ status: 'failed', result: null, error: { code, retryable: false } });
+    expect(failed?.error?.message).toContain(says);
   });
 
   it('recovers a job whose worker died: the redelivered message retries it', async () => {
