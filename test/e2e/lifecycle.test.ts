@@ -197,7 +197,8 @@ describe('statistics and admin routes', () => {
       const job = await statusOf(body.job.id);
       return job.status === 'dead' && job.seq > dead.seq && job;
     });
-    expect(again.attempt).toBe(1);
+    // `attempt` counts runs started: the redriven run is the second (its budget was renewed).
+    expect(again.attempt).toBe(2);
     expect((await admin.post('/admin/dead/redrive', { nothing: true })).status).toBe(400);
   });
 
