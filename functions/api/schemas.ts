@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { JOB_STATUSES } from '../core/job.ts';
+import { MAX_JSON_DEPTH, MAX_PARAMS_BYTES } from '../core/limits.ts';
 import { DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY, TIERS } from '../core/tiers.ts';
 
 /** The longest a job may run: the worker Lambda's 900 s less a margin to record the outcome. */
@@ -21,7 +22,12 @@ const isoDate = z.iso.datetime({ offset: true });
 
 /** Every option of a job submission except what it runs. */
 export const jobOptionsSchema = z.object({
-  params: z.record(z.string(), z.unknown()).default({}),
+  params: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe(
+      `At most ${MAX_PARAMS_BYTES} bytes as compact JSON (else 413 payload_too_large) and ${MAX_JSON_DEPTH} levels deep (else 400 validation_error).`,
+    ),
   priority: z.number().int().min(MIN_PRIORITY).max(MAX_PRIORITY).default(DEFAULT_PRIORITY),
   delaySeconds: z.number().int().min(0).max(MAX_SCHEDULE_AHEAD_SECONDS).optional(),
   runAt: isoDate.optional(),
