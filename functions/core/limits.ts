@@ -12,7 +12,7 @@
  *     is at most 128 bytes or a 43-byte digest (job-item.ts), + type      ≤ 3 × 220 =   660
  *   error: code ≤ 64 + message ≤ MAX_ERROR_MESSAGE_BYTES                  ≤  2,112
  *   progress: stage ≤ MAX_STAGE_BYTES + message ≤ MAX_PROGRESS_MESSAGE_BYTES ≤ 1,280
- *   dependsOn: ≤ 20 ids × 64                                               ≤  1,280
+ *   dependsOn: ≤ 20 ids of existing jobs (36-character UUIDs; at most 64)  ≤  1,280
  *   idempotencyKey: ≤ 128 characters × 4 bytes (UTF-8)                    ≤    512
  *   type, command (≤ 64 each), id, pk, sk, createdKey, statusKey,
  *     statusTimeKey, deadlineKey, deadlineTimeKey, 8 timestamps, ~12 numbers ≤ 1,500
