@@ -12,8 +12,14 @@ import { type RunJobDeps, runJob } from '../../usecases/run-job.ts';
 import { parseJobMessage, type QueueUrls } from './dispatcher.ts';
 import { messageControl, queueUrlForArn } from './message-control.ts';
 
-/** How soon a record that failed with an error is delivered again. */
+/**
+ * How soon a record that failed with an error is delivered again: 10 s, doubling with each receive up to
+ * 15 minutes, so a short outage is retried at once and a long one does not burn the receive count.
+ */
 export const FAILED_RECORD_RETRY_SECONDS = 10;
+const FAILED_RECORD_RETRY_CAP_SECONDS = 900;
+export const failedRecordDelay = (receiveCount: number): number =>
+  Math.min(FAILED_RECORD_RETRY_CAP_SECONDS, FAILED_RECORD_RETRY_SECONDS * 2 ** Math.max(0, receiveCount - 1));
 
 export interface JobBatchOptions {
   runJobDeps: RunJobDeps;
@@ -47,7 +53,8 @@ export function createJobBatchHandler(options: JobBatchOptions) {
         context.getRemainingTimeInMillis() - margin,
       );
     } catch (error) {
-      await comeBackSoon(control, message.jobId);
+      const receives = Number(record.attributes?.ApproximateReceiveCount ?? 1) || 1;
+      await comeBackSoon(control, message.jobId, failedRecordDelay(receives));
       throw error;
     }
     if (outcome.kind === 'retry') {
@@ -66,9 +73,13 @@ export function createJobBatchHandler(options: JobBatchOptions) {
    * had ended. Make it visible again soon: the next delivery recovers the job, or finds it settled and is
    * deleted; its receive count still bounds the tries (dead-letter queue).
    */
-  async function comeBackSoon(control: ReturnType<typeof messageControl>, jobId: string): Promise<void> {
+  async function comeBackSoon(
+    control: ReturnType<typeof messageControl>,
+    jobId: string,
+    seconds: number,
+  ): Promise<void> {
     await control
-      .setVisibility(FAILED_RECORD_RETRY_SECONDS)
+      .setVisibility(seconds)
       .catch((error) => logger.warn('could not shorten the visibility of a failed record', { jobId, error }));
   }
 
