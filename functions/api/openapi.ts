@@ -3,7 +3,7 @@
  * Every `$ref` points under `components`, so standard tools (Redocly, Prism, generators) resolve it; the
  * Redocly lint (redocly.yaml) and a validator of all e2e traffic against the served document keep it true.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { BODY_LIMIT_BYTES } from './http-handler.ts';
 import { errorResponsesFor, sharedErrorResponses } from './openapi-errors.ts';
 import { ComponentSchemas, type JsonSchema } from './openapi-json-schema.ts';
@@ -74,9 +74,14 @@ function parametersOf(route: RouteDefinition, spec: Operation, schemas: Componen
   return [...path, ...query];
 }
 
+/** A route nobody described in openapi-operations.ts yet (the unit test names it): any JSON answer. */
+const undescribed: Operation = {
+  description: 'Not described yet.',
+  responses: { 200: { description: 'OK', schema: z.unknown() } },
+};
+
 function operation(route: RouteDefinition, schemas: ComponentSchemas): Record<string, unknown> {
-  const spec = operations[route.handler];
-  if (!spec) throw new Error(`no OpenAPI operation for handler ${route.handler}`);
+  const spec = operations[route.handler] ?? undescribed;
   const parameters = parametersOf(route, spec, schemas);
   const responses: Record<string, unknown> = {};
   for (const [status, response] of Object.entries(spec.responses))

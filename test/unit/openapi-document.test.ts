@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openApiDocument } from '../../functions/api/openapi.ts';
 import { ComponentSchemas } from '../../functions/api/openapi-json-schema.ts';
+import { operations } from '../../functions/api/openapi-operations.ts';
 import { routes } from '../../functions/api/routes.ts';
 
 type Json = Record<string, unknown>;
@@ -39,6 +40,10 @@ describe('the OpenAPI document', () => {
     expect(all.length).toBeGreaterThan(20);
     expect(all.filter((ref) => !ref.startsWith('#/components/'))).toEqual([]);
     expect(all.filter((ref) => resolve(ref) === undefined)).toEqual([]);
+  });
+
+  it('describes every route in openapi-operations.ts', () => {
+    expect(routes.filter((route) => !operations[route.handler]).map((route) => route.handler)).toEqual([]);
   });
 
   it('has one operation per route, each with a unique operationId', () => {
