@@ -20,7 +20,10 @@ export class OpenApiMismatchError extends Error {
 const validators = new Map<string, Promise<ReturnType<typeof openApiValidator>>>();
 
 /** The validator of the document served at `baseUrl`, fetched once per stack. */
-function validatorFor(baseUrl: string): Promise<ReturnType<typeof openApiValidator>> {
+function validatorFor(
+  baseUrl: string,
+  fetch: typeof globalThis.fetch,
+): Promise<ReturnType<typeof openApiValidator>> {
   let validator = validators.get(baseUrl);
   if (!validator) {
     validator = fetch(`${baseUrl}/openapi.json`).then(async (response) => {
@@ -32,7 +35,12 @@ function validatorFor(baseUrl: string): Promise<ReturnType<typeof openApiValidat
   return validator;
 }
 
-export function apiClient(baseUrl: string, token?: string) {
+/** `fetch` is replaceable for the client's own unit test. */
+export function apiClient(
+  baseUrl: string,
+  token?: string,
+  fetch: typeof globalThis.fetch = globalThis.fetch,
+) {
   const exchange = async (
     method: string,
     path: string,
@@ -51,7 +59,7 @@ export function apiClient(baseUrl: string, token?: string) {
       ...(requestBody !== undefined && { body: requestBody }),
     });
     const text = await response.text();
-    const problems = (await validatorFor(baseUrl)).problems({
+    const problems = (await validatorFor(baseUrl, fetch)).problems({
       method,
       url: path,
       requestHeaders,
