@@ -7,6 +7,7 @@
  * A route whose handler is not listed here still deploys: its needs are derived from the route (see
  * `derivedNeeds`) and synth prints a warning, so a new route works at once and is reviewed here later.
  */
+import { DOCS_SCRIPT_SOURCE } from '../functions/api/docs-page.ts';
 import type { RouteDefinition } from '../functions/api/routes.ts';
 import type { TableAccess } from './constructs/bindings.ts';
 
@@ -17,11 +18,15 @@ export interface HandlerNeeds {
   sendToQueues?: boolean;
   /** Queue depths: sqs:GetQueueAttributes on the tier queues and DLQs (QUEUE_URL_*, DLQ_URL_*, TIER_MAX_CONCURRENCY). */
   queueStats?: boolean;
+  /** Files from the project copied next to the function's bundle (paths relative to the project root). */
+  files?: readonly string[];
 }
 
 export const apiHandlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
   health: {},
   openapi: {},
+  docs: {},
+  'docs-asset': { files: [DOCS_SCRIPT_SOURCE] },
   'list-agents': {},
   'get-job': { jobs: 'read' },
   'list-jobs': { jobs: 'read' },

@@ -13,6 +13,9 @@ import type { HttpResult } from './respond.ts';
 
 export type HttpEvent = AuthenticatedEvent & JsonBodyEvent;
 
+/** The largest request body a route takes; it keeps DynamoDB items well under 400 KB. */
+export const BODY_LIMIT_BYTES = 256 * 1024;
+
 export interface HttpRequest {
   event: HttpEvent;
   /** Present on every non-public route. */
@@ -48,7 +51,7 @@ export function httpHandler(
     .use(errorResponses({ logger: options.logger }))
     // Deny by default: only routes declared public skip the identity check.
     .use(authenticate({ access: options.access }));
-  // Only routes that take a body parse one; the limit keeps DynamoDB items well under 400 KB.
-  if (options.body) chain.use(jsonBody({ limitBytes: 256 * 1024 }));
+  // Only routes that take a body parse one.
+  if (options.body) chain.use(jsonBody({ limitBytes: BODY_LIMIT_BYTES }));
   return chain.handler(base);
 }

@@ -12,6 +12,8 @@ export interface RouteDefinition {
   handler: string;
   access: Access;
   summary: string;
+  /** The OpenAPI operationId when the handler module serves more than one route (default: `handler`). */
+  operationId?: string;
 }
 
 export const routes: RouteDefinition[] = [
@@ -22,6 +24,20 @@ export const routes: RouteDefinition[] = [
     handler: 'openapi',
     access: 'public',
     summary: 'This API as OpenAPI 3',
+  },
+  {
+    method: 'GET',
+    path: '/docs',
+    handler: 'docs',
+    access: 'public',
+    summary: 'This API as a readable reference page',
+  },
+  {
+    method: 'GET',
+    path: '/docs/redoc.standalone.js',
+    handler: 'docs-asset',
+    access: 'public',
+    summary: 'The script of the reference page',
   },
   { method: 'POST', path: '/jobs', handler: 'submit-job', access: 'user', summary: 'Submit a job' },
   {
@@ -48,7 +64,14 @@ export const routes: RouteDefinition[] = [
     access: 'user',
     summary: 'Cancel a job',
   },
-  { method: 'DELETE', path: '/jobs/{id}', handler: 'cancel-job', access: 'user', summary: 'Cancel a job' },
+  {
+    method: 'DELETE',
+    path: '/jobs/{id}',
+    handler: 'cancel-job',
+    operationId: 'delete-job',
+    access: 'user',
+    summary: 'Cancel a job (same as POST /jobs/{id}/cancel)',
+  },
   {
     method: 'POST',
     path: '/jobs/{id}/retry',

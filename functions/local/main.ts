@@ -32,6 +32,7 @@ try {
     [
       '',
       `HTTP API   ${stack.httpUrl}`,
+      `API docs   ${stack.httpUrl}/docs`,
       `WebSocket  ${stack.wsUrl}/?token=<token>`,
       `State      ${inMemory ? 'in memory (lost on exit)' : stateDir}`,
       '',

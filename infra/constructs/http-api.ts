@@ -131,20 +131,23 @@ export class JobsHttpApi extends Construct {
     const handlers = new Map<string, JobFunction>();
     const integrations = new Map<string, HttpLambdaIntegration>();
     for (const [module, moduleRoutes] of groupByHandler(props.routes)) {
+      const undeclared: string[] = [];
+      const needs = mergeNeeds(moduleRoutes, (route) => {
+        const { needs, declared } = needsOf(route);
+        if (!declared)
+          undeclared.push(
+            `No entry for handler "${route.handler}" in infra/api-access.ts: it gets what ${route.method} ${route.path} suggests (${JSON.stringify(needs)}). Declare it there.`,
+          );
+        return needs;
+      });
       const fn = new JobFunction(this, `${pascal(module)}Handler`, {
         module: `api/${module}`,
         defaults,
         timeout: INTEGRATION_TIMEOUT,
         description: moduleRoutes.map((route) => `${route.method} ${route.path}`).join(', '),
+        ...(needs.files && { files: needs.files }),
       });
-      const needs = mergeNeeds(moduleRoutes, (route) => {
-        const { needs, declared } = needsOf(route);
-        if (!declared)
-          Annotations.of(fn).addWarning(
-            `No entry for handler "${route.handler}" in infra/api-access.ts: it gets what ${route.method} ${route.path} suggests (${JSON.stringify(needs)}). Declare it there.`,
-          );
-        return needs;
-      });
+      for (const warning of undeclared) Annotations.of(fn).addWarning(warning);
       if (needs.jobs) bindJobs(fn, props.jobs, needs.jobs);
       if (needs.sendToQueues) bindQueues(fn, props.queues, 'send');
       if (needs.queueStats) bindQueueStats(fn, props.queues, props.tierConcurrency);
@@ -231,6 +234,7 @@ function mergeNeeds(
     if (needs.jobs === 'readWrite' || (needs.jobs === 'read' && !merged.jobs)) merged.jobs = needs.jobs;
     if (needs.sendToQueues) merged.sendToQueues = true;
     if (needs.queueStats) merged.queueStats = true;
+    if (needs.files) merged.files = [...new Set([...(merged.files ?? []), ...needs.files])];
   }
   return merged;
 }

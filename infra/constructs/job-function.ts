@@ -14,7 +14,7 @@ import {
   Runtime,
   SystemLogLevel,
 } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { envNames } from '../env-names.ts';
@@ -53,6 +53,8 @@ export interface JobFunctionProps {
   description?: string;
   timeout?: Duration;
   memorySize?: number;
+  /** Files (paths relative to the project root) copied next to the bundle, for the handler to read. */
+  files?: readonly string[];
 }
 
 export class JobFunction extends NodejsFunction {
@@ -105,6 +107,7 @@ export class JobFunction extends NodejsFunction {
         externalModules: ['@aws-sdk/*'],
         // esbuild is a dev dependency; there is no Docker on the build machines.
         forceDockerBundling: false,
+        ...(props.files?.length && { commandHooks: copyFiles(props.files) }),
       },
     });
     this.module = props.module;
@@ -115,4 +118,14 @@ export class JobFunction extends NodejsFunction {
         'Pinned to nodejs22.x (supported until 2027-04-30), the runtime the project targets (esbuild target node22, Node 20+ toolchain); moving to nodejs24.x is a deliberate upgrade, not a side effect of a cdk-nag release.',
     });
   }
+}
+
+/** Bundling hooks that copy `files` from the project into the bundle's folder. */
+function copyFiles(files: readonly string[]): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) =>
+      files.map((file) => `cp ${JSON.stringify(join(inputDir, file))} ${JSON.stringify(`${outputDir}/`)}`),
+  };
 }

@@ -1,0 +1,164 @@
+/**
+ * What each handler module takes and answers, for the OpenAPI document: request body and query schemas
+ * (the same zod schemas the handlers validate with), success responses, and the error codes it may answer
+ * beyond the ones every route shares (see openapi-errors.ts).
+ */
+import { z } from 'zod';
+import {
+  cleanupQuerySchema,
+  countJobsQuerySchema,
+  deadJobsQuerySchema,
+  jobViewSchema,
+  listJobsQuerySchema,
+  redriveSchema,
+  submitAgentJobSchema,
+  submitJobSchema,
+} from './schemas.ts';
+
+const jobResponse = z.object({ job: jobViewSchema });
+const agentsResponse = z.object({
+  agents: z.array(
+    z.object({
+      type: z.string(),
+      commands: z.array(
+        z.object({
+          name: z.string(),
+          description: z.string(),
+          paramsSchema: z.record(z.string(), z.unknown()),
+        }),
+      ),
+    }),
+  ),
+});
+
+const jobsPage = z.object({ jobs: z.array(jobViewSchema), nextCursor: z.string().nullable() });
+const tierStats = z.object({
+  queued: z.number().int(),
+  inFlight: z.number().int(),
+  delayed: z.number().int(),
+  deadLettered: z.number().int(),
+  maxConcurrency: z.number().int(),
+});
+const queueStatsResponse = z.object({
+  byStatus: z.record(z.string(), z.number().int()),
+  total: z.number().int(),
+  tiers: z.object({ critical: tierStats, high: tierStats, normal: tierStats, low: tierStats }),
+  avgQueueTimeMs: z.number().nullable(),
+  avgExecutionTimeMs: z.number().nullable(),
+  priorityDistribution: z.record(z.string(), z.number().int()),
+  pastDeadline: z.number().int(),
+});
+
+export interface SuccessResponse {
+  description: string;
+  /** A JSON body; leave out for a body of another media type (`mediaType`) or none. */
+  schema?: z.ZodType;
+  /** A body that is not JSON: its media type (the body is a string). */
+  mediaType?: string;
+  /** Answers with `Location: /jobs/{id}` of the job in the body. */
+  location?: boolean;
+}
+
+/** Error codes an operation answers beyond the shared ones, by status. */
+export type ErrorCodes = Partial<Record<400 | 404 | 409, string[]>>;
+
+export interface Operation {
+  description?: string;
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  responses: Record<number, SuccessResponse>;
+  errors?: ErrorCodes;
+}
+
+const submitted: Operation['responses'] = {
+  202: { description: 'Accepted: the job is stored and on its way', schema: jobResponse, location: true },
+  200: {
+    description: 'A repeated `idempotencyKey` with the same body: the original job',
+    schema: jobResponse,
+    location: true,
+  },
+};
+const submitErrors: ErrorCodes = {
+  400: ['unknown_agent', 'unknown_dependency'],
+  409: ['idempotency_conflict'],
+};
+
+export const operations: Record<string, Operation> = {
+  health: { responses: { 200: { description: 'Alive', schema: z.object({ ok: z.literal(true) }) } } },
+  openapi: {
+    responses: {
+      200: { description: 'This document (OpenAPI 3.1)', schema: z.record(z.string(), z.unknown()) },
+    },
+  },
+  docs: { responses: { 200: { description: 'A readable reference of this API', mediaType: 'text/html' } } },
+  'docs-asset': {
+    responses: {
+      200: { description: 'The reference page script (Redoc)', mediaType: 'text/javascript' },
+    },
+  },
+  'submit-job': {
+    description:
+      'Runs `command` of agent `type` with `params`. `delaySeconds` and `runAt` exclude each other. ' +
+      'A repeated `idempotencyKey` returns the original job instead of a new one.',
+    body: submitJobSchema,
+    responses: submitted,
+    errors: submitErrors,
+  },
+  'submit-agent-job': {
+    description: 'As `POST /jobs`, with the agent type and command in the path.',
+    body: submitAgentJobSchema,
+    responses: submitted,
+    errors: submitErrors,
+  },
+  'list-agents': { responses: { 200: { description: 'Registered agents', schema: agentsResponse } } },
+  'list-jobs': {
+    description: 'Newest first. Pass `nextCursor` back as `cursor` for the next page; null on the last.',
+    query: listJobsQuerySchema,
+    responses: { 200: { description: 'A page of your jobs', schema: jobsPage } },
+  },
+  'count-jobs': {
+    query: countJobsQuerySchema,
+    responses: { 200: { description: 'How many', schema: z.object({ count: z.number().int() }) } },
+  },
+  'get-job': { responses: { 200: { description: 'The job', schema: jobResponse } } },
+  'cancel-job': {
+    description: 'A waiting job becomes `cancelled`; a running one `cancelling` until its run stops.',
+    responses: {
+      200: { description: 'Now cancelled, or cancelling if it was running', schema: jobResponse },
+    },
+    errors: { 409: ['not_cancellable'] },
+  },
+  'retry-job': {
+    description: 'Requeues a failed, dead or cancelled job with a fresh retry budget.',
+    responses: { 202: { description: 'Requeued', schema: jobResponse } },
+    errors: { 409: ['not_retryable'] },
+  },
+  'queue-stats': {
+    description: 'Admins see all users; others their own jobs.',
+    responses: { 200: { description: 'Statistics', schema: queueStatsResponse } },
+  },
+  'admin-recover': {
+    responses: {
+      200: {
+        description: 'What the sweep did',
+        schema: z.object({
+          recovered: z.number().int(),
+          dispatched: z.number().int(),
+          promoted: z.number().int(),
+        }),
+      },
+    },
+  },
+  'admin-cleanup': {
+    query: cleanupQuerySchema,
+    responses: { 200: { description: 'Deleted', schema: z.object({ deleted: z.number().int() }) } },
+  },
+  'admin-dead': {
+    query: deadJobsQuerySchema,
+    responses: { 200: { description: 'Dead jobs of all users', schema: jobsPage } },
+  },
+  'admin-redrive': {
+    body: redriveSchema,
+    responses: { 200: { description: 'Requeued', schema: z.object({ requeued: z.number().int() }) } },
+  },
+};
