@@ -25,7 +25,9 @@ export const knownBodyCases: FuzzCase[] = [
   echo(() => `${'['.repeat(10_000)}${']'.repeat(10_000)}`, 'arrays nested 10,000 deep'),
   echo(() => '9007199254740993', 'integer over 2^53'),
   echo(() => '1e300', 'number 1e300'),
-  echo(() => '{"__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}}}', 'prototype keys'),
+  echo(() => '{"__proto__":{"polluted":true}}', 'a __proto__ key'),
+  echo(() => '{"constructor":{"prototype":{"x":1}}}', 'a constructor key'),
+  echo(() => '5e-324', 'number 5e-324'),
 ];
 
 export const knownHeaderCases: FuzzCase[] = [

@@ -115,7 +115,8 @@ export function tokenCases(secret: string): fc.Arbitrary<FuzzCase> {
         target,
         caller: { authorization: `Bearer ${jwt}` },
         sub: token.claims.sub,
-        expectStatus: expectedStatuses(token, target.startsWith('/admin')),
+        // A header over API Gateway's 10,240-byte limit meets the gateway's own refusal first: generic checks only.
+        ...(jwt.length < 10_000 && { expectStatus: expectedStatuses(token, target.startsWith('/admin')) }),
       };
     });
 
