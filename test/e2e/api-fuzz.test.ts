@@ -181,7 +181,7 @@ async function fuzz(
 
 describe('API fuzz: hostile input never breaks the contract', () => {
   it('hostile submission bodies', { timeout: 120_000 }, async () => {
-    await fuzz('bodies', knownBodyCases, bodyCases, 60, 1);
+    await fuzz('bodies', knownBodyCases, bodyCases, 50, 1);
   });
 
   it('hostile headers and content types', { timeout: 120_000 }, async () => {
@@ -189,7 +189,7 @@ describe('API fuzz: hostile input never breaks the contract', () => {
   });
 
   it('hostile paths and methods', { timeout: 120_000 }, async () => {
-    await fuzz('paths', knownPathCases, pathCases(), 80, 3);
+    await fuzz('paths', knownPathCases, pathCases(), 70, 3);
   });
 
   it('hostile query strings, cursors included', { timeout: 120_000 }, async () => {
@@ -202,7 +202,7 @@ describe('API fuzz: hostile input never breaks the contract', () => {
     realCursor = encodeURIComponent(
       String((nextCursor as { nextCursor?: string } | undefined)?.nextCursor ?? 'none'),
     );
-    await fuzz('queries', [], queryCases(), 60, 4);
+    await fuzz('queries', [], queryCases(), 50, 4);
   });
 
   it('hostile tokens', { timeout: 120_000 }, async () => {
