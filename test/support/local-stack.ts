@@ -7,7 +7,7 @@ import { signToken } from '../../functions/adapters/auth/jwt-verifier.ts';
 import { type LocalStack, startLocalStack } from '../../functions/local/stack.ts';
 import { uniquePrefix } from './emulators.ts';
 
-const secret = 'e2e-signing-secret-e2e-signing-secret';
+export const secret = 'e2e-signing-secret-e2e-signing-secret';
 
 export async function startTestStack(name: string): Promise<LocalStack> {
   return startLocalStack({
