@@ -10,7 +10,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('[ids...]', 'dead job ids')
     .option('--all', 'every dead job')
     .action(async (ids: string[], options: { all?: boolean }) => {
-      if (options.all === ids.length > 0) throw new UsageError('give job ids or --all (not both)');
+      if (Boolean(options.all) === ids.length > 0) throw new UsageError('give job ids or --all (not both)');
       const result = await ctx.client({ admin: true }).redrive(options.all ? { all: true } : { jobIds: ids });
       if (ctx.json) ctx.outJson(result);
       else ctx.out(`requeued ${result.requeued}`);
