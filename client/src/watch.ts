@@ -40,6 +40,8 @@ export interface WatchDeps {
 
 type Frame = { type?: string; job?: Job; code?: string; message?: string };
 
+/** WebSocket.OPEN (the same in browsers and `ws`). */
+const OPEN = 1;
 const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: 10_000 };
 const FATAL_STATUS = new Set([401, 403, 404]);
 
@@ -155,7 +157,7 @@ export function watchJobs(
         ),
       );
       ping = setInterval(
-        () => current.send(JSON.stringify({ action: 'ping' })),
+        () => current.readyState === OPEN && current.send(JSON.stringify({ action: 'ping' })),
         options.pingIntervalMs ?? 5 * 60_000,
       );
       // A subscription to all has no snapshot: read what changed while the socket was down.
