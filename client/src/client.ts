@@ -176,7 +176,10 @@ export class JobsClient {
     );
   }
 
-  /** Resolves with the job once it is terminal: over the WebSocket, polling when the socket cannot connect. */
+  /**
+   * Resolves with the job once it is terminal (with its whole result, even one too large for an event): over
+   * the WebSocket, polling when the socket cannot connect.
+   */
   wait(id: string, options: WaitOptions = {}): Promise<Job> {
     const { timeoutMs, signal, ...watchOptions } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
@@ -196,6 +199,8 @@ export class JobsClient {
               timeoutMs,
             );
       handle.done
+        // Events leave a large result out: read the whole job then.
+        .then((job) => (job?.resultTruncated ? this.get(id) : job))
         .then((job) => (job ? resolve(job) : undefined), reject)
         .finally(() => {
           clearTimeout(timer);

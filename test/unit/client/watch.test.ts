@@ -108,6 +108,20 @@ describe('wait', () => {
     expect(calls.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('reads the whole job when the final event left a large result out', async () => {
+    const full = job({ id: 'big', status: 'completed', result: { data: 'x'.repeat(100) } });
+    const { client, sockets, calls } = setup([json(200, { job: full })]);
+    const waiting = client.wait('big', { backoff: fast });
+    await until(() => sockets.sockets.length === 1);
+    sockets.last.open();
+    sockets.last.frame({
+      type: 'job.snapshot',
+      job: { ...full, result: null, resultTruncated: true },
+    });
+    expect(await waiting).toEqual(full);
+    expect(calls.map((c) => c.url.pathname)).toEqual(['/jobs/big']);
+  });
+
   it('polls when there is no WebSocket URL', async () => {
     const { fetch } = scriptedFetch(json(200, { job: job({ id: 'p', status: 'dead' }) }));
     const client = new JobsClient({ apiUrl: 'http://api.test', token: 't', fetch });
