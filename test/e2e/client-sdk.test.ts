@@ -82,8 +82,12 @@ describe('JobsClient against the local stack', () => {
     expect((await alice.cancel(job.id)).status).toBe('cancelled');
     const again = await rejection(alice.cancel(job.id));
     expect([again.status, again.code]).toEqual([409, 'not_cancellable']);
+    // Requeued at once (the retry ignores the original delay), so the echo then runs to completion.
     expect((await alice.retry(job.id)).status).toMatch(/^(queued|scheduled)$/);
-    await alice.cancel(job.id);
+    const notRetryable = await rejection(
+      alice.retry((await alice.submit({ type: 'demo', command: 'echo', delaySeconds: 600 })).id),
+    );
+    expect([notRetryable.status, notRetryable.code]).toEqual([409, 'not_retryable']);
   });
 
   it('lists agents', async () => {
