@@ -122,9 +122,11 @@ export class JobsClient {
   }
 
   async count(query: CountJobsQuery = {}): Promise<number> {
-    const query_ = query as Query;
-    return (await this.#http.request<{ count: number }>('GET', '/jobs/count', { query: query_, retry: true }))
-      .count;
+    const body = await this.#http.request<{ count: number }>('GET', '/jobs/count', {
+      query: query as Query,
+      retry: true,
+    });
+    return body.count;
   }
 
   stats(): Promise<QueueStats> {
