@@ -1,0 +1,54 @@
+/**
+ * The client's types, taken from the server's own schemas and use cases (type-only imports: nothing of the
+ * server is bundled). When the server's shapes change, these follow.
+ */
+import type { z } from 'zod';
+import type {
+  countJobsQuerySchema,
+  deadJobsQuerySchema,
+  jobViewSchema,
+  listJobsQuerySchema,
+  redriveSchema,
+  submitAgentJobSchema,
+  submitJobSchema,
+} from '../../functions/api/schemas.ts';
+import type { RecoveryReport } from '../../functions/usecases/maintenance.ts';
+import type { queueStats } from '../../functions/usecases/queue-stats.ts';
+
+/** A job as the API shows it; events leave a large result out and set `resultTruncated`. */
+export type Job = z.output<typeof jobViewSchema> & { resultTruncated?: boolean };
+export type JobStatus = Job['status'];
+export type SubmitJobBody = z.input<typeof submitJobSchema>;
+export type SubmitAgentJobBody = z.input<typeof submitAgentJobSchema>;
+/** `limit` is the page size (1-100); the iterator fetches page after page. */
+export type ListJobsQuery = Omit<z.input<typeof listJobsQuerySchema>, 'cursor'>;
+export type ListJobsPageQuery = z.input<typeof listJobsQuerySchema>;
+export type CountJobsQuery = z.input<typeof countJobsQuerySchema>;
+export type DeadJobsQuery = z.input<typeof deadJobsQuerySchema>;
+export type RedriveRequest = z.input<typeof redriveSchema>;
+export type QueueStats = Awaited<ReturnType<typeof queueStats>>;
+export type RecoverResult = RecoveryReport;
+
+export interface JobsPage {
+  jobs: Job[];
+  nextCursor: string | null;
+}
+
+export interface AgentCommand {
+  name: string;
+  description: string;
+  paramsSchema: Record<string, unknown>;
+}
+export interface Agent {
+  type: string;
+  commands: AgentCommand[];
+}
+
+/** completed, failed, cancelled and dead: a job in one of these never changes again (until retried). */
+export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set<JobStatus>([
+  'completed',
+  'failed',
+  'cancelled',
+  'dead',
+]);
+export const isTerminal = (job: Pick<Job, 'status'>): boolean => TERMINAL_STATUSES.has(job.status);
