@@ -17,6 +17,8 @@ export interface HandlerNeeds {
   sendToQueues?: boolean;
   /** Queue depths: sqs:GetQueueAttributes on the tier queues and DLQs (QUEUE_URL_*, DLQ_URL_*, TIER_MAX_CONCURRENCY). */
   queueStats?: boolean;
+  /** Read the cursor signing key from Secrets Manager (CURSOR_SECRET_ARN): handlers that page. */
+  cursorSecret?: boolean;
 }
 
 export const apiHandlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
@@ -24,8 +26,8 @@ export const apiHandlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
   openapi: {},
   'list-agents': {},
   'get-job': { jobs: 'read' },
-  'list-jobs': { jobs: 'read' },
-  'count-jobs': { jobs: 'read' },
+  'list-jobs': { jobs: 'read', cursorSecret: true },
+  'count-jobs': { jobs: 'read', cursorSecret: true },
   'submit-job': { jobs: 'readWrite', sendToQueues: true },
   'submit-agent-job': { jobs: 'readWrite', sendToQueues: true },
   'cancel-job': { jobs: 'readWrite' },
@@ -33,7 +35,7 @@ export const apiHandlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
   'queue-stats': { jobs: 'read', queueStats: true },
   'admin-recover': { jobs: 'readWrite', sendToQueues: true },
   'admin-cleanup': { jobs: 'readWrite', sendToQueues: true },
-  'admin-dead': { jobs: 'read' },
+  'admin-dead': { jobs: 'read', cursorSecret: true },
   'admin-redrive': { jobs: 'readWrite', sendToQueues: true },
 };
 
@@ -41,7 +43,7 @@ export const apiHandlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
 export function derivedNeeds(route: RouteDefinition): HandlerNeeds {
   if (route.access === 'public') return {};
   const stats = route.path.includes('stats') ? { queueStats: true } : {};
-  if (route.method === 'GET') return { jobs: 'read', ...stats };
+  if (route.method === 'GET') return { jobs: 'read', cursorSecret: true, ...stats };
   return { jobs: 'readWrite', sendToQueues: true, ...stats };
 }
 
