@@ -20,6 +20,8 @@ export interface HandlerNeeds {
   queueStats?: boolean;
   /** Files from the project copied next to the function's bundle (paths relative to the project root). */
   files?: readonly string[];
+  /** Read the cursor signing key from Secrets Manager (CURSOR_SECRET_ARN): handlers that page. */
+  cursorSecret?: boolean;
 }
 
 export const apiHandlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
@@ -29,7 +31,7 @@ export const apiHandlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
   'docs-asset': { files: [DOCS_SCRIPT_SOURCE] },
   'list-agents': {},
   'get-job': { jobs: 'read' },
-  'list-jobs': { jobs: 'read' },
+  'list-jobs': { jobs: 'read', cursorSecret: true },
   'count-jobs': { jobs: 'read' },
   'submit-job': { jobs: 'readWrite', sendToQueues: true },
   'submit-agent-job': { jobs: 'readWrite', sendToQueues: true },
@@ -38,7 +40,7 @@ export const apiHandlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
   'queue-stats': { jobs: 'read', queueStats: true },
   'admin-recover': { jobs: 'readWrite', sendToQueues: true },
   'admin-cleanup': { jobs: 'readWrite', sendToQueues: true },
-  'admin-dead': { jobs: 'read' },
+  'admin-dead': { jobs: 'read', cursorSecret: true },
   'admin-redrive': { jobs: 'readWrite', sendToQueues: true },
 };
 
@@ -46,7 +48,7 @@ export const apiHandlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
 export function derivedNeeds(route: RouteDefinition): HandlerNeeds {
   if (route.access === 'public') return {};
   const stats = route.path.includes('stats') ? { queueStats: true } : {};
-  if (route.method === 'GET') return { jobs: 'read', ...stats };
+  if (route.method === 'GET') return { jobs: 'read', cursorSecret: true, ...stats };
   return { jobs: 'readWrite', sendToQueues: true, ...stats };
 }
 

@@ -4,7 +4,18 @@
  */
 import type { Node } from 'constructs';
 import { TIERS, type Tier } from '../functions/core/tiers.ts';
+import { type Throttle, type ThrottleName, throttleDefaults } from './limits.ts';
 import { type AuthSettings, type JobQueueSettings, type LogLevel, SettingsError } from './settings.ts';
+
+const throttleKeys = Object.fromEntries(
+  (Object.keys(throttleDefaults) as ThrottleName[]).flatMap((name) => [
+    [
+      `throttle.${name}.rate`,
+      `API Gateway steady requests per second for ${name} (default ${throttleDefaults[name].rate})`,
+    ],
+    [`throttle.${name}.burst`, `API Gateway burst for ${name} (default ${throttleDefaults[name].burst})`],
+  ]),
+) as Record<`throttle.${ThrottleName}.${keyof Throttle}`, string>;
 
 /** Every context key the app reads, with what it sets. */
 export const CONTEXT_KEYS = {
@@ -24,8 +35,18 @@ export const CONTEXT_KEYS = {
   jwtSecretName: 'hs256: Secrets Manager secret name or ARN holding the signing secret',
   jwtSecret: 'hs256: the signing secret itself (written into the template: throw-away stages only)',
   jwksUrl: 'jwks: the JWKS URL of your identity provider (required for jwks)',
-  jwtIssuer: 'expected iss claim (optional)',
-  jwtAudience: 'expected aud claim (optional)',
+  jwtIssuer: 'expected iss claim (required for jwks)',
+  jwtAudience: 'expected aud claim (jwks: required unless jwtCognitoClientId and jwtTokenUse are set)',
+  jwtCognitoClientId: 'jwks with Cognito: the app client id (client_id of access tokens, aud of id tokens)',
+  jwtTokenUse: 'jwks with Cognito: access | id, the only token type accepted',
+  jwtAcceptAnyIssuerAndAudience:
+    'true: jwks accepts tokens of any issuer and audience the key set signs (explicit waiver; default false)',
+  jwtMaxLifetimeSeconds: 'longest accepted token lifetime, exp - iat (default 86400)',
+  authorizerCacheSeconds:
+    'seconds the HTTP authorizer verdict per Authorization header is cached (default 300)',
+  reserveConcurrency:
+    'true | false: reserve Lambda concurrency for workers and stream consumers (default true; needs quota)',
+  ...throttleKeys,
   webSocketAccessLogs: 'true | false: access logs for the WebSocket stage (default true)',
   apiGatewayCloudWatchRole:
     'true | false: create the account-level API Gateway CloudWatch role WebSocket logs need (default true)',
@@ -69,6 +90,14 @@ export function settingsFromContext(node: Pick<Node, 'tryGetContext'>): JobQueue
     if (value !== undefined) tierConcurrency[tier] = value;
   }
 
+  const throttling: Partial<Record<ThrottleName, Partial<Throttle>>> = {};
+  for (const name of Object.keys(throttleDefaults) as ThrottleName[]) {
+    const rate = int(`throttle.${name}.rate`);
+    const burst = int(`throttle.${name}.burst`);
+    if (rate !== undefined || burst !== undefined)
+      throttling[name] = { ...(rate !== undefined && { rate }), ...(burst !== undefined && { burst }) };
+  }
+
   return {
     stage: text('stage') ?? 'dev',
     removalPolicy: text('removalPolicy') as JobQueueSettings['removalPolicy'],
@@ -79,18 +108,36 @@ export function settingsFromContext(node: Pick<Node, 'tryGetContext'>): JobQueue
     logRetentionDays: int('logRetentionDays'),
     logLevel: text('logLevel') as LogLevel | undefined,
     corsOrigins: list('corsOrigins'),
-    auth: authFromContext(text),
+    auth: authFromContext(text, int, bool),
     webSocketAccessLogs: bool('webSocketAccessLogs'),
     apiGatewayCloudWatchRole: bool('apiGatewayCloudWatchRole'),
+    throttling,
+    authorizerCacheSeconds: int('authorizerCacheSeconds'),
+    reserveConcurrency: bool('reserveConcurrency'),
   };
 }
 
-function authFromContext(text: (key: ContextKey) => string | undefined): AuthSettings {
+function authFromContext(
+  text: (key: ContextKey) => string | undefined,
+  int: (key: ContextKey) => number | undefined,
+  bool: (key: ContextKey) => boolean | undefined,
+): AuthSettings {
   const mode = text('authMode') ?? 'hs256';
+  const maxTokenLifetimeSeconds = int('jwtMaxLifetimeSeconds');
   const claims = {
     ...(text('jwtIssuer') && { issuer: text('jwtIssuer') }),
     ...(text('jwtAudience') && { audience: text('jwtAudience') }),
+    ...(maxTokenLifetimeSeconds !== undefined && { maxTokenLifetimeSeconds }),
   };
+  const cognitoClientId = text('jwtCognitoClientId');
+  const tokenUse = text('jwtTokenUse');
+  const acceptAny = bool('jwtAcceptAnyIssuerAndAudience');
+  if (mode !== 'jwks' && (cognitoClientId || tokenUse || acceptAny !== undefined))
+    throw new SettingsError(
+      'jwtCognitoClientId, jwtTokenUse and jwtAcceptAnyIssuerAndAudience apply to jwks only',
+    );
+  if (tokenUse !== undefined && tokenUse !== 'access' && tokenUse !== 'id')
+    throw new SettingsError(`context jwtTokenUse must be access or id, got "${tokenUse}"`);
   const secretName = text('jwtSecretName');
   const secret = text('jwtSecret');
   const jwksUrl = text('jwksUrl');
@@ -98,7 +145,14 @@ function authFromContext(text: (key: ContextKey) => string | undefined): AuthSet
     if (!jwksUrl) throw new SettingsError('authMode jwks needs -c jwksUrl=https://...');
     if (secretName || secret)
       throw new SettingsError('jwtSecret/jwtSecretName do not apply to authMode jwks');
-    return { mode, jwksUrl, ...claims };
+    return {
+      mode,
+      jwksUrl,
+      ...claims,
+      ...(cognitoClientId && { cognitoClientId }),
+      ...(tokenUse && { tokenUse }),
+      ...(acceptAny !== undefined && { acceptAnyIssuerAndAudience: acceptAny }),
+    };
   }
   if (mode !== 'hs256') throw new SettingsError(`authMode must be hs256 or jwks, got "${mode}"`);
   if (jwksUrl) throw new SettingsError('jwksUrl applies to authMode jwks only');

@@ -5,6 +5,7 @@
 import { Annotations, CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { CfnAccount } from 'aws-cdk-lib/aws-apigateway';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { routes as contractRoutes, type RouteDefinition } from '../functions/api/routes.ts';
 import { TIERS } from '../functions/core/tiers.ts';
@@ -16,7 +17,13 @@ import { JwtAuth } from './constructs/jwt-auth.ts';
 import { Maintenance } from './constructs/maintenance.ts';
 import { ProgressWebSocket } from './constructs/progress-websocket.ts';
 import { TierQueues } from './constructs/tier-queues.ts';
-import { DEAD_LETTER_CONSUMER_TIMEOUT, WORKER_TIMEOUT, Workers } from './constructs/workers.ts';
+import {
+  DEAD_LETTER_CONSUMER_TIMEOUT,
+  WORKER_TIMEOUT,
+  Workers,
+  workerReservedConcurrency,
+} from './constructs/workers.ts';
+import { MIN_UNRESERVED_CONCURRENCY, reservedConcurrency } from './limits.ts';
 import { connectionsTable, jobsTable, type TableDefinition, tables } from './resources.ts';
 import { type JobQueueSettings, type ResolvedSettings, resolveSettings } from './settings.ts';
 
@@ -40,6 +47,8 @@ export class JobQueueStack extends Stack {
   public readonly webSocket: ProgressWebSocket;
   public readonly maintenance: Maintenance;
   public readonly auth: JwtAuth;
+  /** The key that signs pagination cursors (read by the handlers that page, never in an environment). */
+  public readonly cursorSecret: Secret;
 
   constructor(scope: Construct, id: string, props: JobQueueStackProps) {
     super(scope, id, props);
@@ -75,9 +84,21 @@ export class JobQueueStack extends Stack {
       jobs,
       queues: this.queues,
       tierConcurrency: settings.tierConcurrency,
+      reserveConcurrency: settings.reserveConcurrency,
     });
 
     this.auth = new JwtAuth(this, 'Auth', { settings: settings.auth, removalPolicy: settings.removalPolicy });
+
+    this.cursorSecret = new Secret(this, 'CursorSecret', {
+      description: 'Key that signs the job queue API pagination cursors',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: settings.removalPolicy,
+    });
+    Validations.of(this.cursorSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the cursor key only invalidates cursors in flight (clients restart their listing); it is rotated by hand, and new cold starts read the new value.',
+    });
 
     this.httpApi = new JobsHttpApi(this, 'HttpApi', {
       defaults,
@@ -87,6 +108,9 @@ export class JobQueueStack extends Stack {
       auth: this.auth,
       tierConcurrency: settings.tierConcurrency,
       corsOrigins: settings.corsOrigins,
+      throttling: settings.throttling,
+      authorizerCacheSeconds: settings.authorizerCacheSeconds,
+      cursorSecret: this.cursorSecret,
     });
 
     if (settings.webSocketAccessLogs && settings.apiGatewayCloudWatchRole) this.addApiGatewayCloudWatchRole();
@@ -97,11 +121,19 @@ export class JobQueueStack extends Stack {
       connectionsTable: this.store.get(connectionsTable.id),
       auth: this.auth,
       accessLogs: settings.webSocketAccessLogs,
+      throttling: settings.throttling,
+      reserveConcurrency: settings.reserveConcurrency,
     });
 
     this.maintenance = new Maintenance(this, 'Maintenance', { defaults, jobs, queues: this.queues });
 
     this.addOutputs();
+    if (settings.reserveConcurrency) {
+      const reserved = totalReservedConcurrency(settings);
+      Annotations.of(this).addInfo(
+        `Reserves ${reserved} concurrent Lambda executions: the account's concurrency quota must be at least ${reserved + MIN_UNRESERVED_CONCURRENCY} (AWS keeps ${MIN_UNRESERVED_CONCURRENCY} unreserved). New accounts may have less: request an increase, or deploy with -c reserveConcurrency=false and lower tier concurrency.`,
+      );
+    }
   }
 
   /**
@@ -147,4 +179,15 @@ export class JobQueueStack extends Stack {
         description: 'HS256 signing secret (read it to mint tokens)',
       });
   }
+}
+
+/** Every reservation the stack makes (0 without `reserveConcurrency`). */
+export function totalReservedConcurrency(settings: ResolvedSettings): number {
+  if (!settings.reserveConcurrency) return 0;
+  return (
+    workerReservedConcurrency(settings.tierConcurrency) +
+    reservedConcurrency.deadLetterConsumer +
+    reservedConcurrency.dependencyResolver +
+    reservedConcurrency.notifier
+  );
 }

@@ -109,15 +109,38 @@ export const tierDefaults: Record<Tier, TierDefinition> = {
 };
 
 export const queueDefaults = {
-  /** Receives before SQS moves a message to the tier's DLQ. Above maxRetries+1 (11) so retries never hit it. */
-  maxReceiveCount: 15,
+  /**
+   * Receives before SQS moves a message to the tier's DLQ: above maxRetries+1 (11) so retries never hit it,
+   * with room for receives lost to throttling (each throttled batch returns after one visibility timeout).
+   */
+  maxReceiveCount: 20,
   /** Worker Lambda timeout; jobs may run up to 840 s of it. */
   workerTimeoutSeconds: 900,
-  /** At least six times the worker timeout, as AWS recommends for SQS event sources. */
-  visibilityTimeoutSeconds: 6 * 900,
+  /**
+   * The worker timeout plus a minute, not AWS's suggested six times: a throttled SQS event source retries a
+   * batch until its visibility timeout passes, so 6 x 900 s would stall a throttled job for 90 minutes. The
+   * worker extends the visibility of a running job itself (heartbeats), and reserved concurrency (the sum of
+   * the tiers' MaximumConcurrency) keeps its event sources from being throttled in the first place.
+   */
+  visibilityTimeoutSeconds: 900 + 60,
   dlqRetentionDays: 14,
   queueRetentionDays: 4,
 };
+
+/**
+ * Retries of the scheduled maintenance runs. EventBridge invokes Lambda asynchronously, and Lambda then
+ * retries a failed invocation twice by default (one minute, then two minutes later) whatever the rule's
+ * retry policy says (that one only covers failed deliveries). Set explicitly, and the local timer does the
+ * same (functions/local/lifecycle-sources.ts):
+ * - recover: no retry; the next run is a minute away and does the same work;
+ * - cleanup: two retries (it runs once a day and every step is idempotent).
+ */
+export const maintenanceRetries = {
+  recover: { retryAttempts: 0 },
+  cleanup: { retryAttempts: 2 },
+  /** Lambda's waits before its first and second asynchronous retry. */
+  retryDelaysSeconds: [60, 120],
+} as const;
 
 export const queueName = (prefix: string, tier: Tier): string => `${prefix}-${tier}`;
 export const deadLetterQueueName = (prefix: string, tier: Tier): string => `${prefix}-${tier}-dlq`;

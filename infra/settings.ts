@@ -4,7 +4,9 @@
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { jwksClaimsProblem } from '../functions/config/auth-config.ts';
 import { TIERS, type Tier } from '../functions/core/tiers.ts';
+import { AUTHORIZER_CACHE_SECONDS, type Throttle, type ThrottleName, throttleDefaults } from './limits.ts';
 import { queueDefaults, tierDefaults } from './resources.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -18,9 +20,24 @@ export type Hs256Secret =
   /** The secret itself. It ends up in the template and cdk.out: only for throw-away stages. */
   | { source: 'plaintext'; value: string };
 
+interface CommonAuthSettings {
+  issuer?: string;
+  audience?: string;
+  /** Longest accepted token lifetime in seconds (JWT_MAX_LIFETIME_SECONDS; default 24 h). */
+  maxTokenLifetimeSeconds?: number;
+}
+
 export type AuthSettings =
-  | { mode: 'hs256'; secret: Hs256Secret; issuer?: string; audience?: string }
-  | { mode: 'jwks'; jwksUrl: string; issuer?: string; audience?: string };
+  | (CommonAuthSettings & { mode: 'hs256'; secret: Hs256Secret })
+  | (CommonAuthSettings & {
+      mode: 'jwks';
+      jwksUrl: string;
+      /** Cognito: the app client id and the token type accepted, instead of an audience. */
+      cognitoClientId?: string;
+      tokenUse?: 'access' | 'id';
+      /** Waives the required issuer and audience: tokens of any client of the provider are accepted. */
+      acceptAnyIssuerAndAudience?: boolean;
+    });
 
 export interface JobQueueSettings {
   /** Short name of the deployment (dev, staging, prod); part of the stack name and of SERVICE_NAME. */
@@ -45,6 +62,16 @@ export interface JobQueueSettings {
   webSocketAccessLogs?: boolean;
   /** Create the account-level API Gateway CloudWatch role (needed once per account and region). */
   apiGatewayCloudWatchRole?: boolean;
+  /** API Gateway throttling per stage and for expensive routes (infra/limits.ts has the defaults). */
+  throttling?: Partial<Record<ThrottleName, Partial<Throttle>>>;
+  /** Seconds the HTTP authorizer's verdict for one Authorization header is cached (0-3600, default 300). */
+  authorizerCacheSeconds?: number;
+  /**
+   * Reserve Lambda concurrency for the worker, the DLQ consumer and the stream consumers (default true).
+   * Needs an account concurrency quota of at least the reservations + 100; turn off on new accounts whose
+   * quota is lower (see the README).
+   */
+  reserveConcurrency?: boolean;
 }
 
 export interface ResolvedSettings {
@@ -60,6 +87,9 @@ export interface ResolvedSettings {
   auth: AuthSettings;
   webSocketAccessLogs: boolean;
   apiGatewayCloudWatchRole: boolean;
+  throttling: Record<ThrottleName, Throttle>;
+  authorizerCacheSeconds: number;
+  reserveConcurrency: boolean;
 }
 
 /** Stages that are torn down freely; every other stage keeps its data by default. */
@@ -124,6 +154,20 @@ export function resolveSettings(settings: JobQueueSettings): ResolvedSettings {
     throw new SettingsError(`auth.jwksUrl must be an https URL, got "${auth.jwksUrl}"`);
   if (auth.mode === 'hs256' && auth.secret.source === 'plaintext' && auth.secret.value.length < 32)
     throw new SettingsError('a plaintext HS256 secret must be at least 32 characters');
+  if (auth.mode === 'jwks') {
+    const problem = jwksClaimsProblem({
+      issuer: auth.issuer,
+      audience: auth.audience,
+      cognito: { clientId: auth.cognitoClientId, tokenUse: auth.tokenUse },
+      acceptAnyIssuerAndAudience: auth.acceptAnyIssuerAndAudience,
+    });
+    if (problem)
+      throw new SettingsError(
+        `${problem}: set jwtIssuer and jwtAudience (or jwtCognitoClientId and jwtTokenUse), or waive it with jwtAcceptAnyIssuerAndAudience=true`,
+      );
+  }
+  if (auth.maxTokenLifetimeSeconds !== undefined)
+    integerIn('auth.maxTokenLifetimeSeconds', auth.maxTokenLifetimeSeconds, 60, 7 * 24 * 60 * 60);
 
   const webSocketAccessLogs = settings.webSocketAccessLogs ?? true;
   return {
@@ -144,5 +188,34 @@ export function resolveSettings(settings: JobQueueSettings): ResolvedSettings {
     auth,
     webSocketAccessLogs,
     apiGatewayCloudWatchRole: settings.apiGatewayCloudWatchRole ?? webSocketAccessLogs,
+    throttling: resolveThrottling(settings.throttling),
+    authorizerCacheSeconds: integerIn(
+      'authorizerCacheSeconds',
+      settings.authorizerCacheSeconds ?? AUTHORIZER_CACHE_SECONDS,
+      0,
+      3600,
+    ),
+    reserveConcurrency: settings.reserveConcurrency ?? true,
   };
+}
+
+/** API Gateway's account-level ceilings: 10,000 requests per second, bursts of 5,000. */
+function resolveThrottling(overrides: JobQueueSettings['throttling'] = {}): Record<ThrottleName, Throttle> {
+  const names = Object.keys(throttleDefaults) as ThrottleName[];
+  for (const name of Object.keys(overrides))
+    if (!names.includes(name as ThrottleName))
+      throw new SettingsError(`throttling.${name} is not one of ${names.join(', ')}`);
+  return Object.fromEntries(
+    names.map((name) => {
+      const rate = overrides[name]?.rate ?? throttleDefaults[name].rate;
+      const burst = overrides[name]?.burst ?? throttleDefaults[name].burst;
+      return [
+        name,
+        {
+          rate: integerIn(`throttling.${name}.rate`, rate, 1, 10_000),
+          burst: integerIn(`throttling.${name}.burst`, burst, 1, 5_000),
+        },
+      ];
+    }),
+  ) as Record<ThrottleName, Throttle>;
 }

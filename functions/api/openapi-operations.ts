@@ -47,6 +47,8 @@ const queueStatsResponse = z.object({
   avgExecutionTimeMs: z.number().nullable(),
   priorityDistribution: z.record(z.string(), z.number().int()),
   pastDeadline: z.number().int(),
+  /** False for non-admins: the tiers' queued/inFlight/delayed/deadLettered are then 0 (all users' depths are admin-only). */
+  tierDepthsVisible: z.boolean(),
 });
 
 export interface SuccessResponse {

@@ -2,7 +2,6 @@
 import { createHash } from 'node:crypto';
 
 import { tierDefaults } from '../../infra/resources.ts';
-import type { AuthConfig } from '../adapters/auth/jwt-verifier.ts';
 import type { QueueUrls } from '../adapters/sqs/dispatcher.ts';
 import { TIERS, type Tier } from '../core/tiers.ts';
 import { ConfigError, intEnv, optionalEnv, requireEnv } from './env.ts';
@@ -26,14 +25,23 @@ export const ENV = {
   deadlineUrgencySeconds: 'DEADLINE_URGENCY_SECONDS',
   retentionDays: 'RETENTION_DAYS',
   authMode: 'AUTH_MODE',
+  /** Locally only: the HS256 secret itself. Deployed, JWT_SECRET_ARN names it in Secrets Manager. */
   jwtSecret: 'JWT_SECRET',
+  jwtSecretArn: 'JWT_SECRET_ARN',
   jwksUrl: 'JWT_JWKS_URL',
   jwtIssuer: 'JWT_ISSUER',
   jwtAudience: 'JWT_AUDIENCE',
+  jwtCognitoClientId: 'JWT_COGNITO_CLIENT_ID',
+  jwtTokenUse: 'JWT_TOKEN_USE',
+  /** `true` waives jwks mode's required issuer and audience (a named, explicit choice). */
+  jwtAcceptAnyIssuerAndAudience: 'JWT_ACCEPT_ANY_ISSUER_AND_AUDIENCE',
+  jwtMaxLifetimeSeconds: 'JWT_MAX_LIFETIME_SECONDS',
+  /** Locally only: the key that signs pagination cursors. Deployed, CURSOR_SECRET_ARN names it. */
+  cursorSecret: 'CURSOR_SECRET',
+  cursorSecretArn: 'CURSOR_SECRET_ARN',
   heartbeatSeconds: 'HEARTBEAT_SECONDS',
   staleAfterSeconds: 'STALE_AFTER_SECONDS',
   progressIntervalMs: 'PROGRESS_INTERVAL_MS',
-  cursorSecret: 'CURSOR_SECRET',
 } as const;
 
 export const jobsTableName = (env = process.env) => requireEnv(ENV.jobsTable, env);
@@ -45,9 +53,8 @@ const urlsFrom = (names: Record<Tier, string>, env: NodeJS.ProcessEnv): QueueUrl
 export const queueUrls = (env = process.env): QueueUrls => urlsFrom(ENV.queueUrl, env);
 export const deadLetterQueueUrls = (env = process.env): QueueUrls => urlsFrom(ENV.deadLetterQueueUrl, env);
 
-/** The 32-byte AES key for listing cursors, derived from CURSOR_SECRET (at least 16 characters). */
-export function cursorKeyFrom(env = process.env): Buffer {
-  const secret = requireEnv(ENV.cursorSecret, env);
+/** The 32-byte AES key for listing cursors, derived from the cursor secret (at least 16 characters). */
+export function cursorKeyFrom(secret: string): Buffer {
   if (secret.length < 16) throw new ConfigError(`${ENV.cursorSecret} must be at least 16 characters`);
   return createHash('sha256').update(`cursor-key:${secret}`).digest();
 }
@@ -80,15 +87,6 @@ export function maintenanceTimings(env = process.env) {
     lostAfterMs: intEnv(ENV.lostMessageAfterSeconds, 900, env) * 1000,
     deadlineUrgencyMs: intEnv(ENV.deadlineUrgencySeconds, 600, env) * 1000,
   };
-}
-
-export function authConfig(env = process.env): AuthConfig {
-  const mode = optionalEnv(ENV.authMode, env) ?? 'hs256';
-  const issuer = optionalEnv(ENV.jwtIssuer, env);
-  const audience = optionalEnv(ENV.jwtAudience, env);
-  if (mode === 'hs256') return { mode, secret: requireEnv(ENV.jwtSecret, env), issuer, audience };
-  if (mode === 'jwks') return { mode, jwksUrl: requireEnv(ENV.jwksUrl, env), issuer, audience };
-  throw new ConfigError(`${ENV.authMode} must be hs256 or jwks, got "${mode}"`);
 }
 
 export function workerTimings(env = process.env) {

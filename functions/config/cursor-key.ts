@@ -1,7 +1,8 @@
 /**
- * The key that seals listing cursors (functions/api/sealed-cursor.ts), read once at load. Today from the
- * environment (CURSOR_SECRET); to read it from Secrets Manager instead, change `cursorKeyFrom` alone.
+ * The key that seals listing cursors (functions/api/sealed-cursor.ts), read once per cold start: from Secrets
+ * Manager (CURSOR_SECRET_ARN) when deployed, from CURSOR_SECRET locally (see ./secret.ts).
  */
-import { cursorKeyFrom } from './config.ts';
+import { cursorKeyFrom, ENV } from './config.ts';
+import { readSecret } from './secret.ts';
 
-export const cursorKey: Buffer = cursorKeyFrom();
+export const cursorKey: Buffer = cursorKeyFrom(await readSecret(ENV.cursorSecret));

@@ -6,10 +6,11 @@
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { bearerToken, createVerifier, TokenError } from '../adapters/auth/jwt-verifier.ts';
 import type { AuthorizerContext } from '../api/middleware/authenticate.ts';
-import { authConfig } from '../config/config.ts';
+import { loadAuthConfig } from '../config/auth-config.ts';
 import { logger } from '../config/logger.ts';
 
-const verify = createVerifier(authConfig());
+// Read once per cold start (the HS256 secret from Secrets Manager when deployed).
+const verify = createVerifier(await loadAuthConfig());
 
 export interface AuthorizerResult {
   isAuthorized: boolean;

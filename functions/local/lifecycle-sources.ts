@@ -13,7 +13,8 @@ import type {
   SQSBatchResponse,
   SQSEvent,
 } from 'aws-lambda';
-import { TIERS } from '../../infra/resources.ts';
+import { maintenanceRetries, TIERS } from '../../infra/resources.ts';
+import { withAsyncRetries } from './async-retries.ts';
 import { startSqsPoller } from './event-source/sqs-poller.ts';
 import type { LocalQueues } from './provision.ts';
 import { startStreamReader } from './realtime/dynamodb-stream-reader.ts';
@@ -96,8 +97,18 @@ export async function startLifecycleSources(
       await running;
     });
   };
-  every(options.maintenanceIntervalMs, recoverHandler);
-  every(DAY_MS, cleanupHandler);
+  // Lambda retries failed asynchronous invocations as configured in CDK (infra/resources.ts).
+  const stopping = new AbortController();
+  const retried = (run: () => Promise<unknown>, retryAttempts: number) =>
+    withAsyncRetries(run, {
+      retryAttempts,
+      delaysMs: maintenanceRetries.retryDelaysSeconds.map((seconds) => seconds * 1000),
+      signal: stopping.signal,
+      onRetry: options.onError,
+    });
+  every(options.maintenanceIntervalMs, retried(recoverHandler, maintenanceRetries.recover.retryAttempts));
+  every(DAY_MS, retried(cleanupHandler, maintenanceRetries.cleanup.retryAttempts));
+  stops.push(async () => stopping.abort());
 
   return {
     stop: async () => {

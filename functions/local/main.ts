@@ -27,7 +27,7 @@ try {
     onError: (error) =>
       process.stderr.write(`local stack: ${error instanceof Error ? error.message : String(error)}\n`),
   });
-  const token = await signToken(secret, { sub: 'demo-user', expiresIn: '30d' });
+  const token = await signToken(secret, { sub: 'demo-user' });
   process.stdout.write(
     [
       '',

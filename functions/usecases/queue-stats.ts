@@ -1,4 +1,8 @@
-/** `GET /queue/stats`: maintained counters plus live queue depths; a fixed number of reads. */
+/**
+ * `GET /queue/stats`: maintained counters plus live queue depths; a fixed number of reads. The tier depths
+ * (queued, inFlight, delayed, deadLettered) are every user's messages, so only admins see them: other callers
+ * get zeros there and `tierDepthsVisible: false` (the tiers' maxConcurrency stays), and no queue is read.
+ */
 import type { Clock } from '../core/clock.ts';
 import { JOB_STATUSES } from '../core/job.ts';
 import type { JobStore, StatsScope } from '../core/ports.ts';
@@ -19,9 +23,10 @@ export async function queueStats(
   deps: { store: JobStore; queues: QueueInspector; clock: Clock; maxConcurrency: Record<Tier, number> },
   scope: StatsScope,
 ) {
+  const tierDepthsVisible = 'all' in scope;
   const [counters, depths, pastDeadline] = await Promise.all([
     deps.store.readStats(scope),
-    deps.queues.depths(),
+    tierDepthsVisible ? deps.queues.depths() : Promise.resolve(HIDDEN_DEPTHS),
     deps.store.countPastDeadline(scope, deps.clock.now()),
   ]);
   const average = ({ sum, count }: { sum: number; count: number }) =>
@@ -36,5 +41,9 @@ export async function queueStats(
     avgExecutionTimeMs: average(counters.executionTime),
     priorityDistribution: counters.byPriority,
     pastDeadline,
+    tierDepthsVisible,
   };
 }
+
+const NO_DEPTH: TierDepth = { queued: 0, inFlight: 0, delayed: 0, deadLettered: 0 };
+const HIDDEN_DEPTHS = Object.fromEntries(TIERS.map((tier) => [tier, NO_DEPTH])) as Record<Tier, TierDepth>;

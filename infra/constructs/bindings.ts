@@ -5,6 +5,7 @@
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
 import type { Tier } from '../../functions/core/tiers.ts';
 import { envNames } from '../env-names.ts';
@@ -123,4 +124,18 @@ export function acknowledgeListStreams(fn: LambdaFunction): void {
     reason:
       'dynamodb:ListStreams, added by the DynamoDB event source, has no resource type in IAM and can only be granted on *; it lists stream ARNs, no data. GetRecords/GetShardIterator/DescribeStream stay on this table stream.',
   });
+}
+
+/**
+ * A secret the function reads at cold start (functions/config/secret.ts): its ARN (or the name it was given
+ * by) in `envName`, and read access to that secret only. The value itself never enters the environment.
+ */
+export function bindSecret(
+  fn: LambdaFunction,
+  secret: ISecret,
+  envName: string,
+  secretId = secret.secretArn,
+): void {
+  fn.addEnvironment(envName, secretId);
+  secret.grantRead(fn);
 }

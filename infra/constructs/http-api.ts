@@ -1,14 +1,20 @@
 /**
  * The HTTP API: one route per entry of functions/api/routes.ts (new routes are picked up automatically),
  * one Lambda per handler module, and the Lambda authorizer on every non-public route. The authorizer
- * always allows and passes its verdict in the context (see functions/api/middleware/authenticate.ts), so:
- * - no identity source: a request without a token must still reach the route to get the contract's 401;
- * - no result cache: with no identity source there is no cache key, and a verdict must never be reused.
+ * always allows and passes its verdict in the context (see functions/api/middleware/authenticate.ts), which
+ * depends on the token alone, so:
+ * - identity source `$request.header.Authorization`: a request without that header is refused by API
+ *   Gateway itself (401 `{"message":"Unauthorized"}`, which API.md allows) without invoking anything;
+ * - the verdict is cached per Authorization header for `authorizerCacheSeconds` (300 s by default), so a
+ *   flood with one token, valid or not, costs one authorizer invocation per cache period. A token stays
+ *   usable up to that long after it expires.
+ * Throttling: the stage's default route settings, plus tighter limits on submissions and admin actions
+ * (infra/limits.ts); API Gateway answers 429 `{"message":"Too Many Requests"}` above them.
  */
 import { Annotations, Duration, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
-  CfnAuthorizer,
+  type CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
@@ -20,11 +26,14 @@ import {
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { RouteDefinition } from '../../functions/api/routes.ts';
 import type { Tier } from '../../functions/core/tiers.ts';
 import { type HandlerNeeds, needsOf } from '../api-access.ts';
-import { bindJobs, bindQueueStats, bindQueues, type JobsBinding } from './bindings.ts';
+import { envNames } from '../env-names.ts';
+import type { Throttle, ThrottleName } from '../limits.ts';
+import { bindJobs, bindQueueStats, bindQueues, bindSecret, type JobsBinding } from './bindings.ts';
 import { type FunctionDefaults, JobFunction } from './job-function.ts';
 import type { JwtAuth } from './jwt-auth.ts';
 import type { TierQueues } from './tier-queues.ts';
@@ -69,6 +78,19 @@ export interface JobsHttpApiProps {
   tierConcurrency: Record<Tier, number>;
   /** Empty: no CORS configuration (same-origin and server-side callers only). */
   corsOrigins: string[];
+  /** Stage and route throttling (infra/limits.ts). */
+  throttling: Record<ThrottleName, Throttle>;
+  /** Seconds an authorizer verdict is cached per Authorization header (0: off). */
+  authorizerCacheSeconds: number;
+  /** Signs pagination cursors; handlers that page (HandlerNeeds.cursorSecret) may read it. */
+  cursorSecret: ISecret;
+}
+
+/** The routes with their own, tighter throttling; every other route gets the stage's `http` limits. */
+export function routeThrottle(route: RouteDefinition): ThrottleName | undefined {
+  if (route.handler === 'submit-job' || route.handler === 'submit-agent-job') return 'submit';
+  if (route.access === 'admin' && route.method !== 'GET') return 'admin';
+  return undefined;
 }
 
 export class JobsHttpApi extends Construct {
@@ -110,6 +132,10 @@ export class JobsHttpApi extends Construct {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
+      throttle: {
+        rateLimit: props.throttling.http.rate,
+        burstLimit: props.throttling.http.burst,
+      },
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogs),
         format: ACCESS_LOG_FORMAT,
@@ -124,8 +150,8 @@ export class JobsHttpApi extends Construct {
     props.auth.bind(this.authorizerFunction);
     this.authorizer = new HttpLambdaAuthorizer('TokenAuthorizer', this.authorizerFunction, {
       responseTypes: [HttpLambdaResponseType.SIMPLE],
-      identitySource: [],
-      resultsCacheTtl: Duration.seconds(0),
+      identitySource: ['$request.header.Authorization'],
+      resultsCacheTtl: Duration.seconds(props.authorizerCacheSeconds),
     });
 
     const handlers = new Map<string, JobFunction>();
@@ -151,13 +177,13 @@ export class JobsHttpApi extends Construct {
       if (needs.jobs) bindJobs(fn, props.jobs, needs.jobs);
       if (needs.sendToQueues) bindQueues(fn, props.queues, 'send');
       if (needs.queueStats) bindQueueStats(fn, props.queues, props.tierConcurrency);
+      if (needs.cursorSecret) bindSecret(fn, props.cursorSecret, envNames.cursorSecretArn);
       handlers.set(module, fn);
       integrations.set(module, new HttpLambdaIntegration(`${pascal(module)}Integration`, fn));
     }
     this.handlers = handlers;
-    this.addRoutes(props.routes, integrations);
+    this.addRoutes(props.routes, integrations, props.throttling);
     this.addNotFoundRoute(defaults);
-    this.omitIdentitySource();
   }
 
   /** The invoke URL, ending with a slash. */
@@ -168,7 +194,9 @@ export class JobsHttpApi extends Construct {
   private addRoutes(
     routes: readonly RouteDefinition[],
     integrations: Map<string, HttpLambdaIntegration>,
+    throttling: Record<ThrottleName, Throttle>,
   ): void {
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     for (const route of routes) {
       const integration = integrations.get(route.handler);
       if (!integration) throw new Error(`no integration for handler ${route.handler}`);
@@ -178,12 +206,22 @@ export class JobsHttpApi extends Construct {
         integration,
         ...(route.access !== 'public' && { authorizer: this.authorizer }),
       });
+      const throttle = routeThrottle(route);
+      if (throttle && httpRoute) {
+        routeSettings[`${route.method} ${route.path}`] = {
+          ThrottlingRateLimit: throttling[throttle].rate,
+          ThrottlingBurstLimit: throttling[throttle].burst,
+        };
+        // Route settings name routes by key: the stage must be created after them.
+        this.stage.node.addDependency(httpRoute);
+      }
       if (route.access === 'public' && httpRoute)
         Validations.of(httpRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason: `${route.method} ${route.path} is public by the API contract (${route.summary.toLowerCase()}, no auth); it reads no user data.`,
         });
     }
+    (this.stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
   }
 
   /** `$default`: unmatched requests get the contract's 404 body instead of API Gateway's own. */
@@ -206,15 +244,6 @@ export class JobsHttpApi extends Construct {
         '$default only answers 404 not_found for unknown routes; it reads nothing and needs no identity.',
     });
   }
-
-  /**
-   * CDK writes `IdentitySource: []` for an empty list; the property is optional for REQUEST authorizers
-   * without caching, and leaving it out is the unambiguous form of "no identity source".
-   */
-  private omitIdentitySource(): void {
-    for (const child of this.api.node.findAll())
-      if (child instanceof CfnAuthorizer) child.addPropertyDeletionOverride('IdentitySource');
-  }
 }
 
 function groupByHandler(routes: readonly RouteDefinition[]): Map<string, RouteDefinition[]> {
@@ -235,6 +264,7 @@ function mergeNeeds(
     if (needs.sendToQueues) merged.sendToQueues = true;
     if (needs.queueStats) merged.queueStats = true;
     if (needs.files) merged.files = [...new Set([...(merged.files ?? []), ...needs.files])];
+    if (needs.cursorSecret) merged.cursorSecret = true;
   }
   return merged;
 }

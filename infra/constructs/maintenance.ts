@@ -7,6 +7,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
+import { maintenanceRetries } from '../resources.ts';
 import { bindJobs, bindQueues, type JobsBinding } from './bindings.ts';
 import { type FunctionDefaults, JobFunction } from './job-function.ts';
 import type { TierQueues } from './tier-queues.ts';
@@ -41,9 +42,10 @@ export class Maintenance extends Construct {
     this.recoverRule = new Rule(this, 'RecoverRule', {
       description: 'Recover stale jobs, dispatch due jobs, re-send lost messages, promote urgent jobs',
       schedule: Schedule.rate(RECOVER_EVERY),
-      // The next run is a minute away: no retries.
+      // The next run is a minute away: no retries, neither of the delivery (EventBridge) nor of the run (Lambda).
       targets: [new LambdaFunction(this.recoverFunction, { retryAttempts: 0 })],
     });
+    this.recoverFunction.configureAsyncInvoke({ retryAttempts: maintenanceRetries.recover.retryAttempts });
 
     this.cleanupFunction = new JobFunction(this, 'Cleanup', {
       module: 'maintenance/cleanup',
@@ -56,7 +58,9 @@ export class Maintenance extends Construct {
     this.cleanupRule = new Rule(this, 'CleanupRule', {
       description: 'Delete finished jobs past their retention',
       schedule: Schedule.rate(CLEANUP_EVERY),
+      // EventBridge retries failed deliveries; Lambda retries failed runs (explicitly, see maintenanceRetries).
       targets: [new LambdaFunction(this.cleanupFunction, { retryAttempts: 2 })],
     });
+    this.cleanupFunction.configureAsyncInvoke({ retryAttempts: maintenanceRetries.cleanup.retryAttempts });
   }
 }

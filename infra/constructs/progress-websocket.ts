@@ -6,14 +6,20 @@
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { LogGroupLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  type CfnStage,
+  LogGroupLogDestination,
+  WebSocketApi,
+  WebSocketStage,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { type CfnFunction, FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { envNames } from '../env-names.ts';
+import { reservedConcurrency, type Throttle, type ThrottleName } from '../limits.ts';
 import {
   acknowledgeListStreams,
   bindJobs,
@@ -52,6 +58,10 @@ export interface ProgressWebSocketProps {
   auth: JwtAuth;
   /** Access logs need the account's API Gateway CloudWatch role (see JobQueueStack). */
   accessLogs: boolean;
+  /** `webSocket` for the stage's message routes, `connect` for handshakes (infra/limits.ts). */
+  throttling: Record<ThrottleName, Throttle>;
+  /** Reserve concurrency for the notifier, so a flood of API calls cannot starve progress updates. */
+  reserveConcurrency: boolean;
 }
 
 export class ProgressWebSocket extends Construct {
@@ -76,6 +86,9 @@ export class ProgressWebSocket extends Construct {
     this.disconnectHandler = fn('DisconnectHandler', 'ws/disconnect');
     this.messageHandler = fn('MessageHandler', 'ws/message');
     this.notifier = fn('Notifier', 'notifier', Duration.seconds(60));
+    if (props.reserveConcurrency)
+      (this.notifier.node.defaultChild as CfnFunction).reservedConcurrentExecutions =
+        reservedConcurrency.notifier;
 
     // One integration for every message route; API Gateway passes the route key in the event.
     const messageIntegration = new WebSocketLambdaIntegration('MessageIntegration', this.messageHandler);
@@ -117,6 +130,7 @@ export class ProgressWebSocket extends Construct {
       webSocketApi: this.api,
       stageName: props.stageName,
       autoDeploy: true,
+      throttle: { rateLimit: props.throttling.webSocket.rate, burstLimit: props.throttling.webSocket.burst },
       ...(this.accessLogs && {
         accessLogSettings: {
           destination: new LogGroupLogDestination(this.accessLogs),
@@ -124,6 +138,15 @@ export class ProgressWebSocket extends Construct {
         },
       }),
     });
+    // Handshakes cost an authorizer and a connect invocation each: a tighter limit than messages.
+    const connectRoute = this.api.node.tryFindChild('$connect-Route');
+    if (connectRoute) this.stage.node.addDependency(connectRoute);
+    (this.stage.node.defaultChild as CfnStage).routeSettings = {
+      $connect: {
+        ThrottlingRateLimit: props.throttling.connect.rate,
+        ThrottlingBurstLimit: props.throttling.connect.burst,
+      },
+    };
     if (!this.accessLogs)
       Validations.of(this.stage).acknowledge({
         id: 'AwsSolutions-APIG1',

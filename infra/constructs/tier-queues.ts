@@ -1,7 +1,8 @@
 /**
  * The four tier queues (critical, high, normal, low), each a standard SQS queue with its own dead-letter
  * queue through a redrive policy. SQS-managed encryption and TLS-only access on all eight; the visibility
- * timeout is at least six times the worker timeout, as AWS recommends for Lambda event sources.
+ * timeout is at least the worker timeout, with a small margin (queueDefaults in infra/resources.ts says why
+ * it is not six times it).
  */
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -13,7 +14,7 @@ import { queueDefaults } from '../resources.ts';
 export interface TierQueuesProps {
   /** Receives before a message moves to its tier's DLQ. */
   maxReceiveCount: number;
-  /** The timeout of the function consuming the queues; the visibility timeout is six times it (at least). */
+  /** The timeout of the function consuming the queues; the visibility timeout is never below it. */
   consumerTimeout: Duration;
   /** The same for the function consuming the dead-letter queues. */
   deadLetterConsumerTimeout: Duration;
@@ -29,7 +30,7 @@ export class TierQueues extends Construct {
   constructor(scope: Construct, id: string, props: TierQueuesProps) {
     super(scope, id);
     const visibilityTimeout = Duration.seconds(
-      Math.max(queueDefaults.visibilityTimeoutSeconds, 6 * props.consumerTimeout.toSeconds()),
+      Math.max(queueDefaults.visibilityTimeoutSeconds, props.consumerTimeout.toSeconds()),
     );
     if (visibilityTimeout.toSeconds() > 12 * 60 * 60)
       throw new Error(`a visibility timeout of ${visibilityTimeout.toSeconds()} s is above SQS's 12 hours`);

@@ -5,12 +5,16 @@
  * - the dead-letter consumer, marking every job whose message reached a DLQ as `dead`;
  * - the dependency resolver, fed by the jobs table stream, releasing (or failing) the jobs that wait for a
  *   job that just finished.
+ * With `reserveConcurrency`, each reserves what its event sources can use at most (the worker: the sum of
+ * the tiers' MaximumConcurrency), so a flood of API calls cannot take the account's concurrency from them
+ * and their event sources are never throttled (a throttled SQS batch waits a whole visibility timeout).
  */
 import { Duration } from 'aws-cdk-lib';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { type CfnFunction, FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import { TIERS, type Tier } from '../../functions/core/tiers.ts';
+import { reservedConcurrency } from '../limits.ts';
 import { queueDefaults, tierDefaults } from '../resources.ts';
 import {
   acknowledgeListStreams,
@@ -22,7 +26,7 @@ import {
 import { type FunctionDefaults, JobFunction } from './job-function.ts';
 import type { TierQueues } from './tier-queues.ts';
 
-/** The worker's Lambda timeout; the tier queues' visibility timeout is six times it. */
+/** The worker's Lambda timeout; the tier queues' visibility timeout is never below it. */
 export const WORKER_TIMEOUT = Duration.seconds(queueDefaults.workerTimeoutSeconds);
 /** The DLQ consumer only records an outcome; the DLQs' visibility timeout is six times it. */
 export const DEAD_LETTER_CONSUMER_TIMEOUT = Duration.seconds(30);
@@ -32,7 +36,17 @@ export interface WorkersProps {
   jobs: JobsBinding;
   queues: TierQueues;
   tierConcurrency: Record<Tier, number>;
+  /** Reserve concurrency for the worker, the DLQ consumer and the dependency resolver. */
+  reserveConcurrency: boolean;
 }
+
+/** What the worker reserves: every tier's event source at its MaximumConcurrency at once. */
+export const workerReservedConcurrency = (tierConcurrency: Record<Tier, number>): number =>
+  TIERS.reduce((sum, tier) => sum + tierConcurrency[tier], 0);
+
+const reserve = (fn: JobFunction, concurrency: number) => {
+  (fn.node.defaultChild as CfnFunction).reservedConcurrentExecutions = concurrency;
+};
 
 export class Workers extends Construct {
   public readonly worker: JobFunction;
@@ -62,6 +76,8 @@ export class Workers extends Construct {
       );
     }
 
+    if (props.reserveConcurrency) reserve(this.worker, workerReservedConcurrency(props.tierConcurrency));
+
     this.deadLetterConsumer = new JobFunction(this, 'DeadLetterConsumer', {
       module: 'dead-letter',
       defaults,
@@ -81,11 +97,14 @@ export class Workers extends Construct {
       );
     }
 
+    if (props.reserveConcurrency) reserve(this.deadLetterConsumer, reservedConcurrency.deadLetterConsumer);
+
     this.dependencyResolver = new JobFunction(this, 'DependencyResolver', {
       module: 'dependencies',
       defaults,
       timeout: Duration.seconds(60),
     });
+    if (props.reserveConcurrency) reserve(this.dependencyResolver, reservedConcurrency.dependencyResolver);
     bindJobs(this.dependencyResolver, jobs, 'readWrite');
     bindQueues(this.dependencyResolver, queues, 'send');
     acknowledgeListStreams(this.dependencyResolver);

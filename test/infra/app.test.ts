@@ -55,7 +55,13 @@ describe('the CDK app', () => {
     ['no WebSocket access logs', { webSocketAccessLogs: 'false' }],
     [
       'jwks tokens and CORS',
-      { authMode: 'jwks', jwksUrl: 'https://idp.example.com/jwks.json', corsOrigins: '*' },
+      {
+        authMode: 'jwks',
+        jwksUrl: 'https://idp.example.com/jwks.json',
+        jwtIssuer: 'https://idp.example.com',
+        jwtAudience: 'jobs',
+        corsOrigins: '*',
+      },
     ],
   ])('passes cdk-nag with %s too', (_name, context) => {
     // cdk-nag only: CloudFormation's template validation already ran on the default app above.

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { routes } from '../../functions/api/routes.ts';
 import { TIERS } from '../../functions/core/tiers.ts';
 import { apiHandlerNeeds, derivedNeeds, needsOf } from '../../infra/api-access.ts';
+import { AUTHORIZER_CACHE_SECONDS } from '../../infra/limits.ts';
 import { logicalId, resourcesOf, synth, variablesOf } from './support/synth.ts';
 
 const { stack, template, json, annotations } = synth();
@@ -101,6 +102,7 @@ describe('HTTP API routes', () => {
     expect(derivedNeeds(extra)).toEqual({ jobs: 'readWrite', sendToQueues: true });
     expect(derivedNeeds({ ...extra, method: 'GET', path: '/queue/stats/tiers' })).toEqual({
       jobs: 'read',
+      cursorSecret: true,
       queueStats: true,
     });
     expect(derivedNeeds({ ...extra, access: 'public' })).toEqual({});
@@ -126,27 +128,33 @@ describe('HTTP API authorizer', () => {
     );
   });
 
-  it('has no identity source and no cache: every request reaches the authorizer and the route', () => {
-    // A request without a token must reach the route to get the contract's 401 body (authenticate.ts).
+  it('identifies callers by the Authorization header and caches each verdict', () => {
+    // No header: API Gateway answers 401 itself, without invoking anything; one token, one invocation per TTL.
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       ApiId: apiRef,
-      IdentitySource: Match.absent(),
+      IdentitySource: ['$request.header.Authorization'],
+      AuthorizerResultTtlInSeconds: AUTHORIZER_CACHE_SECONDS,
+    });
+    const custom = synth({ settings: { authorizerCacheSeconds: 0 } });
+    custom.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      IdentitySource: ['$request.header.Authorization'],
       AuthorizerResultTtlInSeconds: 0,
     });
   });
 
-  it('gets the token settings and nothing else', () => {
+  it('gets the token settings and the ARN of the signing secret, never the secret', () => {
     const variables = variablesOf(json, logicalId(stack, api.authorizerFunction));
     expect(Object.keys(variables).sort()).toEqual([
       'AUTH_MODE',
-      'JWT_SECRET',
+      'JWT_SECRET_ARN',
       'LOG_LEVEL',
       'NODE_OPTIONS',
       'SERVICE_NAME',
     ]);
     expect(variables.AUTH_MODE).toBe('hs256');
-    // A CloudFormation dynamic reference to the generated secret, resolved at deploy time.
-    expect(JSON.stringify(variables.JWT_SECRET)).toContain('{{resolve:secretsmanager:');
+    expect(variables.JWT_SECRET_ARN).toEqual({
+      Ref: logicalId(stack, stack.auth.secret as unknown as Parameters<typeof logicalId>[1]),
+    });
   });
 
   it('passes jwks settings through', () => {
@@ -168,7 +176,32 @@ describe('HTTP API authorizer', () => {
       JWT_AUDIENCE: 'jobs',
     });
     expect(variables.JWT_SECRET).toBeUndefined();
-    jwks.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    expect(variables.JWT_SECRET_ARN).toBeUndefined();
+    // Only the cursor key: jwks mode has no signing secret.
+    jwks.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    expect(jwks.stack.auth.secret).toBeUndefined();
+  });
+
+  it('passes Cognito claims and a token lifetime through', () => {
+    const cognito = synth({
+      settings: {
+        auth: {
+          mode: 'jwks',
+          jwksUrl: 'https://cognito-idp.eu-west-1.amazonaws.com/pool/.well-known/jwks.json',
+          issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/pool',
+          cognitoClientId: 'client-1',
+          tokenUse: 'access',
+          maxTokenLifetimeSeconds: 3600,
+        },
+      },
+    });
+    expect(
+      variablesOf(cognito.json, logicalId(cognito.stack, cognito.stack.httpApi.authorizerFunction)),
+    ).toMatchObject({
+      JWT_COGNITO_CLIENT_ID: 'client-1',
+      JWT_TOKEN_USE: 'access',
+      JWT_MAX_LIFETIME_SECONDS: '3600',
+    });
   });
 });
 

@@ -150,9 +150,11 @@ describe('per-function access', () => {
   });
 
   it.each(['get-job', 'list-jobs', 'count-jobs', 'admin-dead'])(
-    'lets %s read jobs, nothing else',
+    'lets %s read jobs, nothing else (and the cursor key when it pages)',
     (module) => {
-      const grants = grantsOf(handler(module)).filter(([action]) => !action.startsWith('logs:'));
+      const grants = grantsOf(handler(module)).filter(
+        ([action, resource]) => !action.startsWith('logs:') && !resource.includes(ref(stack.cursorSecret)),
+      );
       expect(grants.length).toBeGreaterThan(0);
       for (const [action, resource] of grants) {
         expect([
@@ -198,6 +200,34 @@ describe('per-function access', () => {
   it.each([
     ['the HTTP authorizer', stack.httpApi.authorizerFunction],
     ['the WebSocket authorizer', stack.webSocket.authorizerFunction],
+  ])('lets %s read the signing secret, and nothing else beyond its logs', (_name, fn) => {
+    const secret = ref(stack.auth.secret as unknown as Parameters<typeof logicalId>[1]);
+    const grants = grantsOf(fn).filter(([action]) => !action.startsWith('logs:'));
+    expect(grants.map(([action]) => action).sort()).toEqual([
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+    ]);
+    for (const [, resource] of grants) expect(resource).toContain(secret);
+  });
+
+  it('lets only the two authorizers read the signing secret, and only the paging handlers the cursor key', () => {
+    const secret = ref(stack.auth.secret as unknown as Parameters<typeof logicalId>[1]);
+    const cursor = ref(stack.cursorSecret);
+    const readers = (needle: string) =>
+      policies
+        .filter(([, policy]) => JSON.stringify(statementsOf(policy)).includes(needle))
+        .map(([, policy]) => JSON.stringify(policy.Properties?.Roles));
+    const roleOf = (fn: JobFunction) =>
+      JSON.stringify([{ Ref: logicalId(stack, { node: { defaultChild: fn.role?.node.defaultChild } }) }]);
+    expect(readers(secret).sort()).toEqual(
+      [stack.httpApi.authorizerFunction, stack.webSocket.authorizerFunction].map(roleOf).sort(),
+    );
+    expect(readers(cursor).sort()).toEqual(
+      ['list-jobs', 'admin-dead'].map((module) => roleOf(handler(module))).sort(),
+    );
+  });
+
+  it.each([
     ['health', handler('health')],
     ['openapi', handler('openapi')],
     ['list-agents', handler('list-agents')],

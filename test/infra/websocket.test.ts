@@ -58,8 +58,9 @@ describe('WebSocket API', () => {
     expect(propsOf(ws.authorizerFunction).Description).toBe('functions/handlers/ws/authorizer.ts');
     expect(variablesOfFn(ws.authorizerFunction)).toMatchObject({
       AUTH_MODE: 'hs256',
-      JWT_SECRET: expect.anything(),
+      JWT_SECRET_ARN: expect.anything(),
     });
+    expect(variablesOfFn(ws.authorizerFunction).JWT_SECRET).toBeUndefined();
   });
 
   it.each([

@@ -40,8 +40,8 @@ const token = (claims: Record<string, unknown>, options: { issuer?: string; audi
 describe('JWKS verification', () => {
   it('accepts a token signed by a key of the set and reads Cognito groups', async () => {
     const verify = createVerifier({ mode: 'jwks', jwksUrl, issuer, audience: 'job-queue' });
-    expect(await verify(await token({}))).toEqual({ userId: 'cognito-user', isAdmin: false });
-    expect(await verify(await token({ 'cognito:groups': ['admin'] }))).toEqual({
+    expect(await verify(await token({}))).toMatchObject({ userId: 'cognito-user', isAdmin: false });
+    expect(await verify(await token({ 'cognito:groups': ['admin'] }))).toMatchObject({
       userId: 'cognito-user',
       isAdmin: true,
     });
@@ -73,5 +73,45 @@ describe('JWKS verification', () => {
       .setExpirationTime('5m')
       .sign(new TextEncoder().encode('a-shared-secret-a-shared-secret!'));
     await expect(verify(hs)).rejects.toBeInstanceOf(TokenError);
+  });
+
+  it("with Cognito claims, accepts only that client's tokens of that use", async () => {
+    const cognitoToken = (claims: Record<string, unknown>) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', kid: 'key-1' })
+        .setSubject('cognito-user')
+        .setIssuer(issuer)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(privateKey);
+    const access = createVerifier({
+      mode: 'jwks',
+      jwksUrl,
+      issuer,
+      cognito: { clientId: 'our-client', tokenUse: 'access' },
+    });
+    expect(await access(await cognitoToken({ token_use: 'access', client_id: 'our-client' }))).toMatchObject({
+      userId: 'cognito-user',
+    });
+    // An id token of the same client, and an access token of another client of the same pool, are refused.
+    await expect(access(await cognitoToken({ token_use: 'id', aud: 'our-client' }))).rejects.toThrow(
+      /not a Cognito access token/,
+    );
+    await expect(
+      access(await cognitoToken({ token_use: 'access', client_id: 'other-client' })),
+    ).rejects.toThrow(/another client/);
+
+    const id = createVerifier({
+      mode: 'jwks',
+      jwksUrl,
+      issuer,
+      cognito: { clientId: 'our-client', tokenUse: 'id' },
+    });
+    expect(await id(await cognitoToken({ token_use: 'id', aud: 'our-client' }))).toMatchObject({
+      userId: 'cognito-user',
+    });
+    await expect(id(await cognitoToken({ token_use: 'access', client_id: 'our-client' }))).rejects.toThrow(
+      TokenError,
+    );
   });
 });

@@ -4,6 +4,7 @@
  */
 import {
   type ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
   ForbiddenException,
   GoneException,
   PayloadTooLargeException,
@@ -31,6 +32,14 @@ export class ManagementApiPoster implements ConnectionPoster {
       const permanent = error instanceof ForbiddenException || error instanceof PayloadTooLargeException;
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new ConnectionPostError(`PostToConnection failed (${reason})`, !permanent, { cause: error });
+    }
+  }
+
+  async disconnect(connectionId: string): Promise<void> {
+    try {
+      await this.#client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+    } catch (error) {
+      if (!(error instanceof GoneException)) throw error;
     }
   }
 }

@@ -16,6 +16,8 @@ export interface WsAuthorizerContext {
   principalId?: string;
   userId?: string;
   isAdmin?: string | boolean;
+  /** Epoch seconds at which the connect token expires. */
+  tokenExpiresAt?: string | number;
   [key: string]: unknown;
 }
 
@@ -50,7 +52,7 @@ export interface WsAuthorizerEvent {
 }
 
 export type WsAuthorizerResult = APIGatewayAuthorizerResult & {
-  context: { userId: string; isAdmin: string };
+  context: { userId: string; isAdmin: string; tokenExpiresAt?: string };
 };
 
 /** The caller's identity from the authorizer context; undefined when there is none. */
@@ -58,5 +60,9 @@ export function principalOf(event: Pick<WsEvent, 'requestContext'>): Principal |
   const context = event.requestContext.authorizer;
   const userId = context?.userId ?? context?.principalId;
   if (typeof userId !== 'string' || userId.length === 0) return undefined;
-  return { userId, isAdmin: context?.isAdmin === true || context?.isAdmin === 'true' };
+  const isAdmin = context?.isAdmin === true || context?.isAdmin === 'true';
+  const tokenExpiresAt = Number(context?.tokenExpiresAt);
+  return Number.isFinite(tokenExpiresAt) && context?.tokenExpiresAt !== undefined
+    ? { userId, isAdmin, tokenExpiresAt }
+    : { userId, isAdmin };
 }

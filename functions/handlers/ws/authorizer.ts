@@ -8,7 +8,7 @@ import middy from '@middy/core';
 import { createVerifier, type Principal, TokenError } from '../../adapters/auth/jwt-verifier.ts';
 import type { WsAuthorizerEvent, WsAuthorizerResult } from '../../adapters/realtime/websocket-event.ts';
 import type { Logger } from '../../agents/registry.ts';
-import { authConfig } from '../../config/config.ts';
+import { loadAuthConfig } from '../../config/auth-config.ts';
 import { logger } from '../../config/logger.ts';
 
 /** The exact message API Gateway maps to 401. */
@@ -33,12 +33,18 @@ export function createAuthorizer(verify: (token: string) => Promise<Principal>, 
         Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
       },
       // API Gateway stringifies context values anyway; strings keep both sides honest.
-      context: { userId: principal.userId, isAdmin: String(principal.isAdmin) },
+      // tokenExpiresAt: the connection is closed when its token expires (see usecases/realtime/connections.ts).
+      context: {
+        userId: principal.userId,
+        isAdmin: String(principal.isAdmin),
+        ...(principal.tokenExpiresAt !== undefined && { tokenExpiresAt: String(principal.tokenExpiresAt) }),
+      },
     };
   };
 }
 
 // No middlewares: an authorizer's whole contract is its policy or the 'Unauthorized' error.
 export const handler = middy<WsAuthorizerEvent, WsAuthorizerResult>().handler(
-  createAuthorizer(createVerifier(authConfig()), logger),
+  // Read once per cold start (the HS256 secret from Secrets Manager when deployed).
+  createAuthorizer(createVerifier(await loadAuthConfig()), logger),
 );

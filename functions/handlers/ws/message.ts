@@ -9,7 +9,7 @@ import type { Logger } from '../../agents/registry.ts';
 import { logger } from '../../config/logger.ts';
 import { subscribeDeps } from '../../config/realtime-subscribe-deps.ts';
 import { type ClientMessage, parseClientMessage } from '../../usecases/realtime/client-messages.ts';
-import type { Caller } from '../../usecases/realtime/connections.ts';
+import { type Caller, expireConnection, hasExpired } from '../../usecases/realtime/connections.ts';
 import { errorFrame } from '../../usecases/realtime/frames.ts';
 import {
   reply,
@@ -28,6 +28,16 @@ export function createMessageHandler(deps: MessageDeps) {
       const caller = await callerOf(deps, event);
       if (!caller) {
         await reply(deps, connectionId, errorFrame('not_connected', 'This connection is closed; reconnect'));
+        return { statusCode: 401 };
+      }
+      if (hasExpired(caller, deps.clock.now())) {
+        // The token the connection was opened with ran out: nothing more is served on it.
+        await reply(
+          deps,
+          connectionId,
+          errorFrame('token_expired', 'The token expired; reconnect with a new one'),
+        );
+        await expireConnection(deps, connectionId);
         return { statusCode: 401 };
       }
       const parsed = parseClientMessage(routeKey, event.body);
@@ -65,8 +75,8 @@ async function callerOf(deps: MessageDeps, event: WsEvent): Promise<Caller | nul
   if (principal) return { connectionId, connectedAt, ...principal };
   const connection = await deps.connections.get(connectionId);
   if (!connection) return null;
-  const { userId, isAdmin } = connection;
-  return { connectionId, connectedAt: connection.connectedAt, userId, isAdmin };
+  const { userId, isAdmin, expiresAt } = connection;
+  return { connectionId, connectedAt: connection.connectedAt, userId, isAdmin, tokenExpiresAt: expiresAt };
 }
 
 // No middlewares: every failure is answered to the client as an `error` frame above.

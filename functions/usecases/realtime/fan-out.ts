@@ -4,6 +4,8 @@
  * - A pending subscription (its snapshot is on the way) is waited for, so the snapshot comes first.
  * - A change at or below the connection's snapshot seq is not sent.
  * - A connection that is gone (410) is removed with its subscriptions.
+ * - A connection past its `expiresAt` (its token expired, or API Gateway's 2 hours are up) gets nothing: it is
+ *   closed (DeleteConnection) and forgotten.
  * - A post that may succeed later fails the change (the stream record is retried; connections that already
  *   got it are skipped then); one that never can is logged and dropped.
  */
@@ -11,6 +13,7 @@ import type { Logger } from '../../agents/registry.ts';
 import type { Clock } from '../../core/clock.ts';
 import { type Job, toJobView } from '../../core/job.ts';
 import { mapWithConcurrency } from './concurrency.ts';
+import { expireConnection } from './connections.ts';
 import { jobFrame } from './frames.ts';
 import {
   ConnectionPostError,
@@ -44,6 +47,8 @@ export interface FanOutResult {
   skipped: number;
   gone: number;
   dropped: number;
+  /** Connections closed because their token (or their 2 hours) ran out. */
+  expired: number;
   /** Posts (or cleanups) that may succeed when tried again. */
   failed: Array<{ connectionId: string; error: unknown }>;
 }
@@ -59,16 +64,26 @@ export async function fanOut(deps: FanOutDeps, change: JobChange): Promise<FanOu
   // One frame per connection. A job subscription wins over an `all` one: it carries the snapshot's seq.
   const nowSeconds = deps.clock.now().getTime() / 1000;
   const byConnection = new Map<string, Subscription>();
+  const expired = new Set<string>();
   for (const subscription of [...forUser, ...forJob]) {
-    // TTL deletes lag by up to two days; API Gateway closed these connections long ago.
     if (subscription.expiresAt > nowSeconds) byConnection.set(subscription.connectionId, subscription);
+    else expired.add(subscription.connectionId);
   }
+  // TTL deletes lag by up to two days: close what is still open (an expired token) and drop the records.
+  const expiredCount = await closeExpired(deps, [...expired]);
   const frame = jobFrame('job.updated', toJobView(job));
   const targets = [...byConnection.values()];
   const outcomes = await mapWithConcurrency(targets, deps.concurrency, (subscription) =>
     deliver(deps, subscription, change, frame).catch((error: unknown): Outcome => ({ error })),
   );
-  const result: FanOutResult = { sent: 0, skipped: 0, gone: 0, dropped: 0, failed: [] };
+  const result: FanOutResult = {
+    sent: 0,
+    skipped: 0,
+    gone: 0,
+    dropped: 0,
+    expired: expiredCount,
+    failed: [],
+  };
   outcomes.forEach((outcome, index) => {
     if (typeof outcome === 'string') result[outcome]++;
     else result.failed.push({ connectionId: targets[index]?.connectionId ?? '', error: outcome.error });
@@ -101,6 +116,20 @@ async function deliver(
   }
   deps.sent.add(change.eventId, connectionId);
   return 'sent';
+}
+
+/** Closes connections past their expiry; a failure is logged (the next change or TTL tries again). */
+async function closeExpired(deps: FanOutDeps, connectionIds: string[]): Promise<number> {
+  const closed = await mapWithConcurrency(connectionIds, deps.concurrency, (connectionId) =>
+    expireConnection(deps, connectionId).then(
+      () => 1,
+      (error: unknown) => {
+        deps.logger.warn('closing an expired connection failed', { connectionId, error });
+        return 0;
+      },
+    ),
+  );
+  return closed.reduce((sum: number, one) => sum + one, 0);
 }
 
 /**

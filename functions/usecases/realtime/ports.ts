@@ -13,7 +13,10 @@ export interface Connection {
   isAdmin: boolean;
   /** Epoch milliseconds, as API Gateway reports it. */
   connectedAt: number;
-  /** Epoch seconds after which API Gateway has closed the connection (its 2-hour limit). */
+  /**
+   * Epoch seconds at which the connection ends: API Gateway's 2-hour limit, or sooner when the token it
+   * was opened with expires (the notifier and the message handler then close it).
+   */
   expiresAt: number;
 }
 
@@ -65,6 +68,8 @@ export class ConnectionPostError extends Error {
 export interface ConnectionPoster {
   /** Sends one text frame: 'gone' when the connection no longer exists (410); other failures throw. */
   post(connectionId: string, data: string): Promise<'sent' | 'gone'>;
+  /** Closes the connection (DeleteConnection); one that is already gone is not an error. */
+  disconnect(connectionId: string): Promise<void>;
 }
 
 /** Reading a job by id (any owner); the use cases check ownership. */

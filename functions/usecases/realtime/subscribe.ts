@@ -102,7 +102,7 @@ async function withPendingSubscription(
     state: 'pending',
     pendingUntil: deps.clock.now().getTime() + deps.pendingLeaseMs,
     snapshotSeq: null,
-    expiresAt: expiresAtFor(caller.connectedAt),
+    expiresAt: expiresAtFor(caller.connectedAt, caller.tokenExpiresAt),
   });
   if (!written) {
     await reply(

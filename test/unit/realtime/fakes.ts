@@ -100,6 +100,13 @@ export class RecordingPoster implements ConnectionPoster {
     }
   }
 
+  readonly disconnected: string[] = [];
+
+  async disconnect(connectionId: string): Promise<void> {
+    this.disconnected.push(connectionId);
+    this.log.push(`disconnect ${connectionId}`);
+  }
+
   framesTo(connectionId: string): Array<Record<string, unknown>> {
     return this.posts.filter((post) => post.connectionId === connectionId).map((post) => post.frame);
   }

@@ -181,3 +181,19 @@ describe('fan-out of a job change', () => {
     expect(poster.peakInFlight).toBe(3);
   });
 });
+
+describe('expired connections', () => {
+  it('get no frame; they are closed and forgotten', async () => {
+    const expiresAt = Date.parse(NOW) / 1000 - 1; // the token expired a second ago
+    await subscribed('live', userTarget('user-1'));
+    await subscribed('expired', userTarget('user-1'), { expiresAt });
+
+    const result = await fanOut(deps, change(aJob({ id: 'job-a', userId: 'user-1', seq: 1 })));
+
+    expect(result).toMatchObject({ sent: 1, expired: 1, failed: [] });
+    expect(poster.framesTo('expired')).toEqual([]);
+    expect(poster.disconnected).toEqual(['expired']);
+    expect(connections.connections.has('expired')).toBe(false);
+    expect(await connections.subscribers(userTarget('user-1'))).toHaveLength(1);
+  });
+});

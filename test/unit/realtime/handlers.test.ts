@@ -111,7 +111,11 @@ describe('ws authorizer', () => {
       { type: 'REQUEST', methodArn, queryStringParameters: { token } },
       {} as never,
     );
-    expect(result.context).toEqual({ userId: 'bob', isAdmin: 'false' });
+    expect(result.context).toEqual({
+      userId: 'bob',
+      isAdmin: 'false',
+      tokenExpiresAt: expect.stringMatching(/^\d+$/),
+    });
   });
 });
 
@@ -369,5 +373,50 @@ describe('notifier', () => {
     expect(retry).toEqual({ batchItemFailures: [] });
     expect(poster.framesTo('conn-1').map((frame) => (frame.job as Job).seq)).toEqual([1, 2, 3]);
     expect(poster.framesTo('conn-2').map((frame) => (frame.job as Job).seq)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('connections whose token expires', () => {
+  const tokenExpiresAt = CONNECTED_AT / 1000 + 600; // ten minutes after connecting
+  const authorizer = {
+    principalId: 'user-1',
+    userId: 'user-1',
+    isAdmin: 'false',
+    tokenExpiresAt: String(tokenExpiresAt),
+  };
+
+  it('are stored to end when the token does, not after API Gateway’s 2 hours', async () => {
+    const connections = new MemoryConnectionStore();
+    await createConnectHandler({ connections, logger: silentLogger })(
+      wsEvent('$connect', undefined, authorizer),
+    );
+    expect(connections.connections.get('conn-1')?.expiresAt).toBe(tokenExpiresAt);
+  });
+
+  it('are served until the token expires, then told so and closed (DeleteConnection)', async () => {
+    const connections = new MemoryConnectionStore();
+    const poster = new RecordingPoster();
+    const clock = new TestClock(new Date(CONNECTED_AT));
+    const handle = createMessageHandler({
+      connections,
+      poster,
+      jobs: { get: async () => null },
+      clock,
+      pendingLeaseMs: 10_000,
+      logger: silentLogger,
+    });
+    await connections.open(aConnection({ expiresAt: tokenExpiresAt }));
+
+    expect(await handle(wsEvent('ping', '{"action":"ping"}', authorizer))).toEqual({ statusCode: 200 });
+    expect(poster.disconnected).toEqual([]);
+
+    clock.tick(600_000);
+    expect(await handle(wsEvent('ping', '{"action":"ping"}', authorizer))).toEqual({ statusCode: 401 });
+    expect(poster.framesTo('conn-1')).toEqual([
+      { type: 'pong' },
+      { type: 'error', code: 'token_expired', message: expect.any(String) },
+    ]);
+    expect(poster.disconnected).toEqual(['conn-1']);
+    expect(connections.connections.has('conn-1')).toBe(false);
   });
 });
