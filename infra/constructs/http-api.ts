@@ -29,9 +29,6 @@ import { type FunctionDefaults, JobFunction } from './job-function.ts';
 import type { JwtAuth } from './jwt-auth.ts';
 import type { TierQueues } from './tier-queues.ts';
 
-/** API Gateway's own limit for HTTP API integrations. */
-const INTEGRATION_TIMEOUT = Duration.seconds(29);
-
 const pascal = (text: string) =>
   text
     .split(/[^a-zA-Z0-9]+/)
@@ -119,7 +116,6 @@ export class JobsHttpApi extends Construct {
     this.authorizerFunction = new JobFunction(this, 'Authorizer', {
       module: 'authorizer',
       defaults,
-      timeout: Duration.seconds(10),
     });
     props.auth.bind(this.authorizerFunction);
     this.authorizer = new HttpLambdaAuthorizer('TokenAuthorizer', this.authorizerFunction, {
@@ -134,7 +130,6 @@ export class JobsHttpApi extends Construct {
       const fn = new JobFunction(this, `${pascal(module)}Handler`, {
         module: `api/${module}`,
         defaults,
-        timeout: INTEGRATION_TIMEOUT,
         description: moduleRoutes.map((route) => `${route.method} ${route.path}`).join(', '),
       });
       const needs = mergeNeeds(moduleRoutes, (route) => {
@@ -188,7 +183,6 @@ export class JobsHttpApi extends Construct {
     const fn = new JobFunction(this, 'NotFoundHandler', {
       module: 'api/not-found',
       defaults,
-      timeout: Duration.seconds(5),
       description:
         'functions/handlers/api/not-found.ts, the $default route: 404 not_found for unknown routes',
     });

@@ -17,7 +17,9 @@ import {
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ENV } from '../../functions/config/config.ts';
 import { envNames } from '../env-names.ts';
+import { functionTimeoutSeconds, runtimeSettings, runtimeSettingsByFunction } from '../function-settings.ts';
 import type { LogLevel } from '../settings.ts';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -51,7 +53,6 @@ export interface JobFunctionProps {
   module: string;
   defaults: FunctionDefaults;
   description?: string;
-  timeout?: Duration;
   memorySize?: number;
 }
 
@@ -78,7 +79,8 @@ export class JobFunction extends NodejsFunction {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(29),
+      // One definition with the local stack, which enforces the same timeout (infra/function-settings.ts).
+      timeout: Duration.seconds(functionTimeoutSeconds(props.module)),
       projectRoot,
       depsLockFilePath: join(projectRoot, 'package-lock.json'),
       logGroup,
@@ -92,6 +94,7 @@ export class JobFunction extends NodejsFunction {
         [envNames.logLevel]: defaults.logLevel,
         [envNames.serviceName]: `${defaults.servicePrefix}-${props.module.replaceAll('/', '-')}`,
         NODE_OPTIONS: '--enable-source-maps',
+        ...runtimeEnvironment(props.module),
       },
       bundling: {
         format: OutputFormat.ESM,
@@ -115,4 +118,14 @@ export class JobFunction extends NodejsFunction {
         'Pinned to nodejs22.x (supported until 2027-04-30), the runtime the project targets (esbuild target node22, Node 20+ toolchain); moving to nodejs24.x is a deliberate upgrade, not a side effect of a cdk-nag release.',
     });
   }
+}
+
+/** The runtime timings a handler module reads (HEARTBEAT_SECONDS, ...), set explicitly from the one definition. */
+export function runtimeEnvironment(module: string): Record<string, string> {
+  return Object.fromEntries(
+    (runtimeSettingsByFunction[module] ?? []).map((setting) => [
+      ENV[setting],
+      String(runtimeSettings[setting]),
+    ]),
+  );
 }
