@@ -86,21 +86,22 @@ export function invocationExpired(): InvocationState | undefined {
   return state && Date.now() >= state.deadline ? state : undefined;
 }
 
+/** Any AWS SDK v3 client (their middleware stacks differ only in the input and output types). */
 interface MiddlewareClient {
-  middlewareStack: {
-    add(
-      middleware: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>,
-      options: { step: 'initialize'; name: string },
-    ): void;
-  };
+  middlewareStack: { add(middleware: never, options: never): void };
 }
+type AddMiddleware = (
+  middleware: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>,
+  options: { step: 'initialize'; name: string },
+) => void;
 const fenced = new WeakSet<object>();
 
 /** Refuses every call an invocation makes through `client` after its timeout (idempotent per client). */
 export function fenceClient(client: MiddlewareClient): void {
   if (fenced.has(client)) return;
   fenced.add(client);
-  client.middlewareStack.add(
+  const add = client.middlewareStack.add.bind(client.middlewareStack) as unknown as AddMiddleware;
+  add(
     (next) => async (args) => {
       const expired = invocationExpired();
       if (expired) throw new InvocationKilledError(expired.functionName);

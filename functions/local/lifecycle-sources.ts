@@ -13,8 +13,16 @@ import type {
   SQSBatchResponse,
   SQSEvent,
 } from 'aws-lambda';
+import { deadLetterEventSource, schedules, streamEventSources } from '../../infra/function-settings.ts';
 import { TIERS } from '../../infra/resources.ts';
+import {
+  localTimeoutMs,
+  sqsPollerSettings,
+  streamReaderSettings,
+  type TimeoutOverrides,
+} from './event-source/mappings.ts';
 import { startSqsPoller } from './event-source/sqs-poller.ts';
+import { invokeWithTimeout } from './invoke-with-timeout.ts';
 import type { LocalQueues } from './provision.ts';
 import { startStreamReader } from './realtime/dynamodb-stream-reader.ts';
 
@@ -28,15 +36,16 @@ export interface LifecycleSourcesOptions {
   credentials: { accessKeyId: string; secretAccessKey: string };
   /** How often the maintenance rule fires (EventBridge: every minute). */
   maintenanceIntervalMs: number;
+  /** Function timeouts by handler module; the deployed ones where not set. */
+  functionTimeoutsMs?: TimeoutOverrides;
   onError: (error: unknown) => void;
 }
-
-const DAY_MS = 86_400_000;
 
 export async function startLifecycleSources(
   options: LifecycleSourcesOptions,
 ): Promise<{ stop(): Promise<void> }> {
   const stops: Array<() => Promise<void>> = [];
+  const timeouts = options.functionTimeoutsMs ?? {};
   const deadLetter = (await import('../handlers/dead-letter.ts')) as {
     handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
   };
@@ -45,9 +54,7 @@ export async function startLifecycleSources(
       sqs: options.sqs,
       queueUrl: options.queues.deadLetterUrls[tier],
       queueArn: options.queues.deadLetterArns[tier],
-      batchSize: 10,
-      maxConcurrency: 2,
-      functionTimeoutMs: 60_000,
+      ...sqsPollerSettings(deadLetterEventSource, timeouts),
       functionName: `dead-letter-${tier}`,
       region: options.region,
       handler: deadLetter.handler,
@@ -68,7 +75,7 @@ export async function startLifecycleSources(
     }),
     tableName: options.jobsTableName,
     handler: dependencies.handler,
-    functionName: 'dependencies',
+    ...streamReaderSettings(streamEventSources.dependencies, timeouts),
     region: options.region,
     onError: options.onError,
   });
@@ -86,18 +93,28 @@ export async function startLifecycleSources(
 
   const recoverHandler = (await import('../handlers/maintenance/recover.ts')).handler;
   const cleanupHandler = (await import('../handlers/maintenance/cleanup.ts')).handler;
-  const every = (ms: number, run: () => Promise<unknown>) => {
+  // Each rule invokes its function with the function's timeout, as EventBridge invokes Lambda.
+  const every = (ms: number, module: string, handler: () => Promise<unknown>) => {
     let running: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
-      running = run().catch(options.onError);
+      const invocation = invokeWithTimeout(
+        handler,
+        {},
+        {
+          functionName: module,
+          timeoutMs: localTimeoutMs(module, timeouts),
+        },
+      );
+      invocation.result.catch(options.onError);
+      running = invocation.settled;
     }, ms);
     stops.push(async () => {
       clearInterval(timer);
       await running;
     });
   };
-  every(options.maintenanceIntervalMs, recoverHandler);
-  every(DAY_MS, cleanupHandler);
+  every(options.maintenanceIntervalMs, schedules.recover.module, recoverHandler);
+  every(schedules.cleanup.rateSeconds * 1000, schedules.cleanup.module, cleanupHandler);
 
   return {
     stop: async () => {
