@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { type RouteDefinition, routes } from './routes.ts';
 import {
   cleanupQuerySchema,
+  cleanupResponseSchema,
   countJobsQuerySchema,
   deadJobsQuerySchema,
   errorBodySchema,
@@ -105,7 +106,12 @@ const operations: Record<string, Operation> = {
   },
   'admin-cleanup': {
     query: cleanupQuerySchema,
-    responses: { 200: { description: 'Deleted', schema: z.object({ deleted: z.number().int() }) } },
+    responses: {
+      200: {
+        description: 'Deleted; `complete: false` when the run stopped for time (continue with `cursor`)',
+        schema: cleanupResponseSchema,
+      },
+    },
   },
   'admin-dead': {
     query: deadJobsQuerySchema,
