@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import {
   cleanupQuerySchema,
+  cleanupResponseSchema,
   countJobsQuerySchema,
   deadJobsQuerySchema,
   jobViewSchema,
@@ -153,7 +154,12 @@ export const operations: Record<string, Operation> = {
   },
   'admin-cleanup': {
     query: cleanupQuerySchema,
-    responses: { 200: { description: 'Deleted', schema: z.object({ deleted: z.number().int() }) } },
+    responses: {
+      200: {
+        description: 'Deleted; `complete: false` when the run stopped for time (continue with `cursor`)',
+        schema: cleanupResponseSchema,
+      },
+    },
   },
   'admin-dead': {
     query: deadJobsQuerySchema,

@@ -103,7 +103,17 @@ export const errorBodySchema = z
   })
   .meta({ id: 'Error' });
 
-export const cleanupQuerySchema = z.object({ days: z.coerce.number().int().min(1).max(365).default(30) });
+export const cleanupQuerySchema = z.object({
+  days: z.coerce.number().int().min(1).max(365).default(30),
+  /** The nextCursor of a run that stopped for time. */
+  cursor: z.string().min(1).max(2048).optional(),
+});
+export const cleanupResponseSchema = z.object({
+  deleted: z.number().int(),
+  /** False when the run stopped before its time limit; repeat with `cursor` = nextCursor. */
+  complete: z.boolean(),
+  nextCursor: z.string().nullable(),
+});
 export const deadJobsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().min(1).max(4096).optional(),

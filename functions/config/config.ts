@@ -1,6 +1,7 @@
 /** The environment each kind of function needs, read once. Names match what the CDK constructs set. */
 import { createHash } from 'node:crypto';
 
+import { runtimeSettings } from '../../infra/function-settings.ts';
 import { tierDefaults } from '../../infra/resources.ts';
 import type { QueueUrls } from '../adapters/sqs/dispatcher.ts';
 import { TIERS, type Tier } from '../core/tiers.ts';
@@ -84,16 +85,21 @@ export function tierMaxConcurrency(env = process.env): Record<Tier, number> {
 export function maintenanceTimings(env = process.env) {
   return {
     staleAfterMs: workerTimings(env).staleAfterMs,
-    lostAfterMs: intEnv(ENV.lostMessageAfterSeconds, 900, env) * 1000,
-    deadlineUrgencyMs: intEnv(ENV.deadlineUrgencySeconds, 600, env) * 1000,
+    lostAfterMs: intEnv(ENV.lostMessageAfterSeconds, runtimeSettings.lostMessageAfterSeconds, env) * 1000,
+    deadlineUrgencyMs: intEnv(ENV.deadlineUrgencySeconds, runtimeSettings.deadlineUrgencySeconds, env) * 1000,
   };
 }
 
 export function workerTimings(env = process.env) {
-  const heartbeatMs = intEnv(ENV.heartbeatSeconds, 20, env) * 1000;
+  const heartbeatMs = intEnv(ENV.heartbeatSeconds, runtimeSettings.heartbeatSeconds, env) * 1000;
   return {
     heartbeatMs,
-    staleAfterMs: intEnv(ENV.staleAfterSeconds, Math.max(120, (6 * heartbeatMs) / 1000), env) * 1000,
+    staleAfterMs:
+      intEnv(
+        ENV.staleAfterSeconds,
+        Math.max(runtimeSettings.staleAfterSeconds, (6 * heartbeatMs) / 1000),
+        env,
+      ) * 1000,
     progressIntervalMs: intEnv(ENV.progressIntervalMs, 1000, env),
   };
 }

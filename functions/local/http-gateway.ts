@@ -2,20 +2,25 @@
  * The local stand-in for API Gateway's HTTP API: turns each request into a payload-2.0 event, runs the
  * Lambda authorizer on protected routes, invokes the route's handler in-process, and writes its response.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  APIGatewayRequestAuthorizerEventV2,
+  Context,
+} from 'aws-lambda';
 import type { RouteDefinition } from '../api/routes.ts';
 import type { AuthorizerResult } from '../handlers/authorizer.ts';
-import { lambdaContext } from './lambda-context.ts';
+import { toAuthorizerEvent, toHttpEvent } from './http-event.ts';
+import { type GatewayAnswer, invokeIntegration } from './http-integration.ts';
 import { readBody } from './read-body.ts';
 
 export type HttpLambda = (
   event: APIGatewayProxyEventV2,
   context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
-type Authorizer = (event: { headers: Record<string, string> }) => Promise<AuthorizerResult>;
+type Authorizer = (event: APIGatewayRequestAuthorizerEventV2, context: Context) => Promise<AuthorizerResult>;
 
 export interface HttpGatewayOptions {
   port: number;
@@ -25,7 +30,11 @@ export interface HttpGatewayOptions {
   authorizer: Authorizer;
   /** API Gateway's own payload limit (10 MB); the handlers enforce the contract's smaller one. */
   maxBodyBytes?: number;
-  functionTimeoutMs?: number;
+  /** Each route's function timeout (infra/function-settings.ts); 29 s by default. */
+  functionTimeoutMs?: number | ((route: RouteDefinition) => number);
+  authorizerTimeoutMs?: number;
+  /** API Gateway's integration timeout, 30 s. */
+  integrationTimeoutMs?: number;
 }
 
 interface CompiledRoute {
@@ -75,7 +84,6 @@ export async function startHttpGateway(
       res.end(errorBody('payload_too_large', `The request body is larger than ${maxBody} bytes`));
       return;
     }
-    const body = raw.toString('utf8');
     if (!match?.found) {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(errorBody('not_found', `No route ${method} ${url.pathname}`));
@@ -85,9 +93,19 @@ export async function startHttpGateway(
     const pathParameters = Object.fromEntries(
       params.map((name, i) => [name, decodeURIComponent(match.found?.[i + 1] ?? '')]),
     );
-    const event = toEvent(req, url, method, route, pathParameters, body);
+    const event = toHttpEvent({ req, url, method, route, pathParameters, body: raw });
+    const answer = ({ statusCode, body }: GatewayAnswer) => {
+      res.writeHead(statusCode, { 'content-type': 'application/json' });
+      res.end(body);
+    };
     if (route.access !== 'public') {
-      const verdict = await options.authorizer({ headers: event.headers as Record<string, string> });
+      const authorized = await invokeIntegration(options.authorizer, toAuthorizerEvent(event), {
+        functionName: 'authorizer',
+        functionTimeoutMs: options.authorizerTimeoutMs ?? 10_000,
+        ...(options.integrationTimeoutMs && { integrationTimeoutMs: options.integrationTimeoutMs }),
+      });
+      if (!authorized.ok) return answer(authorized.answer);
+      const verdict = authorized.result;
       if (!verdict.isAuthorized) {
         res.writeHead(403, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ message: 'Forbidden' }));
@@ -96,7 +114,14 @@ export async function startHttpGateway(
       (event.requestContext as unknown as { authorizer: unknown }).authorizer = { lambda: verdict.context };
     }
     const handler = handlers.get(route) as HttpLambda;
-    const result = await handler(event, lambdaContext(route.handler, options.functionTimeoutMs ?? 29_000));
+    const { functionTimeoutMs = 29_000 } = options;
+    const outcome = await invokeIntegration(handler, event, {
+      functionName: route.handler,
+      functionTimeoutMs: typeof functionTimeoutMs === 'number' ? functionTimeoutMs : functionTimeoutMs(route),
+      ...(options.integrationTimeoutMs && { integrationTimeoutMs: options.integrationTimeoutMs }),
+    });
+    if (!outcome.ok) return answer(outcome.answer);
+    const result = outcome.result;
     res.writeHead(result.statusCode ?? 200, {
       'content-type': 'application/json',
       ...stringHeaders(result.headers),
@@ -117,54 +142,6 @@ export async function startHttpGateway(
         server.close(() => resolve());
         server.closeAllConnections();
       }),
-  };
-}
-
-function toEvent(
-  req: IncomingMessage,
-  url: URL,
-  method: string,
-  route: RouteDefinition,
-  pathParameters: Record<string, string>,
-  body: string,
-): APIGatewayProxyEventV2 {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
-  }
-  const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams)
-    query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
-  const routeKey = `${route.method} ${route.path}`;
-  const now = new Date();
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    headers,
-    ...(Object.keys(query).length > 0 && { queryStringParameters: query }),
-    ...(Object.keys(pathParameters).length > 0 && { pathParameters }),
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: headers.host ?? 'localhost',
-      domainPrefix: 'local',
-      http: {
-        method,
-        path: url.pathname,
-        protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId: randomUUID(),
-      routeKey,
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-    },
-    ...(body.length > 0 && { body }),
-    isBase64Encoded: false,
   };
 }
 

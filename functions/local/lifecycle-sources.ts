@@ -13,9 +13,17 @@ import type {
   SQSBatchResponse,
   SQSEvent,
 } from 'aws-lambda';
+import { deadLetterEventSource, schedules, streamEventSources } from '../../infra/function-settings.ts';
 import { maintenanceRetries, TIERS } from '../../infra/resources.ts';
 import { withAsyncRetries } from './async-retries.ts';
+import {
+  localTimeoutMs,
+  sqsPollerSettings,
+  streamReaderSettings,
+  type TimeoutOverrides,
+} from './event-source/mappings.ts';
 import { startSqsPoller } from './event-source/sqs-poller.ts';
+import { invokeWithTimeout } from './invoke-with-timeout.ts';
 import type { LocalQueues } from './provision.ts';
 import { startStreamReader } from './realtime/dynamodb-stream-reader.ts';
 
@@ -29,15 +37,16 @@ export interface LifecycleSourcesOptions {
   credentials: { accessKeyId: string; secretAccessKey: string };
   /** How often the maintenance rule fires (EventBridge: every minute). */
   maintenanceIntervalMs: number;
+  /** Function timeouts by handler module; the deployed ones where not set. */
+  functionTimeoutsMs?: TimeoutOverrides;
   onError: (error: unknown) => void;
 }
-
-const DAY_MS = 86_400_000;
 
 export async function startLifecycleSources(
   options: LifecycleSourcesOptions,
 ): Promise<{ stop(): Promise<void> }> {
   const stops: Array<() => Promise<void>> = [];
+  const timeouts = options.functionTimeoutsMs ?? {};
   const deadLetter = (await import('../handlers/dead-letter.ts')) as {
     handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
   };
@@ -46,9 +55,7 @@ export async function startLifecycleSources(
       sqs: options.sqs,
       queueUrl: options.queues.deadLetterUrls[tier],
       queueArn: options.queues.deadLetterArns[tier],
-      batchSize: 10,
-      maxConcurrency: 2,
-      functionTimeoutMs: 60_000,
+      ...sqsPollerSettings(deadLetterEventSource, timeouts),
       functionName: `dead-letter-${tier}`,
       region: options.region,
       handler: deadLetter.handler,
@@ -69,7 +76,7 @@ export async function startLifecycleSources(
     }),
     tableName: options.jobsTableName,
     handler: dependencies.handler,
-    functionName: 'dependencies',
+    ...streamReaderSettings(streamEventSources.dependencies, timeouts),
     region: options.region,
     onError: options.onError,
   });
@@ -87,7 +94,19 @@ export async function startLifecycleSources(
 
   const recoverHandler = (await import('../handlers/maintenance/recover.ts')).handler;
   const cleanupHandler = (await import('../handlers/maintenance/cleanup.ts')).handler;
-  const every = (ms: number, run: () => Promise<unknown>) => {
+  // Each rule invokes its function with the function's timeout, as EventBridge invokes Lambda, and a failed
+  // invocation is retried as Lambda's asynchronous invocations are configured in CDK (infra/resources.ts).
+  const stopping = new AbortController();
+  const every = (ms: number, module: string, handler: () => Promise<unknown>, retryAttempts: number) => {
+    const invoke = () =>
+      invokeWithTimeout(handler, {}, { functionName: module, timeoutMs: localTimeoutMs(module, timeouts) })
+        .result;
+    const run = withAsyncRetries(invoke, {
+      retryAttempts,
+      delaysMs: maintenanceRetries.retryDelaysSeconds.map((seconds) => seconds * 1000),
+      signal: stopping.signal,
+      onRetry: options.onError,
+    });
     let running: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
       running = run().catch(options.onError);
@@ -97,17 +116,19 @@ export async function startLifecycleSources(
       await running;
     });
   };
-  // Lambda retries failed asynchronous invocations as configured in CDK (infra/resources.ts).
-  const stopping = new AbortController();
-  const retried = (run: () => Promise<unknown>, retryAttempts: number) =>
-    withAsyncRetries(run, {
-      retryAttempts,
-      delaysMs: maintenanceRetries.retryDelaysSeconds.map((seconds) => seconds * 1000),
-      signal: stopping.signal,
-      onRetry: options.onError,
-    });
-  every(options.maintenanceIntervalMs, retried(recoverHandler, maintenanceRetries.recover.retryAttempts));
-  every(DAY_MS, retried(cleanupHandler, maintenanceRetries.cleanup.retryAttempts));
+  every(
+    options.maintenanceIntervalMs,
+    schedules.recover.module,
+    recoverHandler,
+    maintenanceRetries.recover.retryAttempts,
+  );
+  every(
+    schedules.cleanup.rateSeconds * 1000,
+    schedules.cleanup.module,
+    cleanupHandler,
+    maintenanceRetries.cleanup.retryAttempts,
+  );
+  // Stops run in reverse: a retry waiting out Lambda's delay is abandoned before the timers are awaited.
   stops.push(async () => stopping.abort());
 
   return {

@@ -12,6 +12,7 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { deadLetterVisibilityTimeoutSeconds } from '../../infra/function-settings.ts';
 import {
   deadLetterQueueName,
   queueDefaults,
@@ -113,7 +114,10 @@ export async function provisionQueues(
     const dlq = await client.send(
       new CreateQueueCommand({
         QueueName: deadLetterQueueName(prefix, tier),
-        Attributes: { MessageRetentionPeriod: String(queueDefaults.dlqRetentionDays * 86400) },
+        Attributes: {
+          MessageRetentionPeriod: String(queueDefaults.dlqRetentionDays * 86400),
+          VisibilityTimeout: String(deadLetterVisibilityTimeoutSeconds),
+        },
       }),
     );
     const dlqUrl = dlq.QueueUrl as string;

@@ -8,13 +8,21 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { queueDefaults, TIERS, tierDefaults } from '../../infra/resources.ts';
+import { schedules, tierEventSources } from '../../infra/function-settings.ts';
+import { TIERS } from '../../infra/resources.ts';
 import { routes } from '../api/routes.ts';
 import { ENV } from '../config/config.ts';
 import { startDynamoDbLocal } from './emulators/dynamodb-local.ts';
 import { startSqsEmulator } from './emulators/sqs-emulator.ts';
+import {
+  localRuntimeEnvironment,
+  localTimeoutMs,
+  sqsPollerSettings,
+  type TimeoutOverrides,
+} from './event-source/mappings.ts';
 import { startSqsPoller } from './event-source/sqs-poller.ts';
 import { type HttpLambda, startHttpGateway } from './http-gateway.ts';
+import { fenceClient } from './invoke-with-timeout.ts';
 import { startLifecycleSources } from './lifecycle-sources.ts';
 import { LOCAL_CREDENTIALS as credentials, LOCAL_REGION as region } from './local-aws.ts';
 import { type LocalQueues, provisionQueues, provisionTables } from './provision.ts';
@@ -35,13 +43,19 @@ export interface LocalStackOptions {
   jwtSecret: string;
   /** Seals listing cursors (CURSOR_SECRET); a random one per start when not given. */
   cursorSecret?: string;
+  /**
+   * Runtime timings; the deployed values (infra/function-settings.ts runtimeSettings) unless set: tests
+   * that need faster heartbeats or recovery set them here.
+   */
   heartbeatSeconds?: number;
   staleAfterSeconds?: number;
   logLevel?: string;
-  /** How often the maintenance sweep runs (EventBridge fires it every minute). */
+  /** How often the maintenance sweep runs (the deployed schedule's rate, every minute, by default). */
   maintenanceIntervalMs?: number;
   /** Seconds before a queued job's message counts as lost (LOST_MESSAGE_AFTER_SECONDS). */
   lostMessageAfterSeconds?: number;
+  /** Function timeouts in ms by handler module; the deployed ones by default (tests set short ones). */
+  functionTimeoutsMs?: TimeoutOverrides;
   /** Called with poller errors (the emulator going away, handler crashes). */
   onError?: (error: unknown) => void;
 }
@@ -75,6 +89,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const queues = await provisionQueues(sqs, prefix);
 
     configureEnvironment(options, { dynamodbEndpoint, sqsEndpoint, tables, queues });
+    const timeouts = options.functionTimeoutsMs ?? {};
+    // Lambda stops an invocation at its timeout: the functions' clients refuse calls made after it.
+    fenceClient((await import('../config/dynamo-client.ts')).dynamoClient);
+    fenceClient((await import('../config/sqs-client.ts')).sqsClient);
     const gateway = await startHttpGateway({
       port: options.port,
       ...(options.host && { host: options.host }),
@@ -82,6 +100,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       loadHandler: async (route) =>
         ((await import(`../handlers/api/${route.handler}.ts`)) as { handler: HttpLambda }).handler,
       authorizer: (await import('../handlers/authorizer.ts')).handler,
+      functionTimeoutMs: (route) => localTimeoutMs(`api/${route.handler}`, timeouts),
+      authorizerTimeoutMs: localTimeoutMs('authorizer', timeouts),
     });
     cleanups.push(gateway.close);
     const realtime = await startRealtime({
@@ -90,6 +110,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamodbEndpoint,
       jobsTableName: tables.Jobs as string,
       connectionsTableName: tables.Connections as string,
+      functionTimeoutsMs: timeouts,
       ...(options.onError && { onError: options.onError }),
     });
     cleanups.push(realtime.stop);
@@ -102,9 +123,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         sqs,
         queueUrl: queues.urls[tier],
         queueArn: queues.arns[tier],
-        batchSize: tierDefaults[tier].batchSize,
-        maxConcurrency: tierDefaults[tier].maxConcurrency,
-        functionTimeoutMs: queueDefaults.workerTimeoutSeconds * 1000,
+        ...sqsPollerSettings(tierEventSources[tier], timeouts),
         functionName: `worker-${tier}`,
         region,
         handler: worker.handler,
@@ -123,7 +142,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       jobsTableName: tables.Jobs as string,
       region,
       credentials,
-      maintenanceIntervalMs: options.maintenanceIntervalMs ?? 60_000,
+      maintenanceIntervalMs: options.maintenanceIntervalMs ?? schedules.recover.rateSeconds * 1000,
+      functionTimeoutsMs: timeouts,
       onError: options.onError ?? (() => undefined),
     });
     cleanups.push(lifecycle.stop);
@@ -176,12 +196,16 @@ function configureEnvironment(
     [ENV.deadLetterQueueUrl.high]: resources.queues.deadLetterUrls.high,
     [ENV.deadLetterQueueUrl.normal]: resources.queues.deadLetterUrls.normal,
     [ENV.deadLetterQueueUrl.low]: resources.queues.deadLetterUrls.low,
-    [ENV.lostMessageAfterSeconds]: String(options.lostMessageAfterSeconds ?? 900),
+    ...localRuntimeEnvironment({
+      ...(options.heartbeatSeconds !== undefined && { heartbeatSeconds: options.heartbeatSeconds }),
+      ...(options.staleAfterSeconds !== undefined && { staleAfterSeconds: options.staleAfterSeconds }),
+      ...(options.lostMessageAfterSeconds !== undefined && {
+        lostMessageAfterSeconds: options.lostMessageAfterSeconds,
+      }),
+    }),
     [ENV.authMode]: 'hs256',
     [ENV.jwtSecret]: options.jwtSecret,
     [ENV.cursorSecret]: options.cursorSecret ?? randomBytes(32).toString('hex'),
-    [ENV.heartbeatSeconds]: String(options.heartbeatSeconds ?? 5),
-    [ENV.staleAfterSeconds]: String(options.staleAfterSeconds ?? 30),
     LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'warn',
   });
 }

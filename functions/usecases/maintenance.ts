@@ -9,6 +9,7 @@ import { isTerminal, type Job, type JobStatus } from '../core/job.ts';
 import type { Dispatcher, JobStore } from '../core/ports.ts';
 import { higherTier } from '../core/tiers.ts';
 import { recoverStale, redispatch, release } from '../core/transitions.ts';
+import { cleanupWithin } from './cleanup.ts';
 import { MAX_SQS_DELAY_SECONDS } from './submit-job.ts';
 
 export interface MaintenanceDeps {
@@ -22,6 +23,11 @@ export interface MaintenanceDeps {
   lostAfterMs: number;
   /** Jobs whose deadline is closer than this are moved up a tier. */
   deadlineUrgencyMs: number;
+  /**
+   * True once the invocation nears its timeout: the sweep stops starting work (every step is a
+   * conditional write, so the next run, a minute later, simply goes on from the index).
+   */
+  outOfTime?: () => boolean;
 }
 
 export interface RecoveryReport {
@@ -44,9 +50,16 @@ export async function recover(deps: MaintenanceDeps): Promise<RecoveryReport> {
   return report;
 }
 
-async function* jobsIn(store: JobStore, status: JobStatus, until: Date): AsyncGenerator<Job> {
+/** The jobs in a status up to `until`, page by page; ends early once the time budget is spent. */
+async function* jobsIn(
+  deps: Pick<MaintenanceDeps, 'store' | 'outOfTime'>,
+  status: JobStatus,
+  until: Date,
+): AsyncGenerator<Job> {
+  const { store } = deps;
   let cursor: string | undefined;
   do {
+    if (deps.outOfTime?.()) return;
     const page = await store.listByStatus(status, { until: until.toISOString(), limit: PAGE, cursor });
     yield* page.items;
     cursor = page.nextCursor ?? undefined;
@@ -59,7 +72,7 @@ async function recoverStaleRuns(deps: MaintenanceDeps): Promise<number> {
   let count = 0;
   for (const status of ['running', 'cancelling'] as const) {
     // Started before the threshold (index order); only those whose heartbeat is also old are stale.
-    for await (const job of jobsIn(deps.store, status, new Date(staleBefore))) {
+    for await (const job of jobsIn(deps, status, new Date(staleBefore))) {
       const beat = new Date(job.heartbeatAt ?? job.startedAt ?? job.createdAt).getTime();
       if (beat > staleBefore) continue;
       const next = await deps.store.apply(job, recoverStale(job, now));
@@ -78,7 +91,7 @@ async function dispatchDueJobs(deps: MaintenanceDeps): Promise<number> {
   // a job scheduled for next week runs within seconds of its time even though this runs once a minute.
   const horizon = new Date(now.getTime() + (MAX_SQS_DELAY_SECONDS - 60) * 1000);
   let count = 0;
-  for await (const job of jobsIn(deps.store, 'scheduled', horizon)) {
+  for await (const job of jobsIn(deps, 'scheduled', horizon)) {
     const next = await deps.store.apply(job, release(job, now));
     if (!next) continue;
     const delaySeconds = Math.max(
@@ -96,7 +109,7 @@ async function resendLostMessages(deps: MaintenanceDeps): Promise<number> {
   const before = new Date(now.getTime() - deps.lostAfterMs);
   let count = 0;
   for (const status of ['queued', 'retrying'] as const) {
-    for await (const job of jobsIn(deps.store, status, before)) {
+    for await (const job of jobsIn(deps, status, before)) {
       const next = await deps.store.apply(job, redispatch(job, now));
       if (!next) continue;
       const dueIn = Math.ceil((new Date(next.queuedAt ?? now).getTime() - now.getTime()) / 1000);
@@ -127,6 +140,7 @@ async function* urgentJobs(deps: MaintenanceDeps, now: Date): AsyncGenerator<Job
   const until = new Date(now.getTime() + deps.deadlineUrgencyMs).toISOString();
   let cursor: string | undefined;
   do {
+    if (deps.outOfTime?.()) return;
     const page = await deps.store.listByDeadline({ until, limit: PAGE, cursor });
     yield* page.items;
     cursor = page.nextCursor ?? undefined;
@@ -134,16 +148,9 @@ async function* urgentJobs(deps: MaintenanceDeps, now: Date): AsyncGenerator<Job
 }
 
 /**
- * Retention: deletes terminal jobs that ended more than `days` ago (with their counters), through the
- * status index; DynamoDB TTL removes the rest in its own time. Returns how many were deleted.
+ * Retention without a time budget: deletes terminal jobs that ended more than `days` ago (see
+ * cleanup.ts for the budgeted, resumable form the handlers use). Returns how many were deleted.
  */
 export async function cleanup(deps: Pick<MaintenanceDeps, 'store' | 'clock'>, days: number): Promise<number> {
-  const before = new Date(deps.clock.now().getTime() - days * 86_400_000);
-  let deleted = 0;
-  for (const status of ['completed', 'failed', 'cancelled', 'dead'] as const) {
-    for await (const job of jobsIn(deps.store, status, before)) {
-      if (await deps.store.delete(job)) deleted += 1;
-    }
-  }
-  return deleted;
+  return (await cleanupWithin(deps, { days })).deleted;
 }

@@ -38,9 +38,6 @@ import { type FunctionDefaults, JobFunction } from './job-function.ts';
 import type { JwtAuth } from './jwt-auth.ts';
 import type { TierQueues } from './tier-queues.ts';
 
-/** API Gateway's own limit for HTTP API integrations. */
-const INTEGRATION_TIMEOUT = Duration.seconds(29);
-
 const pascal = (text: string) =>
   text
     .split(/[^a-zA-Z0-9]+/)
@@ -145,7 +142,6 @@ export class JobsHttpApi extends Construct {
     this.authorizerFunction = new JobFunction(this, 'Authorizer', {
       module: 'authorizer',
       defaults,
-      timeout: Duration.seconds(10),
     });
     props.auth.bind(this.authorizerFunction);
     this.authorizer = new HttpLambdaAuthorizer('TokenAuthorizer', this.authorizerFunction, {
@@ -169,7 +165,6 @@ export class JobsHttpApi extends Construct {
       const fn = new JobFunction(this, `${pascal(module)}Handler`, {
         module: `api/${module}`,
         defaults,
-        timeout: INTEGRATION_TIMEOUT,
         description: moduleRoutes.map((route) => `${route.method} ${route.path}`).join(', '),
         ...(needs.files && { files: needs.files }),
       });
@@ -229,7 +224,6 @@ export class JobsHttpApi extends Construct {
     const fn = new JobFunction(this, 'NotFoundHandler', {
       module: 'api/not-found',
       defaults,
-      timeout: Duration.seconds(5),
       description:
         'functions/handlers/api/not-found.ts, the $default route: 404 not_found for unknown routes',
     });

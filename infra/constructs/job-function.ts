@@ -17,7 +17,9 @@ import {
 import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ENV } from '../../functions/config/config.ts';
 import { envNames } from '../env-names.ts';
+import { functionTimeoutSeconds, runtimeSettings, runtimeSettingsByFunction } from '../function-settings.ts';
 import type { LogLevel } from '../settings.ts';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -51,7 +53,6 @@ export interface JobFunctionProps {
   module: string;
   defaults: FunctionDefaults;
   description?: string;
-  timeout?: Duration;
   memorySize?: number;
   /** Files (paths relative to the project root) copied next to the bundle, for the handler to read. */
   files?: readonly string[];
@@ -80,7 +81,8 @@ export class JobFunction extends NodejsFunction {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(29),
+      // One definition with the local stack, which enforces the same timeout (infra/function-settings.ts).
+      timeout: Duration.seconds(functionTimeoutSeconds(props.module)),
       projectRoot,
       depsLockFilePath: join(projectRoot, 'package-lock.json'),
       logGroup,
@@ -94,6 +96,7 @@ export class JobFunction extends NodejsFunction {
         [envNames.logLevel]: defaults.logLevel,
         [envNames.serviceName]: `${defaults.servicePrefix}-${props.module.replaceAll('/', '-')}`,
         NODE_OPTIONS: '--enable-source-maps',
+        ...runtimeEnvironment(props.module),
       },
       bundling: {
         format: OutputFormat.ESM,
@@ -128,4 +131,14 @@ function copyFiles(files: readonly string[]): ICommandHooks {
     afterBundling: (inputDir, outputDir) =>
       files.map((file) => `cp ${JSON.stringify(join(inputDir, file))} ${JSON.stringify(`${outputDir}/`)}`),
   };
+}
+
+/** The runtime timings a handler module reads (HEARTBEAT_SECONDS, ...), set explicitly from the one definition. */
+export function runtimeEnvironment(module: string): Record<string, string> {
+  return Object.fromEntries(
+    (runtimeSettingsByFunction[module] ?? []).map((setting) => [
+      ENV[setting],
+      String(runtimeSettings[setting]),
+    ]),
+  );
 }

@@ -7,13 +7,14 @@ import { Duration } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
+import { schedules } from '../function-settings.ts';
 import { maintenanceRetries } from '../resources.ts';
 import { bindJobs, bindQueues, type JobsBinding } from './bindings.ts';
 import { type FunctionDefaults, JobFunction } from './job-function.ts';
 import type { TierQueues } from './tier-queues.ts';
 
-export const RECOVER_EVERY = Duration.minutes(1);
-export const CLEANUP_EVERY = Duration.days(1);
+export const RECOVER_EVERY = Duration.seconds(schedules.recover.rateSeconds);
+export const CLEANUP_EVERY = Duration.seconds(schedules.cleanup.rateSeconds);
 
 export interface MaintenanceProps {
   defaults: FunctionDefaults;
@@ -32,10 +33,8 @@ export class Maintenance extends Construct {
     const { defaults } = props;
 
     this.recoverFunction = new JobFunction(this, 'Recover', {
-      module: 'maintenance/recover',
+      module: schedules.recover.module,
       defaults,
-      // Inside the one-minute period, so runs rarely overlap (each step is a conditional write anyway).
-      timeout: Duration.seconds(50),
     });
     bindJobs(this.recoverFunction, props.jobs, 'readWrite');
     bindQueues(this.recoverFunction, props.queues, 'send');
@@ -48,9 +47,8 @@ export class Maintenance extends Construct {
     this.recoverFunction.configureAsyncInvoke({ retryAttempts: maintenanceRetries.recover.retryAttempts });
 
     this.cleanupFunction = new JobFunction(this, 'Cleanup', {
-      module: 'maintenance/cleanup',
+      module: schedules.cleanup.module,
       defaults,
-      timeout: Duration.minutes(5),
     });
     bindJobs(this.cleanupFunction, props.jobs, 'readWrite');
     // It shares maintenanceDeps with recover, whose dispatcher reads the queue URLs at start.

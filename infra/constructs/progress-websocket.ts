@@ -4,7 +4,7 @@
  * `subscribe` / `unsubscribe` / `ping` (and `$default`) served by one message handler, a stage, and the
  * notifier that turns the jobs table's stream into `job.updated` frames for the subscribed connections.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
@@ -14,11 +14,12 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { type CfnFunction, FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { WS_ACTIONS } from '../../functions/usecases/realtime/client-messages.ts';
 import { envNames } from '../env-names.ts';
+import { streamEventSources } from '../function-settings.ts';
 import { reservedConcurrency, type Throttle, type ThrottleName } from '../limits.ts';
 import {
   acknowledgeListStreams,
@@ -27,12 +28,13 @@ import {
   bindWebSocketManagement,
   type JobsBinding,
 } from './bindings.ts';
+import { dynamoEventSource } from './event-sources.ts';
 import { type FunctionDefaults, JobFunction } from './job-function.ts';
 import type { StoreTable } from './job-store.ts';
 import type { JwtAuth } from './jwt-auth.ts';
 
-/** The client actions of the contract (functions/handlers/ws/message.ts serves them all). */
-export const WEBSOCKET_ACTIONS = ['subscribe', 'unsubscribe', 'ping'] as const;
+/** The client actions of the contract: the ones the message handler and the local gateway route. */
+export const WEBSOCKET_ACTIONS = WS_ACTIONS;
 
 /** WebSocket variables only; one JSON object per connect, message and disconnect. */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
@@ -77,15 +79,14 @@ export class ProgressWebSocket extends Construct {
   constructor(scope: Construct, id: string, props: ProgressWebSocketProps) {
     super(scope, id);
     const { defaults } = props;
-    const fn = (fnId: string, module: string, timeout = Duration.seconds(29)) =>
-      new JobFunction(this, fnId, { module, defaults, timeout });
+    const fn = (fnId: string, module: string) => new JobFunction(this, fnId, { module, defaults });
 
-    this.authorizerFunction = fn('Authorizer', 'ws/authorizer', Duration.seconds(10));
+    this.authorizerFunction = fn('Authorizer', 'ws/authorizer');
     props.auth.bind(this.authorizerFunction);
     this.connectHandler = fn('ConnectHandler', 'ws/connect');
     this.disconnectHandler = fn('DisconnectHandler', 'ws/disconnect');
     this.messageHandler = fn('MessageHandler', 'ws/message');
-    this.notifier = fn('Notifier', 'notifier', Duration.seconds(60));
+    this.notifier = fn('Notifier', 'notifier');
     if (props.reserveConcurrency)
       (this.notifier.node.defaultChild as CfnFunction).reservedConcurrentExecutions =
         reservedConcurrency.notifier;
@@ -164,27 +165,7 @@ export class ProgressWebSocket extends Construct {
     bindTable(this.notifier, props.connectionsTable, 'readWrite');
     bindWebSocketManagement(this.notifier, this.stage, envNames.wsManagementEndpoint);
     acknowledgeListStreams(this.notifier);
-    this.notifier.addEventSource(
-      new DynamoEventSource(props.jobs.table, {
-        startingPosition: StartingPosition.LATEST,
-        batchSize: 100,
-        // Per-record failures: a record that cannot be delivered is retried without resending the others;
-        // a failing batch is halved until the bad record is isolated, then dropped after the retries.
-        reportBatchItemFailures: true,
-        bisectBatchOnError: true,
-        retryAttempts: 3,
-        // Progress is only worth sending while it is fresh; GET /jobs/{id} always has the latest state.
-        maxRecordAge: Duration.minutes(5),
-        // Job items only (not the statistics counters or dependency edges written beside them); TTL expiry
-        // and cleanup deletes are not job changes a client waits for.
-        filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.or('INSERT', 'MODIFY'),
-            dynamodb: { Keys: { sk: { S: FilterRule.isEqual('JOB') } } },
-          }),
-        ],
-      }),
-    );
+    this.notifier.addEventSource(dynamoEventSource(props.jobs.table, streamEventSources.notifier));
   }
 
   /** wss://{apiId}.execute-api.{region}.amazonaws.com/{stage} */

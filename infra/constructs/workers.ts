@@ -10,12 +10,18 @@
  * and their event sources are never throttled (a throttled SQS batch waits a whole visibility timeout).
  */
 import { Duration } from 'aws-cdk-lib';
-import { type CfnFunction, FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import { TIERS, type Tier } from '../../functions/core/tiers.ts';
+import {
+  deadLetterEventSource,
+  functionTimeouts,
+  type SqsEventSourceSettings,
+  streamEventSources,
+  tierEventSources,
+} from '../function-settings.ts';
 import { reservedConcurrency } from '../limits.ts';
-import { queueDefaults, tierDefaults } from '../resources.ts';
 import {
   acknowledgeListStreams,
   bindDeadLetterQueues,
@@ -23,13 +29,14 @@ import {
   bindQueues,
   type JobsBinding,
 } from './bindings.ts';
+import { dynamoEventSource } from './event-sources.ts';
 import { type FunctionDefaults, JobFunction } from './job-function.ts';
 import type { TierQueues } from './tier-queues.ts';
 
 /** The worker's Lambda timeout; the tier queues' visibility timeout is never below it. */
-export const WORKER_TIMEOUT = Duration.seconds(queueDefaults.workerTimeoutSeconds);
+export const WORKER_TIMEOUT = Duration.seconds(functionTimeouts.worker);
 /** The DLQ consumer only records an outcome; the DLQs' visibility timeout is six times it. */
-export const DEAD_LETTER_CONSUMER_TIMEOUT = Duration.seconds(30);
+export const DEAD_LETTER_CONSUMER_TIMEOUT = Duration.seconds(functionTimeouts['dead-letter']);
 
 export interface WorkersProps {
   defaults: FunctionDefaults;
@@ -60,17 +67,15 @@ export class Workers extends Construct {
     this.worker = new JobFunction(this, 'Worker', {
       module: 'worker',
       defaults,
-      timeout: WORKER_TIMEOUT,
       memorySize: 1024,
     });
     bindJobs(this.worker, jobs, 'readWrite');
     bindQueues(this.worker, queues, 'consume');
     for (const tier of TIERS) {
       this.worker.addEventSource(
+        // Records are processed one at a time; a failed one alone goes back to the queue.
         new SqsEventSource(queues.queues[tier], {
-          batchSize: tierDefaults[tier].batchSize,
-          // Records are processed one at a time; a failed one alone goes back to the queue.
-          reportBatchItemFailures: true,
+          ...sqsEventSourceProps(tierEventSources[tier]),
           maxConcurrency: props.tierConcurrency[tier],
         }),
       );
@@ -81,19 +86,12 @@ export class Workers extends Construct {
     this.deadLetterConsumer = new JobFunction(this, 'DeadLetterConsumer', {
       module: 'dead-letter',
       defaults,
-      timeout: DEAD_LETTER_CONSUMER_TIMEOUT,
     });
     bindJobs(this.deadLetterConsumer, jobs, 'readWrite');
     bindDeadLetterQueues(this.deadLetterConsumer, queues);
     for (const tier of TIERS) {
       this.deadLetterConsumer.addEventSource(
-        new SqsEventSource(queues.deadLetterQueues[tier], {
-          batchSize: 10,
-          maxBatchingWindow: Duration.seconds(5),
-          reportBatchItemFailures: true,
-          // Dead letters are rare and cheap to record: the minimum keeps them off the workers' concurrency.
-          maxConcurrency: 2,
-        }),
+        new SqsEventSource(queues.deadLetterQueues[tier], sqsEventSourceProps(deadLetterEventSource)),
       );
     }
 
@@ -102,34 +100,22 @@ export class Workers extends Construct {
     this.dependencyResolver = new JobFunction(this, 'DependencyResolver', {
       module: 'dependencies',
       defaults,
-      timeout: Duration.seconds(60),
     });
     if (props.reserveConcurrency) reserve(this.dependencyResolver, reservedConcurrency.dependencyResolver);
     bindJobs(this.dependencyResolver, jobs, 'readWrite');
     bindQueues(this.dependencyResolver, queues, 'send');
     acknowledgeListStreams(this.dependencyResolver);
-    this.dependencyResolver.addEventSource(
-      new DynamoEventSource(jobs.table, {
-        startingPosition: StartingPosition.LATEST,
-        batchSize: 100,
-        // The handler reports the first record it could not settle; the stream retries from there.
-        reportBatchItemFailures: true,
-        bisectBatchOnError: true,
-        // Settling is idempotent (conditional transitions), so retries are safe; a record that still fails
-        // after them is dropped (its error is in the logs) rather than blocking the shard for 24 hours.
-        retryAttempts: 10,
-        // Only a job reaching a terminal status settles anything: skip inserts, deletions (TTL, cleanup),
-        // the counter and edge items, and every other change (progress, heartbeats), before invocation.
-        filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual('MODIFY'),
-            dynamodb: {
-              Keys: { sk: { S: FilterRule.isEqual('JOB') } },
-              NewImage: { status: { S: FilterRule.or('completed', 'failed', 'cancelled', 'dead') } },
-            },
-          }),
-        ],
-      }),
-    );
+    this.dependencyResolver.addEventSource(dynamoEventSource(jobs.table, streamEventSources.dependencies));
   }
+}
+
+function sqsEventSourceProps(settings: SqsEventSourceSettings) {
+  return {
+    batchSize: settings.batchSize,
+    ...(settings.maxBatchingWindowSeconds > 0 && {
+      maxBatchingWindow: Duration.seconds(settings.maxBatchingWindowSeconds),
+    }),
+    reportBatchItemFailures: settings.reportBatchItemFailures,
+    maxConcurrency: settings.maxConcurrency,
+  };
 }

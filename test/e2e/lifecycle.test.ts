@@ -208,7 +208,11 @@ describe('statistics and admin routes', () => {
     expect((await admin.post('/admin/cleanup?days=0')).body).toMatchObject({
       error: { code: 'validation_error' },
     });
-    expect((await admin.post('/admin/cleanup?days=30')).body).toEqual({ deleted: 0 });
+    expect((await admin.post('/admin/cleanup?days=30')).body).toEqual({
+      deleted: 0,
+      complete: true,
+      nextCursor: null,
+    });
     expect((await user.post('/admin/cleanup')).status).toBe(403);
   });
 });

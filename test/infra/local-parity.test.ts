@@ -1,7 +1,7 @@
 /**
  * The local stack (functions/local/provision.ts) and the CDK stack are built from the same definitions;
  * these checks prove they also build the same thing: table keys, indexes, projections, TTL and stream, and
- * the queue attributes and redrive counts.
+ * the queue attributes and redrive counts. local-parity-settings.test.ts compares the function settings.
  */
 import type { CreateQueueCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';

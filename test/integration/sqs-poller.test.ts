@@ -17,6 +17,7 @@ import {
   startSqsPoller,
   UnknownBatchItemError,
 } from '../../functions/local/event-source/sqs-poller.ts';
+import { fenceClient } from '../../functions/local/invoke-with-timeout.ts';
 import { sqsClient, uniquePrefix } from '../support/emulators.ts';
 
 const sqs = sqsClient();
@@ -234,6 +235,38 @@ describe('SQS poller (local Lambda event source mapping)', () => {
     expect(calls).toBeGreaterThan(0);
     expect(errors[0]).toBeInstanceOf(FunctionTimeoutError);
     expect(await drain(queue.url, 1)).toEqual(['slow']);
+  });
+
+  it('keeps a timed-out invocation counted until it stops, and refuses its SQS calls after the timeout', async () => {
+    const queue = await createQueue(30);
+    const fencedSqs = sqsClient();
+    fenceClient(fencedSqs);
+    await sendBodies(queue.url, ['first', 'second']);
+    const events: string[] = [];
+    const { poller, errors } = poll(
+      queue,
+      async (event) => {
+        const body = event.Records[0]?.body ?? '';
+        events.push(`start ${body}`);
+        if (body !== 'first') return;
+        await sleep(800);
+        // A write after the timeout: Lambda would have ended the invocation before it.
+        await fencedSqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: 'late write' })).then(
+          () => events.push('late write sent'),
+          (error: unknown) => events.push(`late write refused: ${(error as Error).name}`),
+        );
+        events.push('end first');
+      },
+      { batchSize: 1, maxConcurrency: 1, functionTimeoutMs: 200 },
+    );
+    await until(() => events.includes('start second'));
+    await poller.stop();
+    fencedSqs.destroy();
+    expect(errors[0]).toBeInstanceOf(FunctionTimeoutError);
+    // The only slot stayed taken until the timed-out handler returned.
+    expect(events.indexOf('end first')).toBeLessThan(events.indexOf('start second'));
+    expect(events).toContain('late write refused: InvocationKilledError');
+    expect(events).not.toContain('late write sent');
   });
 
   it('fills batches larger than one SQS receive (10) and deletes them all', async () => {

@@ -1,13 +1,22 @@
-/** POST /admin/cleanup?days=: delete finished jobs that ended more than `days` ago (default 30). */
+/**
+ * POST /admin/cleanup?days=&cursor=: delete finished jobs that ended more than `days` ago (default 30).
+ * Stops before the function's timeout: `complete: false` with a `nextCursor` to pass back as `cursor`.
+ */
 import { httpHandler } from '../../api/http-handler.ts';
 import { json } from '../../api/respond.ts';
 import { cleanupQuerySchema } from '../../api/schemas.ts';
 import { parseInput } from '../../api/validate.ts';
 import { logger } from '../../config/logger.ts';
 import { maintenanceDeps } from '../../config/maintenance-deps.ts';
-import { cleanup } from '../../usecases/maintenance.ts';
+import { cleanupWithin } from '../../usecases/cleanup.ts';
+import { HTTP_MARGIN_MS, outOfTimeFor } from '../../usecases/time-budget.ts';
 
-export const handler = httpHandler({ access: 'admin', logger }, async ({ query }) => {
-  const { days } = parseInput(cleanupQuerySchema, query);
-  return json(200, { deleted: await cleanup(maintenanceDeps, days) });
+export const handler = httpHandler({ access: 'admin', logger }, async ({ query, context }) => {
+  const { days, cursor } = parseInput(cleanupQuerySchema, query);
+  const report = await cleanupWithin(maintenanceDeps, {
+    days,
+    ...(cursor !== undefined && { cursor }),
+    outOfTime: outOfTimeFor(context, HTTP_MARGIN_MS),
+  });
+  return json(200, report);
 });

@@ -1,10 +1,11 @@
-/** POST /admin/recover: run the every-minute maintenance now. */
+/** POST /admin/recover: run the every-minute maintenance now (stopping before the function's timeout). */
 import { httpHandler } from '../../api/http-handler.ts';
 import { json } from '../../api/respond.ts';
 import { logger } from '../../config/logger.ts';
 import { maintenanceDeps } from '../../config/maintenance-deps.ts';
 import { recover } from '../../usecases/maintenance.ts';
+import { HTTP_MARGIN_MS, outOfTimeFor } from '../../usecases/time-budget.ts';
 
-export const handler = httpHandler({ access: 'admin', logger }, async () =>
-  json(200, await recover(maintenanceDeps)),
+export const handler = httpHandler({ access: 'admin', logger }, async ({ context }) =>
+  json(200, await recover({ ...maintenanceDeps, outOfTime: outOfTimeFor(context, HTTP_MARGIN_MS) })),
 );

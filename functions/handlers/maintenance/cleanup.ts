@@ -1,13 +1,21 @@
-/** Daily (EventBridge rule): delete finished jobs past the retention period, before TTL gets to them. */
+/**
+ * Daily (EventBridge rule): delete finished jobs past the retention period, before TTL gets to them. Stops
+ * before its timeout; what is left is deleted by the next run (or by TTL).
+ */
+import type { Context } from 'aws-lambda';
 import { retentionDays } from '../../config/config.ts';
 import { logger } from '../../config/logger.ts';
 import { maintenanceDeps } from '../../config/maintenance-deps.ts';
-import { cleanup } from '../../usecases/maintenance.ts';
+import { type CleanupReport, cleanupWithin } from '../../usecases/cleanup.ts';
+import { outOfTimeFor, SCHEDULED_MARGIN_MS } from '../../usecases/time-budget.ts';
 
 const days = retentionDays();
 
-export async function handler(): Promise<{ deleted: number }> {
-  const deleted = await cleanup(maintenanceDeps, days);
-  logger.info('cleanup', { deleted, days });
-  return { deleted };
+export async function handler(_event?: unknown, context?: Context): Promise<CleanupReport> {
+  const report = await cleanupWithin(maintenanceDeps, {
+    days,
+    outOfTime: outOfTimeFor(context, SCHEDULED_MARGIN_MS),
+  });
+  logger.info('cleanup', { ...report, days });
+  return report;
 }

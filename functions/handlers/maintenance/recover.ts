@@ -1,13 +1,21 @@
 /**
  * Every minute (EventBridge rule): recover jobs whose worker died, dispatch due scheduled jobs, re-send lost
- * messages, move jobs near their deadline up a tier.
+ * messages, move jobs near their deadline up a tier. Stops before its timeout; the next run goes on.
  */
+import type { Context } from 'aws-lambda';
 import { logger } from '../../config/logger.ts';
 import { maintenanceDeps } from '../../config/maintenance-deps.ts';
 import { recover } from '../../usecases/maintenance.ts';
+import { outOfTimeFor, SCHEDULED_MARGIN_MS } from '../../usecases/time-budget.ts';
 
-export async function handler(): Promise<Awaited<ReturnType<typeof recover>>> {
-  const report = await recover(maintenanceDeps);
+export async function handler(
+  _event?: unknown,
+  context?: Context,
+): Promise<Awaited<ReturnType<typeof recover>>> {
+  const report = await recover({
+    ...maintenanceDeps,
+    outOfTime: outOfTimeFor(context, SCHEDULED_MARGIN_MS),
+  });
   if (report.recovered + report.dispatched + report.promoted > 0) logger.info('maintenance', { ...report });
   return report;
 }

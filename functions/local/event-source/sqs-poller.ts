@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -16,6 +15,9 @@ import type {
   SQSRecord,
   SQSRecordAttributes,
 } from 'aws-lambda';
+import { FunctionTimeoutError, invokeWithTimeout } from '../invoke-with-timeout.ts';
+
+export { FunctionTimeoutError };
 
 /**
  * Local stand-in for a Lambda SQS event source mapping with `ReportBatchItemFailures` on.
@@ -27,8 +29,11 @@ import type {
  * - handler throws, times out, or lists an itemIdentifier that is not in the batch: nothing
  *   (Lambda treats an unknown identifier as a failure of the whole batch).
  * Undeleted messages come back after the queue's visibility timeout, as in AWS.
+ * A timed-out invocation keeps its concurrency slot until its handler has really stopped, and its AWS
+ * calls after the timeout are refused (see ../invoke-with-timeout.ts).
+ * With a batching window, receiving goes on until the batch is full or the window has passed.
  *
- * Not emulated: batching windows, scaling ramp-up, and the ESM's own retries of SQS calls.
+ * Not emulated: scaling ramp-up, and the ESM's own retries of SQS calls.
  */
 
 export interface SqsPollerOptions {
@@ -39,9 +44,11 @@ export interface SqsPollerOptions {
   batchSize: number;
   /** Invocations in flight at once (the ESM's maximum concurrency). */
   maxConcurrency: number;
+  /** Gather records for up to this long before invoking (MaximumBatchingWindowInSeconds); 0 by default. */
+  maxBatchingWindowMs?: number;
   /** Long-poll wait per receive; Lambda always uses 20. */
   waitTimeSeconds?: number;
-  /** After this long an invocation counts as timed out: nothing is deleted and its slot is freed. */
+  /** After this long an invocation counts as timed out: nothing is deleted and its later AWS calls fail. */
   functionTimeoutMs: number;
   region?: string;
   functionName?: string;
@@ -57,14 +64,6 @@ export interface SqsPoller {
 }
 
 type HandlerResult = Awaited<ReturnType<SqsPollerOptions['handler']>>;
-
-export class FunctionTimeoutError extends Error {
-  readonly code = 'FUNCTION_TIMEOUT';
-  constructor(readonly timeoutMs: number) {
-    super(`Task timed out after ${timeoutMs} ms`);
-    this.name = 'FunctionTimeoutError';
-  }
-}
 
 export class UnknownBatchItemError extends Error {
   readonly code = 'UNKNOWN_BATCH_ITEM';
@@ -134,7 +133,10 @@ async function pollLoop(opts: SqsPollerOptions, signal: AbortSignal, onError: (e
   }
 }
 
-/** One long poll, then short polls while full pages keep coming, until `batchSize` messages. */
+/**
+ * One long poll, then more receives until `batchSize` messages: short polls while full pages keep coming,
+ * or, with a batching window, polls until the window (counted from the first message) has passed.
+ */
 async function receiveBatch(opts: SqsPollerOptions, signal: AbortSignal): Promise<Message[]> {
   const batch = await receivePage(
     opts,
@@ -142,11 +144,19 @@ async function receiveBatch(opts: SqsPollerOptions, signal: AbortSignal): Promis
     opts.waitTimeSeconds ?? 20,
     signal,
   );
+  if (batch.length === 0) return batch;
+  const windowEnds = Date.now() + (opts.maxBatchingWindowMs ?? 0);
   let lastPage = batch.length;
-  while (lastPage === MAX_RECEIVE && batch.length < opts.batchSize) {
+  while (batch.length < opts.batchSize) {
+    const windowLeftMs = windowEnds - Date.now();
+    if (lastPage < MAX_RECEIVE && windowLeftMs <= 0) break;
     try {
       // Not abortable and errors not thrown: messages already received must reach the handler.
-      const page = await receivePage(opts, Math.min(MAX_RECEIVE, opts.batchSize - batch.length), 0);
+      const page = await receivePage(
+        opts,
+        Math.min(MAX_RECEIVE, opts.batchSize - batch.length),
+        lastPage === MAX_RECEIVE ? 0 : Math.min(20, Math.ceil(windowLeftMs / 1000)),
+      );
       batch.push(...page);
       lastPage = page.length;
     } catch {
@@ -179,38 +189,24 @@ async function receivePage(
 
 async function invokeAndSettle(opts: SqsPollerOptions, messages: Message[], onError: (err: unknown) => void) {
   const records = messages.map((m) => toRecord(m, opts));
+  const invocation = invokeWithTimeout(
+    opts.handler,
+    { Records: records },
+    { functionName: opts.functionName ?? 'local-sqs-consumer', timeoutMs: opts.functionTimeoutMs },
+  );
   let toDelete: SQSRecord[];
   try {
-    const response = await invokeWithTimeout(opts, { Records: records });
-    toDelete = recordsToDelete(records, response);
+    toDelete = recordsToDelete(records, await invocation.result);
   } catch (err) {
     onError(err);
+    // A timed-out invocation holds its slot until it has really stopped (its AWS calls already fail).
+    if (err instanceof FunctionTimeoutError) await invocation.settled;
     return;
   }
   try {
     await deleteRecords(opts, toDelete);
   } catch (err) {
     onError(err);
-  }
-}
-
-async function invokeWithTimeout(opts: SqsPollerOptions, event: SQSEvent): Promise<HandlerResult> {
-  const deadline = Date.now() + opts.functionTimeoutMs;
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new FunctionTimeoutError(opts.functionTimeoutMs)),
-      opts.functionTimeoutMs,
-    );
-  });
-  try {
-    // An in-process handler cannot be killed like a Lambda sandbox; after the timeout its result is ignored.
-    return await Promise.race([
-      Promise.resolve().then(() => opts.handler(event, fakeContext(opts, deadline))),
-      timedOut,
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -296,26 +292,4 @@ function regionOf(opts: SqsPollerOptions): string {
 
 function toBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64');
-}
-
-function fakeContext(opts: SqsPollerOptions, deadline: number): Context {
-  const functionName = opts.functionName ?? 'local-sqs-consumer';
-  const region = regionOf(opts);
-  const unsupported = (): never => {
-    throw new Error('context.done/fail/succeed are not supported; return or throw from the handler');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `local/${functionName}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
-  };
 }

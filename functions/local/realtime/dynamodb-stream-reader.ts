@@ -8,12 +8,16 @@
  *   every later one), as Lambda checkpoints;
  * - handler throws, times out, or lists an identifier not in the batch: the whole batch is retried.
  * Retries back off, up to `maxRetryAttempts` (then the records are reported through onError and skipped,
- * like an event source with MaximumRetryAttempts). A shard's children are read only after it is drained,
- * so lineage keeps order; shards are discovered again every `discoveryIntervalMs`.
- * Starting position LATEST (the default) reads the open shards from the moment `startStreamReader`
- * resolves; shards found later are read from their start.
+ * like an event source with MaximumRetryAttempts). With `bisectBatchOnError`, a batch whose invocation
+ * fails as a whole is split in two and each half is delivered (with its own retries) until the bad record
+ * is isolated. Records older than `maxRecordAgeSeconds` are dropped before an invocation (reported through
+ * onError), and records that match none of `filters` never reach the handler, as on AWS.
+ * A shard's children are read only after it is drained, so lineage keeps order; shards are discovered
+ * again every `discoveryIntervalMs`. Starting position LATEST (the default) reads the open shards from the
+ * moment `startStreamReader` resolves; shards found later are read from their start. A timed-out
+ * invocation is fenced (../invoke-with-timeout.ts) and the shard waits until it has really stopped.
  *
- * Not emulated: batching windows, filters, bisection, parallelization factor, record age limits.
+ * Not emulated: batching windows, parallelization factor; split halves get fresh retry counts.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -30,8 +34,10 @@ import {
   TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { FunctionTimeoutError, UnknownBatchItemError } from '../event-source/sqs-poller.ts';
-import { lambdaContext } from '../lambda-context.ts';
+import type { FilterPattern } from '../../../infra/function-settings.ts';
+import { passesFilters } from '../event-source/event-filter.ts';
+import { UnknownBatchItemError } from '../event-source/sqs-poller.ts';
+import { FunctionTimeoutError, invokeWithTimeout } from '../invoke-with-timeout.ts';
 import { toLambdaRecord } from './stream-records.ts';
 
 export interface StreamReaderOptions {
@@ -51,6 +57,12 @@ export interface StreamReaderOptions {
   discoveryIntervalMs?: number;
   /** Retries of a failed batch before its records are skipped; -1 retries forever (Lambda's default). */
   maxRetryAttempts?: number;
+  /** Split a batch whose invocation fails as a whole (BisectBatchOnFunctionError). */
+  bisectBatchOnError?: boolean;
+  /** Records older than this are dropped unprocessed (MaximumRecordAgeInSeconds); -1: no limit. */
+  maxRecordAgeSeconds?: number;
+  /** Lambda event filter patterns (FilterCriteria); records matching none are skipped. */
+  filters?: readonly FilterPattern[];
   functionTimeoutMs?: number;
   functionName?: string;
   region?: string;
@@ -61,6 +73,17 @@ export interface StreamReaderOptions {
 export interface StreamReader {
   streamArn: string;
   stop(): Promise<void>;
+}
+
+export class StreamRecordsExpiredError extends Error {
+  readonly code = 'STREAM_RECORDS_EXPIRED';
+  constructor(
+    readonly sequenceNumbers: string[],
+    readonly maxRecordAgeSeconds: number,
+  ) {
+    super(`${sequenceNumbers.length} stream record(s) dropped: older than ${maxRecordAgeSeconds} s`);
+    this.name = 'StreamRecordsExpiredError';
+  }
 }
 
 export class StreamRecordsSkippedError extends Error {
@@ -90,6 +113,8 @@ export async function startStreamReader(opts: StreamReaderOptions): Promise<Stre
   const batchSize = opts.batchSize ?? 100;
   const pollIntervalMs = opts.pollIntervalMs ?? 100;
   const maxRetryAttempts = opts.maxRetryAttempts ?? 10;
+  const maxRecordAgeSeconds = opts.maxRecordAgeSeconds ?? -1;
+  const filters = opts.filters ?? [];
   const functionTimeoutMs = opts.functionTimeoutMs ?? 60_000;
   const region = opts.region ?? 'us-east-1';
   const report = opts.onError ?? ((error: unknown) => console.error('[stream-reader]', error));
@@ -195,12 +220,35 @@ export async function startStreamReader(opts: StreamReaderOptions): Promise<Stre
     }
   }
 
-  /** Invokes the handler until the batch succeeds, retrying from the checkpoint it reports. */
+  /** Filters the page's records and delivers the rest. */
   async function deliver(sdkRecords: _Record[]): Promise<void> {
-    let pending: DynamoDBRecord[] = sdkRecords.map((record) =>
-      toLambdaRecord(record, streamArn as string, region),
+    const records = sdkRecords
+      .map((record) => toLambdaRecord(record, streamArn as string, region))
+      .filter((record) => passesFilters(record, filters));
+    if (records.length > 0) await deliverBatch(records);
+  }
+
+  /** Drops the records past the maximum record age (reported), keeping the others in order. */
+  function dropExpired(records: DynamoDBRecord[]): DynamoDBRecord[] {
+    if (maxRecordAgeSeconds < 0) return records;
+    const oldest = Date.now() / 1000 - maxRecordAgeSeconds;
+    const expired = records.filter((record) => (record.dynamodb?.ApproximateCreationDateTime ?? 0) < oldest);
+    if (expired.length === 0) return records;
+    onError(
+      new StreamRecordsExpiredError(
+        expired.map((record) => record.dynamodb?.SequenceNumber ?? ''),
+        maxRecordAgeSeconds,
+      ),
     );
-    for (let attempt = 0; pending.length > 0; attempt++) {
+    return records.filter((record) => !expired.includes(record));
+  }
+
+  /** Invokes the handler until the batch succeeds, retrying from the checkpoint it reports. */
+  async function deliverBatch(batch: DynamoDBRecord[]): Promise<void> {
+    let pending = batch;
+    for (let attempt = 0; ; attempt++) {
+      pending = dropExpired(pending);
+      if (pending.length === 0) return;
       if (attempt > 0) {
         if (maxRetryAttempts >= 0 && attempt > maxRetryAttempts) {
           onError(
@@ -217,8 +265,15 @@ export async function startStreamReader(opts: StreamReaderOptions): Promise<Stre
       try {
         const response = await invoke({ Records: pending });
         pending = pending.slice(checkpoint(pending, response));
+        if (pending.length === 0) return;
       } catch (error) {
         onError(error);
+        if (opts.bisectBatchOnError && pending.length > 1) {
+          const half = Math.ceil(pending.length / 2);
+          await deliverBatch(pending.slice(0, half));
+          if (!signal.aborted) await deliverBatch(pending.slice(half));
+          return;
+        }
       }
     }
   }
@@ -239,20 +294,20 @@ export async function startStreamReader(opts: StreamReaderOptions): Promise<Stre
   }
 
   async function invoke(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse | undefined> {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new FunctionTimeoutError(functionTimeoutMs)), functionTimeoutMs);
+    const handler = opts.handler as (
+      event: DynamoDBStreamEvent,
+      context: Context,
+    ) => Promise<DynamoDBBatchResponse | undefined>;
+    const invocation = invokeWithTimeout(handler, event, {
+      functionName: opts.functionName ?? 'stream-consumer',
+      timeoutMs: functionTimeoutMs,
     });
     try {
-      // An in-process handler cannot be killed like a Lambda sandbox; after the timeout its result is ignored.
-      const run = async (): Promise<DynamoDBBatchResponse | undefined> =>
-        (await opts.handler(
-          event,
-          lambdaContext(opts.functionName ?? 'stream-consumer', functionTimeoutMs),
-        )) ?? undefined;
-      return await Promise.race([run(), timedOut]);
-    } finally {
-      clearTimeout(timer);
+      return (await invocation.result) ?? undefined;
+    } catch (error) {
+      // The shard goes on only once the timed-out invocation has really stopped (its AWS calls fail).
+      if (error instanceof FunctionTimeoutError) await invocation.settled;
+      throw error;
     }
   }
 

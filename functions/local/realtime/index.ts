@@ -6,8 +6,12 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { Context } from 'aws-lambda';
+import { apiGatewayLimits, streamEventSources } from '../../../infra/function-settings.ts';
 import { REALTIME_ENV } from '../../config/realtime-config.ts';
 import { WS_ACTIONS } from '../../usecases/realtime/client-messages.ts';
+import { localTimeoutMs, streamReaderSettings, type TimeoutOverrides } from '../event-source/mappings.ts';
+import { fenceClient, invokeWithTimeout } from '../invoke-with-timeout.ts';
 import { localClientConfig } from '../local-aws.ts';
 import { ConnectionRegistry } from './connection-registry.ts';
 import { startStreamReader } from './dynamodb-stream-reader.ts';
@@ -20,6 +24,8 @@ export interface RealtimeOptions {
   dynamodbEndpoint: string;
   jobsTableName: string;
   connectionsTableName: string;
+  /** Function timeouts by handler module; the deployed ones where not set. */
+  functionTimeoutsMs?: TimeoutOverrides;
   /** Handler failures and stream errors. */
   onError?: (error: unknown) => void;
 }
@@ -61,11 +67,24 @@ export async function startRealtime(options: RealtimeOptions): Promise<Realtime>
       import('../../handlers/ws/message.ts'),
       import('../../handlers/notifier.ts'),
     ]);
+    fenceClient((await import('../../config/realtime-poster.ts')).managementApi);
+    const timeouts = options.functionTimeoutsMs ?? {};
+    // Each route's function stops at its own timeout or API Gateway's 29 s, whichever comes first.
+    const limited =
+      <E, R>(module: string, handler: (event: E, context: Context) => Promise<R>) =>
+      (event: E): Promise<R> =>
+        invokeWithTimeout(handler, event, {
+          functionName: module,
+          timeoutMs: Math.min(
+            localTimeoutMs(module, timeouts),
+            apiGatewayLimits.webSocketIntegrationTimeoutSeconds * 1000,
+          ),
+        }).result;
     const handlers: WsHandlers = {
-      authorizer: authorizer.handler,
-      connect: connect.handler,
-      disconnect: disconnect.handler,
-      message: message.handler,
+      authorizer: limited('ws/authorizer', authorizer.handler),
+      connect: limited('ws/connect', connect.handler),
+      disconnect: limited('ws/disconnect', disconnect.handler),
+      message: limited('ws/message', message.handler),
     };
     const gateway = await startWsGateway({
       port: options.port,
@@ -89,8 +108,7 @@ export async function startRealtime(options: RealtimeOptions): Promise<Realtime>
       streams,
       tableName: options.jobsTableName,
       handler: notifier.handler,
-      batchSize: 100,
-      functionName: 'notifier',
+      ...streamReaderSettings(streamEventSources.notifier, timeouts),
       onError,
     });
     cleanups.push(reader.stop);

@@ -13,10 +13,15 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
+import { streamReaderSettings } from '../../../functions/local/event-source/mappings.ts';
 import {
   type StreamReader,
+  type StreamReaderOptions,
+  StreamRecordsExpiredError,
+  StreamRecordsSkippedError,
   startStreamReader,
 } from '../../../functions/local/realtime/dynamodb-stream-reader.ts';
+import { streamEventSources } from '../../../infra/function-settings.ts';
 
 interface FakeShard {
   id: string;
@@ -31,6 +36,8 @@ class FakeStreams {
   readonly iteratorRequests: string[] = [];
   /** Iterators that answer ExpiredIteratorException once. */
   readonly expireOnce = new Set<string>();
+  /** Creation time (ms) of an item's record; now when absent. */
+  readonly createdAt = new Map<string, number>();
 
   seq(shard: FakeShard, index: number): string {
     return `${this.shards.indexOf(shard) + 1}${String(index).padStart(6, '0')}`;
@@ -79,7 +86,11 @@ class FakeStreams {
         Records: records.map((item, i) => ({
           eventID: `${shard.id}-${position + i}`,
           eventName: 'INSERT',
-          dynamodb: { Keys: { pk: { S: item } }, SequenceNumber: this.seq(shard, position + i) },
+          dynamodb: {
+            Keys: { pk: { S: item }, sk: { S: item.startsWith('edge') ? 'DEP#x' : 'JOB' } },
+            SequenceNumber: this.seq(shard, position + i),
+            ApproximateCreationDateTime: new Date(this.createdAt.get(item) ?? Date.now()),
+          },
         })),
         ...(!(shard.closed && next >= shard.records.length) && { NextShardIterator: `${shard.id}|${next}` }),
       };
@@ -106,7 +117,11 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((reader) => reader.stop()));
 });
 
-async function read(fake: FakeStreams, startingPosition: 'LATEST' | 'TRIM_HORIZON') {
+async function read(
+  fake: FakeStreams,
+  startingPosition: 'LATEST' | 'TRIM_HORIZON',
+  options: Partial<StreamReaderOptions> = {},
+) {
   const seen: string[] = [];
   const reader = await startStreamReader({
     dynamodb: table,
@@ -120,6 +135,7 @@ async function read(fake: FakeStreams, startingPosition: 'LATEST' | 'TRIM_HORIZO
       return undefined;
     },
     onError: () => undefined,
+    ...options,
   });
   running.push(reader);
   return seen;
@@ -172,5 +188,58 @@ describe('stream shards', () => {
     await until(() => seen.length === 3);
     expect(seen).toEqual(['a', 'b', 'c']);
     expect(fake.iteratorRequests).toContain(`only AFTER_SEQUENCE_NUMBER ${fake.seq(fake.shard('only'), 1)}`);
+  });
+});
+
+describe('event source settings applied by the local reader', () => {
+  it('passes only records that match the filters (the notifier reads job items only)', async () => {
+    const fake = new FakeStreams();
+    fake.shards.push({ id: 'only', records: ['job-1', 'edge-1', 'job-2'], closed: false });
+    const { filters } = streamReaderSettings(streamEventSources.notifier);
+    const seen = await read(fake, 'TRIM_HORIZON', { filters });
+    await until(() => seen.length === 2);
+    await sleep(50);
+    expect(seen).toEqual(['job-1', 'job-2']);
+  });
+
+  it('drops records older than the maximum record age before invoking', async () => {
+    const fake = new FakeStreams();
+    fake.shards.push({ id: 'only', records: ['stale', 'fresh'], closed: false });
+    fake.createdAt.set('stale', Date.now() - 10 * 60_000);
+    const errors: unknown[] = [];
+    const seen = await read(fake, 'TRIM_HORIZON', {
+      maxRecordAgeSeconds: 300,
+      onError: (error) => errors.push(error),
+    });
+    await until(() => seen.length === 1);
+    expect(seen).toEqual(['fresh']);
+    expect(errors[0]).toBeInstanceOf(StreamRecordsExpiredError);
+  });
+
+  it('bisects a failing batch until the bad record is isolated, then skips it after its retries', async () => {
+    const fake = new FakeStreams();
+    fake.shards.push({ id: 'only', records: ['a', 'b', 'bad', 'd'], closed: false });
+    const delivered: string[] = [];
+    const batches: string[][] = [];
+    const errors: unknown[] = [];
+    await read(fake, 'TRIM_HORIZON', {
+      bisectBatchOnError: true,
+      maxRetryAttempts: 1,
+      onError: (error) => errors.push(error),
+      handler: async (event: DynamoDBStreamEvent) => {
+        const keys = event.Records.map((record) => record.dynamodb?.Keys?.pk?.S ?? '');
+        batches.push(keys);
+        if (keys.includes('bad')) throw new Error('poison record');
+        delivered.push(...keys);
+        return undefined;
+      },
+    });
+    await until(() => delivered.length === 3);
+    expect(delivered).toEqual(['a', 'b', 'd']);
+    expect(batches).toContainEqual(['a', 'b']);
+    expect(batches).toContainEqual(['bad']);
+    const skipped = errors.filter((error) => error instanceof StreamRecordsSkippedError);
+    expect(skipped).toHaveLength(1);
+    expect((skipped[0] as StreamRecordsSkippedError).sequenceNumbers).toHaveLength(1);
   });
 });

@@ -1,0 +1,21 @@
+/** DynamoDB stream event sources built from their one definition (infra/function-settings.ts). */
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { StreamEventSourceSettings } from '../function-settings.ts';
+
+export function dynamoEventSource(table: ITable, settings: StreamEventSourceSettings): DynamoEventSource {
+  return new DynamoEventSource(table, {
+    startingPosition: StartingPosition[settings.startingPosition],
+    batchSize: settings.batchSize,
+    reportBatchItemFailures: settings.reportBatchItemFailures,
+    bisectBatchOnError: settings.bisectBatchOnError,
+    retryAttempts: settings.retryAttempts,
+    ...(settings.maxRecordAgeSeconds >= 0 && {
+      maxRecordAge: Duration.seconds(settings.maxRecordAgeSeconds),
+    }),
+    // FilterCriteria.filter stringifies the pattern; FilterRule.isEqual/or produce the same arrays.
+    filters: settings.filters.map((pattern) => FilterCriteria.filter(pattern as Record<string, unknown>)),
+  });
+}
