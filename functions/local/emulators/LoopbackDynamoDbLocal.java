@@ -23,7 +23,18 @@ public class LoopbackDynamoDbLocal {
       } catch (Exception ignored) {
         // A broken pipe means the same thing as a closed one.
       }
-      Runtime.getRuntime().halt(0);
+      // Exit through the shutdown hooks (the store is closed cleanly), but never hang on them.
+      Thread halt = new Thread(() -> {
+        try {
+          Thread.sleep(5_000);
+        } catch (InterruptedException ignored) {
+          // Halting now is just as good.
+        }
+        Runtime.getRuntime().halt(1);
+      }, "parent-watchdog-halt");
+      halt.setDaemon(true);
+      halt.start();
+      System.exit(0);
     }, "parent-watchdog");
     watchdog.setDaemon(true);
     watchdog.start();
