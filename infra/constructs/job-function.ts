@@ -14,7 +14,7 @@ import {
   Runtime,
   SystemLogLevel,
 } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel as BundlingLogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { envNames } from '../env-names.ts';
@@ -105,6 +105,8 @@ export class JobFunction extends NodejsFunction {
         externalModules: ['@aws-sdk/*'],
         // esbuild is a dev dependency; there is no Docker on the build machines.
         forceDockerBundling: false,
+        // esbuild reports each bundle's size and time by default (two lines per function); errors only.
+        logLevel: BundlingLogLevel.ERROR,
       },
     });
     this.module = props.module;
