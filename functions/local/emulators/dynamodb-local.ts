@@ -5,9 +5,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { localClientConfig } from '../local-aws.ts';
+import { launcherArgs } from './loopback-launcher.ts';
 
 /**
  * DynamoDB Local (the official jar, shipped inside `amplify-dynamodb-simulator`) as a child process,
@@ -20,7 +20,6 @@ import { localClientConfig } from '../local-aws.ts';
 const START_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 5_000;
 const LOOPBACK = '127.0.0.1';
-const LAUNCHER = fileURLToPath(new URL('./LoopbackDynamoDbLocal.java', import.meta.url));
 const OUTPUT_TAIL_CHARS = 8_000;
 
 export interface DynamoDbLocalOptions {
@@ -82,16 +81,14 @@ async function launch(
     dirname(createRequire(import.meta.url).resolve('amplify-dynamodb-simulator/package.json')),
     'emulator',
   );
-  // Through LoopbackDynamoDbLocal.java (source-file mode, no build step): DynamoDB Local has no option to
-  // bind an address, and the launcher also makes the JVM exit when our end of its stdin closes.
+  // Through LoopbackDynamoDbLocal.java (see loopback-launcher.ts): DynamoDB Local has no option to bind an
+  // address, and the launcher also makes the JVM exit when our end of its stdin closes.
   const child = spawn(
     'java',
     [
       `-Djava.library.path=${join(emulatorDir, 'DynamoDBLocal_lib')}`,
       `-Dbind.host=${LOOPBACK}`,
-      '-cp',
-      join(emulatorDir, 'DynamoDBLocal.jar'),
-      LAUNCHER,
+      ...launcherArgs(join(emulatorDir, 'DynamoDBLocal.jar')),
       '-sharedDb',
       // Telemetry would try to reach AWS on every start; useless locally and slow without network.
       '-disableTelemetry',
