@@ -3,5 +3,7 @@
  * environment-agnostic, so synth needs no credentials.
  */
 import { buildApp } from './build-app.ts';
+import { dropBundlingProgress } from './quiet-synth.ts';
 
+dropBundlingProgress();
 buildApp().app.synth();

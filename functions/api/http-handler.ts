@@ -9,6 +9,7 @@ import type { Logger } from '../agents/registry.ts';
 import { type Access, type AuthenticatedEvent, authenticate } from './middleware/authenticate.ts';
 import { errorResponses } from './middleware/error-responses.ts';
 import { type JsonBodyEvent, jsonBody } from './middleware/json-body.ts';
+import { jsonContentType } from './middleware/json-content-type.ts';
 import type { HttpResult } from './respond.ts';
 
 export type HttpEvent = AuthenticatedEvent & JsonBodyEvent;
@@ -50,7 +51,9 @@ export function httpHandler(
     // First in, last out: catches everything the later middlewares and the handler throw.
     .use(errorResponses({ logger: options.logger }))
     // Deny by default: only routes declared public skip the identity check.
-    .use(authenticate({ access: options.access }));
+    .use(authenticate({ access: options.access }))
+    // Any body, on any route, must be JSON in UTF-8 (415 otherwise), before anything tries to parse it.
+    .use(jsonContentType());
   // Only routes that take a body parse one.
   if (options.body) chain.use(jsonBody({ limitBytes: BODY_LIMIT_BYTES }));
   return chain.handler(base);

@@ -12,9 +12,19 @@ import type {
 } from 'aws-lambda';
 import type { RouteDefinition } from '../api/routes.ts';
 import type { AuthorizerResult } from '../handlers/authorizer.ts';
+import {
+  answerClientError,
+  headerLimitRefusal,
+  MAX_SYNC_PAYLOAD_BYTES,
+  NODE_MAX_HEADER_BYTES,
+  REQUEST_RECEIVE_TIMEOUT_MS,
+  type Refusal,
+  refusal,
+  requestLineAndHeaderBytes,
+} from './gateway-limits.ts';
 import { toAuthorizerEvent, toHttpEvent } from './http-event.ts';
 import { type GatewayAnswer, invokeIntegration } from './http-integration.ts';
-import { readBody } from './read-body.ts';
+import { RequestAbortedError, readBody } from './read-body.ts';
 
 export type HttpLambda = (
   event: APIGatewayProxyEventV2,
@@ -28,13 +38,15 @@ export interface HttpGatewayOptions {
   routes: RouteDefinition[];
   loadHandler(route: RouteDefinition): Promise<HttpLambda>;
   authorizer: Authorizer;
-  /** API Gateway's own payload limit (10 MB); the handlers enforce the contract's smaller one. */
+  /** The payload a Lambda-backed route accepts (Lambda's 6 MB); the handlers enforce the contract's smaller one. */
   maxBodyBytes?: number;
   /** Each route's function timeout (infra/function-settings.ts); 29 s by default. */
   functionTimeoutMs?: number | ((route: RouteDefinition) => number);
   authorizerTimeoutMs?: number;
   /** API Gateway's integration timeout, 30 s. */
   integrationTimeoutMs?: number;
+  /** How long a client may take to send its whole request (30 s); tests shorten it. */
+  requestTimeoutMs?: number;
 }
 
 interface CompiledRoute {
@@ -61,29 +73,46 @@ export async function startHttpGateway(
   const compiled = options.routes.map(compile).sort((a, b) => a.params.length - b.params.length);
   const handlers = new Map<RouteDefinition, HttpLambda>();
   for (const route of options.routes) handlers.set(route, await options.loadHandler(route));
-  const maxBody = options.maxBodyBytes ?? 10 * 1024 * 1024;
+  const maxBody = options.maxBodyBytes ?? MAX_SYNC_PAYLOAD_BYTES;
+  const requestTimeout = options.requestTimeoutMs ?? REQUEST_RECEIVE_TIMEOUT_MS;
 
-  const server: Server = createServer((req, res) => {
-    serve(req, res).catch((error: unknown) => {
-      process.stderr.write(`local gateway: ${error instanceof Error ? error.stack : String(error)}\n`);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(errorBody('internal_error', 'Something went wrong on our side'));
-    });
-  });
+  const server: Server = createServer(
+    {
+      maxHeaderSize: NODE_MAX_HEADER_BYTES,
+      requestTimeout,
+      headersTimeout: requestTimeout,
+      // How often Node checks those timeouts (30 s by default would let a stalled request wait a minute).
+      connectionsCheckingInterval: Math.min(1_000, requestTimeout),
+    },
+    (req, res) => {
+      serve(req, res).catch((error: unknown) => {
+        // The client left (or was cut off by the receive timeout, already answered 408): nobody to answer.
+        if (error instanceof RequestAbortedError || res.destroyed) return;
+        process.stderr.write(`local gateway: ${error instanceof Error ? error.stack : String(error)}\n`);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(errorBody('internal_error', 'Something went wrong on our side'));
+      });
+    },
+  );
+  server.on('clientError', answerClientError);
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://local');
     const method = (req.method ?? 'GET').toUpperCase();
+    const tooBig = headerLimitRefusal(
+      Buffer.byteLength(`${method} ${req.url ?? '/'} HTTP/${req.httpVersion}`),
+      requestLineAndHeaderBytes(method, req.url ?? '/', req.httpVersion, req.rawHeaders),
+    );
+    if (tooBig) return refuse(res, tooBig);
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxBody) return refuse(res, refusal(413));
+    const url = requestUrl(req.url);
+    if (!url) return refuse(res, refusal(400));
     const match = compiled
       .filter((candidate) => candidate.route.method === method)
       .map((candidate) => ({ candidate, found: candidate.pattern.exec(url.pathname) }))
       .find(({ found }) => found !== null);
     const raw = await readBody(req, maxBody);
-    if (raw === null) {
-      res.writeHead(413, { 'content-type': 'application/json' });
-      res.end(errorBody('payload_too_large', `The request body is larger than ${maxBody} bytes`));
-      return;
-    }
+    if (raw === null) return refuse(res, refusal(413));
     if (!match?.found) {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(errorBody('not_found', `No route ${method} ${url.pathname}`));
@@ -91,7 +120,7 @@ export async function startHttpGateway(
     }
     const { route, params } = match.candidate;
     const pathParameters = Object.fromEntries(
-      params.map((name, i) => [name, decodeURIComponent(match.found?.[i + 1] ?? '')]),
+      params.map((name, i) => [name, decodePathSegment(match.found?.[i + 1] ?? '')]),
     );
     const event = toHttpEvent({ req, url, method, route, pathParameters, body: raw });
     const answer = ({ statusCode, body }: GatewayAnswer) => {
@@ -147,4 +176,32 @@ export async function startHttpGateway(
 
 function stringHeaders(headers: APIGatewayProxyStructuredResultV2['headers']): Record<string, string> {
   return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name, String(value)]));
+}
+
+/** The request target as a URL; `//x/jobs` stays the path `//x/jobs` (never a host), `*` is refused. */
+function requestUrl(target: string | undefined): URL | null {
+  if (!target?.startsWith('/')) return null;
+  try {
+    return new URL(`http://local${target}`);
+  } catch {
+    return null;
+  }
+}
+
+/** API Gateway's own refusals carry its status and `{"message"}` body (shared/API.md, Errors). */
+function refuse(res: ServerResponse, { status, body }: Refusal): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * Path parameters arrive percent-decoded; a segment that is not valid percent-encoding (`%ZZ`) is passed on
+ * as sent, so the handler answers it like any other unknown id instead of the decoder throwing.
+ */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { signToken } from '../adapters/auth/jwt-verifier.ts';
 import { JavaMissingError } from './emulators/dynamodb-local.ts';
 import { localDir, localJwtSecret, localSecret } from './local-secret.ts';
+import { exitGracefullyOnSignals, muteStructuredLogs } from './process-lifecycle.ts';
 import { startLocalStack } from './stack.ts';
 
 const { values } = parseArgs({ options: { 'in-memory': { type: 'boolean', default: false } } });
@@ -15,6 +16,7 @@ const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
 const stateDir = process.env.LOCAL_STATE_DIR ?? localDir;
 
+let stopping = false;
 try {
   const secret = localJwtSecret(stateDir);
   const stack = await startLocalStack({
@@ -24,8 +26,11 @@ try {
     jwtSecret: secret,
     cursorSecret: localSecret('cursor-secret', stateDir),
     ...(!inMemory && { dataDir: join(stateDir, 'dynamodb') }),
-    onError: (error) =>
-      process.stderr.write(`local stack: ${error instanceof Error ? error.message : String(error)}\n`),
+    // Errors of pollers and readers that meet the emulators going away during a stop are expected.
+    onError: (error) => {
+      if (!stopping)
+        process.stderr.write(`local stack: ${error instanceof Error ? error.message : String(error)}\n`);
+    },
   });
   const token = await signToken(secret, { sub: 'demo-user' });
   process.stdout.write(
@@ -48,16 +53,16 @@ try {
       '',
     ].join('\n'),
   );
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`\n${signal}: stopping (running jobs are recovered on the next start)...\n`);
-    await stack.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  exitGracefullyOnSignals({
+    deadlineMs: 15_000,
+    stop: async (reason) => {
+      stopping = true;
+      process.stdout.write(`\n${reason}: stopping (running jobs are recovered on the next start)...\n`);
+      muteStructuredLogs();
+      await stack.stop();
+      process.stdout.write('Stopped.\n');
+    },
+  });
 } catch (error) {
   if (error instanceof JavaMissingError) {
     process.stderr.write(`\n${error.message}\n`);

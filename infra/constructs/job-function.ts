@@ -14,7 +14,12 @@ import {
   Runtime,
   SystemLogLevel,
 } from 'aws-cdk-lib/aws-lambda';
-import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  LogLevel as BundlingLogLevel,
+  type ICommandHooks,
+  NodejsFunction,
+  OutputFormat,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ENV } from '../../functions/config/config.ts';
@@ -111,6 +116,8 @@ export class JobFunction extends NodejsFunction {
         // esbuild is a dev dependency; there is no Docker on the build machines.
         forceDockerBundling: false,
         ...(props.files?.length && { commandHooks: copyFiles(props.files) }),
+        // esbuild reports each bundle's size and time by default (two lines per function); errors only.
+        logLevel: BundlingLogLevel.ERROR,
       },
     });
     this.module = props.module;

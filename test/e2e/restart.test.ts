@@ -10,9 +10,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../functions/core/job.ts';
 import { projectRoot } from '../../functions/local/local-secret.ts';
 import { apiClient, eventually } from '../support/http-client.ts';
+import { gone, killAll, npmStart as npmStartTree, type RunningStart } from '../support/npm-start.ts';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'job-queue-state-'));
 const running = new Set<ChildProcess>();
+const trees: RunningStart[] = [];
 
 /** Starts `tsx functions/local/main.ts` (what `npm start` runs) and reads its banner. */
 async function npmStart(): Promise<{ child: ChildProcess; httpUrl: string; wsUrl: string; token: string }> {
@@ -47,6 +49,7 @@ async function stop(child: ChildProcess): Promise<void> {
 
 afterAll(async () => {
   for (const child of running) child.kill('SIGKILL');
+  for (const tree of trees) killAll(tree);
   rmSync(stateDir, { recursive: true, force: true });
 });
 
@@ -112,4 +115,65 @@ describe('npm start', () => {
     expect(ran.result).toEqual({ value: 'after' });
     await stop(second.child);
   });
+
+  it('carries jobs running, retrying, scheduled and pending at a stop (graceful, then SIGKILL) to their end', async () => {
+    type Client = ReturnType<typeof apiClient>;
+    const submit = async (client: Client, body: Record<string, unknown>) =>
+      (await client.post<{ job: JobView }>('/jobs', body)).body.job.id;
+    const status = async (client: Client, id: string) =>
+      (await client.get<{ job: JobView }>(`/jobs/${id}`)).body.job.status;
+    // One job in each state a stop can catch: running, retrying (its first run failed), due later (a
+    // delayed message) and pending (waiting for the running one).
+    const inFlight = async (client: Client) => {
+      const runningId = await submit(client, { type: 'demo', command: 'sleep', params: { seconds: 8 } });
+      const retryingId = await submit(client, {
+        type: 'demo',
+        command: 'fail',
+        params: { times: 1 },
+        retryDelaySeconds: 30,
+      });
+      const scheduledId = await submit(client, { type: 'demo', command: 'echo', delaySeconds: 20 });
+      const pendingId = await submit(client, { type: 'demo', command: 'echo', dependsOn: [runningId] });
+      await eventually(
+        async () =>
+          (await status(client, runningId)) === 'running' &&
+          (await status(client, retryingId)) === 'retrying',
+        120_000,
+        200,
+      );
+      // Due in 20 s: waiting in the queue's delay (`queued`), or `scheduled` on a slow machine.
+      expect(['queued', 'scheduled']).toContain(await status(client, scheduledId));
+      expect(await status(client, pendingId)).toBe('pending');
+      return [runningId, retryingId, scheduledId, pendingId];
+    };
+
+    const first = await npmStartTree({ LOCAL_STATE_DIR: stateDir });
+    trees.push(first);
+    const atGracefulStop = await inFlight(apiClient(first.httpUrl, first.token));
+    process.kill(first.npmPid, 'SIGINT');
+    await gone(first);
+
+    const second = await npmStartTree({ LOCAL_STATE_DIR: stateDir });
+    trees.push(second);
+    const atKill = await inFlight(apiClient(second.httpUrl, first.token));
+    process.kill(second.serverPid, 'SIGKILL');
+    await gone(second);
+
+    const third = await npmStartTree({ LOCAL_STATE_DIR: stateDir });
+    trees.push(third);
+    const client = apiClient(third.httpUrl, first.token);
+    for (const id of [...atGracefulStop, ...atKill]) {
+      const job = await eventually(
+        async () => {
+          const { job } = (await client.get<{ job: JobView }>(`/jobs/${id}`)).body;
+          return ['completed', 'failed', 'dead', 'cancelled'].includes(job.status) && job;
+        },
+        240_000,
+        500,
+      );
+      expect(job.status, `${job.type}/${job.command} ${id}`).toBe('completed');
+    }
+    process.kill(third.npmPid, 'SIGINT');
+    await gone(third);
+  }, 900_000);
 });

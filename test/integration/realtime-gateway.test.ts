@@ -183,6 +183,46 @@ describe('local WebSocket gateway', () => {
   });
 });
 
+/** Resolves with the close code the server sent. */
+const closedWith = (socket: WebSocket): Promise<number> =>
+  new Promise((resolve) => socket.once('close', (code: number) => resolve(code)));
+
+describe("API Gateway's WebSocket limits", () => {
+  it('disconnects a client that sends a binary frame with 1003, and no route sees it', async () => {
+    const { socket } = await connect('?token=good');
+    await connectedId();
+    const closed = closedWith(socket);
+    socket.send(Buffer.from([1, 2, 3]), { binary: true });
+    expect(await closed).toBe(1003);
+    expect(events.filter((event) => event.requestContext.eventType === 'MESSAGE')).toEqual([]);
+  });
+
+  it('closes with 1009 on a frame over 32 KB, but takes a 100 KB message sent as 25 KB frames', async () => {
+    const first = await connect('?token=good');
+    const closed = closedWith(first.socket);
+    first.socket.send('x'.repeat(32 * 1024 + 1));
+    expect(await closed).toBe(1009);
+
+    events.length = 0;
+    const second = await connect('?token=good');
+    await connectedId();
+    const part = 'y'.repeat(25 * 1024);
+    for (let i = 0; i < 4; i++) second.socket.send(part, { fin: i === 3 });
+    const message = await until(() => events.find((event) => event.requestContext.eventType === 'MESSAGE'));
+    expect(message.body).toHaveLength(100 * 1024);
+    second.socket.close();
+  });
+
+  it('refuses a connection URL over 4,096 characters with 414 before the authorizer runs', async () => {
+    const refused = await connect(`?token=good&pad=${'p'.repeat(4_100)}`);
+    expect(refused.status).toBe(414);
+    expect(authorizerEvents).toEqual([]);
+    const accepted = await connect(`?token=good&pad=${'p'.repeat(3_000)}`);
+    expect(accepted.status).toBeUndefined();
+    accepted.socket.close();
+  });
+});
+
 describe('local management API through the SDK', () => {
   it('posts to a live connection and answers GoneException (410) for one that is not', async () => {
     const { socket, frames } = await connect('?token=good');

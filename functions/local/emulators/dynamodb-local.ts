@@ -7,15 +7,19 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { localClientConfig } from '../local-aws.ts';
+import { launcherArgs } from './loopback-launcher.ts';
 
 /**
- * DynamoDB Local (the official jar, shipped inside `amplify-dynamodb-simulator`) as a child process.
+ * DynamoDB Local (the official jar, shipped inside `amplify-dynamodb-simulator`) as a child process,
+ * listening on 127.0.0.1 only and exiting with its parent (see LoopbackDynamoDbLocal.java).
  * One process serves every table of a run; `-sharedDb` makes it ignore region and credentials so
  * every client sees the same tables.
  */
 
-const START_TIMEOUT_MS = 30_000;
+// Generous: on a busy machine (tests of several projects at once) the JVM can take a minute to answer.
+const START_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 5_000;
+const LOOPBACK = '127.0.0.1';
 const OUTPUT_TAIL_CHARS = 8_000;
 
 export interface DynamoDbLocalOptions {
@@ -77,12 +81,14 @@ async function launch(
     dirname(createRequire(import.meta.url).resolve('amplify-dynamodb-simulator/package.json')),
     'emulator',
   );
+  // Through LoopbackDynamoDbLocal.java (see loopback-launcher.ts): DynamoDB Local has no option to bind an
+  // address, and the launcher also makes the JVM exit when our end of its stdin closes.
   const child = spawn(
     'java',
     [
       `-Djava.library.path=${join(emulatorDir, 'DynamoDBLocal_lib')}`,
-      '-jar',
-      join(emulatorDir, 'DynamoDBLocal.jar'),
+      `-Dbind.host=${LOOPBACK}`,
+      ...launcherArgs(join(emulatorDir, 'DynamoDBLocal.jar')),
       '-sharedDb',
       // Telemetry would try to reach AWS on every start; useless locally and slow without network.
       '-disableTelemetry',
@@ -90,7 +96,8 @@ async function launch(
       String(port),
       ...storageArgs,
     ],
-    { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] },
+    // stdin stays an open pipe that nothing is written to: it closes when this process dies, however it dies.
+    { cwd: workDir, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   const output = captureOutput(child);
   // A parent that exits without calling stop() must not leave a JVM holding the port.
@@ -101,7 +108,7 @@ async function launch(
   const exited = new Promise<void>((resolveExit) => child.once('close', () => resolveExit()));
   exited.then(() => process.off('exit', killOnParentExit));
 
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = `http://${LOOPBACK}:${port}`;
   const giveUp = new AbortController();
   try {
     await Promise.race([waitUntilAnswering(endpoint, giveUp.signal), failOnStartupError(child, output)]);

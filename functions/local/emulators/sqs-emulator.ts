@@ -2,7 +2,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startFauxqs } from 'fauxqs';
+import { buildApp } from 'fauxqs';
 
 /**
  * SQS emulator: fauxqs 1.x in-process. It speaks the AWS JSON protocol that SDK v3 uses.
@@ -15,10 +15,12 @@ import { startFauxqs } from 'fauxqs';
  * by queue URL only when no endpoint is configured.
  */
 
+const LOOPBACK = '127.0.0.1';
+
 export interface SqsEmulatorOptions {
   /** 0 or undefined picks a free port. */
   port?: number;
-  /** Host name used inside queue URLs (fauxqs `host`, default `localhost`); the server binds 0.0.0.0. */
+  /** Host name used inside queue URLs (fauxqs `host`, default `localhost`); the server listens on 127.0.0.1 only. */
   host?: string;
 }
 
@@ -38,19 +40,23 @@ export class SqsEmulatorPatchError extends Error {
 
 export async function startSqsEmulator(opts: SqsEmulatorOptions = {}): Promise<SqsEmulator> {
   await refreshCountsOnRead();
-  const server = await startFauxqs({
-    port: opts.port ?? 0,
+  // fauxqs's own `startFauxqs` listens on 0.0.0.0 whatever it is told, which would open every queue to the
+  // developer's network; its app is built here and listens on the loopback address only.
+  const app = buildApp({
     // fauxqs logs every request by default; far too noisy for tests and the local runtime.
     logger: false,
     ...(opts.host ? { host: opts.host } : {}),
   });
+  await app.listen({ port: opts.port ?? 0, host: LOOPBACK });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
   let stopping: Promise<void> | undefined;
   return {
-    // 127.0.0.1, not localhost: fauxqs listens on IPv4 only and `localhost` may resolve to ::1 first.
-    endpoint: `http://127.0.0.1:${server.port}`,
-    port: server.port,
+    // 127.0.0.1, not localhost: `localhost` may resolve to ::1 first.
+    endpoint: `http://${LOOPBACK}:${port}`,
+    port,
     stop: () => {
-      stopping ??= server.stop();
+      stopping ??= app.close();
       return stopping;
     },
   };

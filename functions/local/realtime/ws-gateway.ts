@@ -4,12 +4,14 @@
  * and a close into `$disconnect`, and invokes the deployed handlers in-process.
  * - Handshake: no `token` query parameter (the identity source) or an 'Unauthorized' authorizer error →
  *   401; a Deny policy → 403; a `$connect` answer other than 2xx refuses the upgrade with its status.
- * - A connection closes after 10 idle minutes and after 2 hours (1001), as on AWS; messages over 128 KB
- *   close it with 1009.
+ * - A connection closes after 10 idle minutes and after 2 hours (1001), as on AWS; a frame over 32 KB or a
+ *   message over 128 KB closes it with 1009, a binary frame with 1003 (API Gateway takes text only).
+ * - A connection URL over 4,096 characters is refused with 414 before the authorizer runs.
+ * - Nothing depends on `$disconnect` (best-effort on AWS): connection records expire on their own.
  * - A connection's messages are handled one at a time, in order (API Gateway may run them concurrently).
  * Route responses are not emulated: replies go through the management API, as the handlers send them.
  */
-import { createServer, type IncomingMessage, STATUS_CODES } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Context } from 'aws-lambda';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
@@ -19,6 +21,14 @@ import type {
   WsEvent,
   WsResult,
 } from '../../adapters/realtime/websocket-event.ts';
+import {
+  answerClientError,
+  MAX_WS_FRAME_BYTES,
+  MAX_WS_URL_CHARS,
+  NODE_MAX_HEADER_BYTES,
+  refusal,
+  writeRawRefusal,
+} from '../gateway-limits.ts';
 import { lambdaContext } from '../lambda-context.ts';
 import { type ConnectionRegistry, newConnectionId } from './connection-registry.ts';
 import { MAX_MESSAGE_BYTES } from './management-api.ts';
@@ -69,12 +79,35 @@ export interface WsGateway {
 /** API Gateway's integration timeout. */
 const INTEGRATION_TIMEOUT_MS = 29_000;
 
-function refuse(socket: Socket, status: number): void {
-  const message = STATUS_CODES[status] ?? 'Error';
-  const body = JSON.stringify({ message });
-  socket.end(
-    `HTTP/1.1 ${status} ${message}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
+/** A refused handshake: API Gateway's status and `{"message"}` body. */
+const refuse = (socket: Socket, status: number): void => writeRawRefusal(socket, refusal(status));
+
+interface FrameReceiver {
+  _opcode: number;
+  _payloadLength: number;
+  haveLength(cb: (error?: Error) => void): void;
+  createError(kind: typeof RangeError, message: string, prefix: boolean, code: number, name: string): Error;
+}
+
+/**
+ * API Gateway closes a connection (1009) on any data frame over 32 KB, while a message may span frames up
+ * to 128 KB (`maxPayload`). `ws` only limits whole messages, so the frame check wraps the step where its
+ * receiver has just read a frame's length (ws 8 internals; the gateway tests fail if they change).
+ */
+function limitFrameSize(ws: WebSocket): void {
+  const receiver = (ws as unknown as { _receiver?: FrameReceiver })._receiver;
+  if (!receiver || typeof receiver.haveLength !== 'function')
+    throw new Error('ws receiver internals changed');
+  const haveLength = receiver.haveLength;
+  receiver.haveLength = function (this: FrameReceiver, cb) {
+    if (this._opcode < 0x08 && this._payloadLength > MAX_WS_FRAME_BYTES) {
+      cb(
+        this.createError(RangeError, 'Frame size exceeded', false, 1009, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'),
+      );
+      return;
+    }
+    haveLength.call(this, cb);
+  };
 }
 
 /** Closes with 1001 and waits for the close; a client that does not answer the close is cut off. */
@@ -112,11 +145,12 @@ export async function startWsGateway(options: WsGatewayOptions): Promise<WsGatew
   };
   const context = (name: string) => lambdaContext(`ws-${name}`, INTEGRATION_TIMEOUT_MS);
 
-  const server = createServer((_req, res) => {
+  const server = createServer({ maxHeaderSize: NODE_MAX_HEADER_BYTES }, (_req, res) => {
     res.writeHead(426, { 'content-type': 'application/json', upgrade: 'websocket' });
     res.end(JSON.stringify({ message: 'Upgrade Required' }));
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  server.on('clientError', answerClientError);
 
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     track(
@@ -128,6 +162,7 @@ export async function startWsGateway(options: WsGatewayOptions): Promise<WsGatew
   });
 
   async function handshake(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+    if ((req.url ?? '/').length > MAX_WS_URL_CHARS) return refuse(socket, 414);
     const url = new URL(req.url ?? '/', 'http://local');
     const info = connectionInfo(
       newConnectionId(),
@@ -164,6 +199,7 @@ export async function startWsGateway(options: WsGatewayOptions): Promise<WsGatew
 
   function opened(ws: WebSocket, info: ConnectionInfo, authorizer: WsAuthorizerContext): void {
     const { connectionId } = info;
+    limitFrameSize(ws);
     const goAway = () => ws.close(1001, 'Going away');
     let idle = setTimeout(goAway, idleTimeoutMs);
     const lifetime = setTimeout(goAway, maxConnectionMs);
@@ -182,14 +218,16 @@ export async function startWsGateway(options: WsGatewayOptions): Promise<WsGatew
     let queue: Promise<unknown> = Promise.resolve();
 
     ws.on('message', (data: RawData, isBinary: boolean) => {
+      // API Gateway disconnects a client that sends a binary frame; no route sees it.
+      if (isBinary) return ws.close(1003, 'Binary frames are not supported');
       registry.touch(connectionId);
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
-      const body = isBinary ? bytes.toString('base64') : bytes.toString('utf8');
-      const routeKey = isBinary ? '$default' : selectRoute(body, options.routeKeys);
+      const body = bytes.toString('utf8');
+      const routeKey = selectRoute(body, options.routeKeys);
       queue = track(
         queue.then(() =>
           handlers
-            .message(messageEvent(info, authorizer, routeKey, body, isBinary), context('message'))
+            .message(messageEvent(info, authorizer, routeKey, body, false), context('message'))
             .catch(onError),
         ),
       );
@@ -201,7 +239,10 @@ export async function startWsGateway(options: WsGatewayOptions): Promise<WsGatew
       const event = disconnectEvent(info, authorizer, code, reason.toString('utf8'));
       track(queue.then(() => handlers.disconnect(event, context('disconnect'))).catch(onError));
     });
-    ws.on('error', onError);
+    // A client breaking API Gateway's rules (WS_ERR_*) is closed with the matching code; that is not an error here.
+    ws.on('error', (error: Error & { code?: string }) => {
+      if (!error.code?.startsWith('WS_ERR_')) onError(error);
+    });
   }
 
   const host = options.host ?? '127.0.0.1';
