@@ -39,6 +39,8 @@ export interface LocalStackOptions {
   maintenanceIntervalMs?: number;
   /** Seconds before a queued job's message counts as lost (LOST_MESSAGE_AFTER_SECONDS). */
   lostMessageAfterSeconds?: number;
+  /** Tier queue settings (tests shorten the visibility timeout and the receives before the DLQ). */
+  queues?: { visibilityTimeoutSeconds?: number; maxReceiveCount?: number };
   /** Called with poller errors (the emulator going away, handler crashes). */
   onError?: (error: unknown) => void;
 }
@@ -69,7 +71,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sqs = new SQSClient({ region, credentials, endpoint: sqsEndpoint });
     const prefix = options.prefix ?? 'local';
     const tables = await provisionTables(dynamo, prefix);
-    const queues = await provisionQueues(sqs, prefix);
+    const queues = await provisionQueues(sqs, prefix, options.queues);
 
     configureEnvironment(options, { dynamodbEndpoint, sqsEndpoint, tables, queues });
     const gateway = await startHttpGateway({
