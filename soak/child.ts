@@ -21,7 +21,8 @@ import { SOAK_MIX } from '../test/support/faults/plan.ts';
 import { readAllJobs, verify } from '../test/support/faults/verify.ts';
 
 const [phase, stateDir, jobsArg, out, previousLedger] = process.argv.slice(2);
-if (!phase || !stateDir || !jobsArg || !out) throw new Error('usage: child.ts <1|2> <stateDir> <jobs> <out.json> [ledger]');
+if (!phase || !stateDir || !jobsArg || !out)
+  throw new Error('usage: child.ts <1|2> <stateDir> <jobs> <out.json> [ledger]');
 const JOBS = Number(jobsArg);
 const USERS = 20;
 const STOP_AT = 0.4;
@@ -52,7 +53,9 @@ const started = Date.now();
 const progress = (n: number) => {
   if (Date.now() - lastLog < 15_000) return;
   lastLog = Date.now();
-  log(`${n}/${JOBS} ended after ${Math.round((Date.now() - started) / 1000)} s; faults ${JSON.stringify(ledger.counts)}`);
+  log(
+    `${n}/${JOBS} ended after ${Math.round((Date.now() - started) / 1000)} s; faults ${JSON.stringify(ledger.counts)}`,
+  );
 };
 let lastLog = 0;
 

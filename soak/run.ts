@@ -18,11 +18,17 @@ const stateDir = mkdtempSync(join(tmpdir(), 'soak-state-'));
 
 function life(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'child.ts'), ...args], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1' },
-    });
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`life ${args[0]} exited ${code}`))));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'child.ts'), ...args],
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: { ...process.env, AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1' },
+      },
+    );
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`life ${args[0]} exited ${code}`)),
+    );
   });
 }
 

@@ -35,18 +35,24 @@ export async function submitPlanned(options: SubmitOptions): Promise<number> {
       const post = () =>
         fetch(`${options.httpUrl}/jobs`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${tokens.get(planned.user)}`, 'content-type': 'application/json' },
+          headers: {
+            authorization: `Bearer ${tokens.get(planned.user)}`,
+            'content-type': 'application/json',
+          },
           body,
         });
+      // Dropped connections and 5xx (a slow emulator) are retried; the key makes that safe.
       let response: Response | undefined;
-      for (let attempt = 1; !response; attempt++) {
-        response = await post().catch(async (error: unknown) => {
+      let text = '';
+      for (let attempt = 1; ; attempt++) {
+        response = await post().catch((error: unknown) => {
           if (attempt >= 6) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
           return undefined;
         });
+        text = response ? await response.text() : '';
+        if (response && (response.status < 500 || attempt >= 6)) break;
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
       }
-      const text = await response.text();
       if (response.status !== 202 && response.status !== 200)
         throw new Error(`job ${i} refused: ${response.status} ${text}`);
       planner.submitted((JSON.parse(text) as { job: { id: string } }).job.id, planned);

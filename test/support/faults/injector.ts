@@ -42,7 +42,8 @@ const THROTTLED_WRITES = [1, 3];
 interface Zombie {
   since: number;
   released: Promise<void>;
-  resumed: boolean;
+  /** Whether the job was recovered and re-run while the zombie slept (else it was merely slow). */
+  takenOver: boolean;
   receipts: Set<string>;
 }
 
@@ -72,22 +73,27 @@ export async function installFaults(options: InjectorOptions): Promise<void> {
 
   const startZombie = (job: Job): Zombie => {
     ledger.counts.zombies += 1;
-    const zombie: Zombie = { since: Date.now(), released: Promise.resolve(), resumed: false, receipts: new Set() };
+    const zombie: Zombie = {
+      since: Date.now(),
+      released: Promise.resolve(),
+      takenOver: false,
+      receipts: new Set(),
+    };
     for (const [receipt, owner] of receipts) if (owner.jobId === job.id) zombie.receipts.add(receipt);
     zombie.released = (async () => {
       // Resume once the job was re-run to its end, so the late writes meet a finished job.
       while (Date.now() - zombie.since < options.zombieMaxPauseMs) {
         const latest = await observer.get(job.id).catch(() => null);
-        if (latest && latest.attempt > job.attempt && isTerminal(latest.status)) break;
+        if (latest && (latest.attempt !== job.attempt || latest.epoch !== job.epoch)) zombie.takenOver = true;
+        if (latest && zombie.takenOver && isTerminal(latest.status)) break;
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
-      zombie.resumed = true;
     })();
     zombies.set(job.id, zombie);
     return zombie;
   };
 
-  /** Holds back a zombie run's write; true if the write belongs to a zombie run. */
+  /** Holds back a zombie run's write; true if it belongs to a zombie run whose job was taken over. */
   const zombieGate = async (job: Job, transition: Transition): Promise<boolean> => {
     if (!RUN_WRITES.has(transition.name) || transition.set.error?.code === 'worker_lost') return false;
     if (job.attempt !== 1) return false;
@@ -99,7 +105,7 @@ export async function installFaults(options: InjectorOptions): Promise<void> {
       zombie = startZombie(job);
     }
     await zombie.released;
-    return true;
+    return zombie.takenOver;
   };
 
   const apply = jobStore.apply.bind(jobStore);
@@ -122,7 +128,8 @@ export async function installFaults(options: InjectorOptions): Promise<void> {
       if (result) ledger.acceptedZombieWrites.push(`${job.id} ${transition.name} (attempt ${job.attempt})`);
       else ledger.counts.zombieWritesFenced += 1;
     }
-    if (result && early) ledger.earlyClaims.push(`${job.id} claimed before its backoff ended (${job.queuedAt})`);
+    if (result && early)
+      ledger.earlyClaims.push(`${job.id} claimed before its backoff ended (${job.queuedAt})`);
     if (result && transition.name === 'complete') ledger.completed(job.id);
     return result;
   };
@@ -132,7 +139,7 @@ export async function installFaults(options: InjectorOptions): Promise<void> {
   const writesSeen = new Map<string, number>();
   dynamoClient.middlewareStack.add(
     (next, context) => async (args) => {
-      const jobId = writtenJob(context.commandName ?? "", args.input as WriteInput);
+      const jobId = writtenJob(context.commandName ?? '', args.input as WriteInput);
       if (jobId && (await faultOf(jobId)) === 'throttle') {
         const n = (writesSeen.get(jobId) ?? 0) + 1;
         writesSeen.set(jobId, n);

@@ -36,8 +36,8 @@ export const TEST_MIX: FaultMix = {
     'zombie-final': 5,
     'slow-redelivery': 3,
     throttle: 8,
-    poison: 2,
-    late: 4,
+    poison: 3,
+    late: 6,
     child: 20,
     grandchild: 9,
   },
@@ -116,7 +116,7 @@ export class Planner {
             )
           : [];
     if ((kind === 'child' || kind === 'grandchild') && parents.length === 0) kind = 'ok';
-    const common = { priority: priorityFor(i), retryDelaySeconds: 1, maxRetries: 4 };
+    const common = { priority: priorityFor(i), retryDelaySeconds: 1, maxRetries: 5 };
     const probe = (params: Omit<ProbeParams, 'expect'>, expect: JobStatus, extra = {}): PlannedJob => ({
       user,
       kind,

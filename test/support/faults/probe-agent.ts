@@ -45,7 +45,8 @@ export function probeAgent(ledger: Ledger): Agent {
           progress(Math.round((step / steps) * 100), 'working', `${step}/${steps}`);
         }
         if (permanent) throw new PermanentJobError('probe asked to fail for good', 'probe_permanent');
-        if (attempt <= failTimes) throw new TransientJobError(`probe run ${attempt} failing`, 'probe_transient');
+        if (attempt <= failTimes)
+          throw new TransientJobError(`probe run ${attempt} failing`, 'probe_transient');
         return { attempt };
       },
     }),

@@ -96,7 +96,9 @@ export async function verify(
   for (const scope of [{ all: true } as const, ...options.users.map((userId) => ({ userId }))]) {
     const [kept, recount] = await Promise.all([store.readStats(scope), reference.readStats(scope)]);
     if (!isDeepStrictEqual(kept, recount))
-      problems.push(`stats ${JSON.stringify(scope)}: kept ${JSON.stringify(kept)} != recount ${JSON.stringify(recount)}`);
+      problems.push(
+        `stats ${JSON.stringify(scope)}: kept ${JSON.stringify(kept)} != recount ${JSON.stringify(recount)}`,
+      );
   }
 
   const byStatus: Record<string, number> = {};
