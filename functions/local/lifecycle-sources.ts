@@ -88,8 +88,16 @@ export async function startLifecycleSources(
   const cleanupHandler = (await import('../handlers/maintenance/cleanup.ts')).handler;
   const every = (ms: number, run: () => Promise<unknown>) => {
     let running: Promise<unknown> = Promise.resolve();
+    let busy = false;
     const timer = setInterval(() => {
-      running = run().catch(options.onError);
+      // A run still going skips this tick: on a busy machine overlapping sweeps would only pile up.
+      if (busy) return;
+      busy = true;
+      running = run()
+        .catch(options.onError)
+        .finally(() => {
+          busy = false;
+        });
     }, ms);
     stops.push(async () => {
       clearInterval(timer);

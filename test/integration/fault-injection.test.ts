@@ -43,7 +43,8 @@ beforeAll(async () => {
     // Heartbeats every second; a run is presumed dead after 5 s without one (production: 20 s and 120 s).
     heartbeatSeconds: 1,
     staleAfterSeconds: 5,
-    maintenanceIntervalMs: 1000,
+    // Sweeps may take seconds on a busy machine; more often would only pile them up.
+    maintenanceIntervalMs: 3000,
     lostMessageAfterSeconds: 6,
     queues: { visibilityTimeoutSeconds: 5, maxReceiveCount: 8 },
     logLevel: 'silent',
@@ -54,7 +55,7 @@ beforeAll(async () => {
     tableName: stack.tables.Jobs as string,
     retentionDays: 30,
   });
-  await installFaults({ ledger, observer, lateDelaySeconds: 9, zombieMaxPauseMs: 40_000 });
+  await installFaults({ ledger, observer, lateDelaySeconds: 15, zombieMaxPauseMs: 40_000 });
 }, 120_000);
 
 afterAll(async () => {

@@ -45,7 +45,13 @@ export const TEST_MIX: FaultMix = {
 
 /** At scale, fewer of the faults that hold a worker for seconds. */
 export const SOAK_MIX: FaultMix = {
-  weights: { ...TEST_MIX.weights, ok: 38, 'zombie-run': 1, 'zombie-final': 1, 'slow-redelivery': 1 },
+  weights: {
+    ...TEST_MIX.weights,
+    ok: 38,
+    'zombie-run': 0.3,
+    'zombie-final': 0.3,
+    'slow-redelivery': 0.5,
+  },
 };
 
 export interface PlannedJob {
@@ -150,7 +156,7 @@ export class Planner {
         return probe({ ms: 0, ...fault('poison'), expectCode: 'dead_lettered' }, 'dead');
       case 'late':
         // Its backoff is long, so a late first message arriving during it would start the retry early.
-        return probe({ ms: quick, failTimes: 1, ...fault('late') }, 'completed', { retryDelaySeconds: 8 });
+        return probe({ ms: quick, failTimes: 1, ...fault('late') }, 'completed', { retryDelaySeconds: 30 });
       case 'child':
       case 'grandchild': {
         const released = parents.every((parent) => parent.expect === 'completed');
