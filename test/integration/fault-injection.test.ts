@@ -40,13 +40,15 @@ beforeAll(async () => {
     dynamodbEndpoint: inject('dynamodbEndpoint'),
     sqsEndpoint: inject('sqsEndpoint'),
     prefix: uniquePrefix('faults'),
-    // Heartbeats every second; a run is presumed dead after 5 s without one (production: 20 s and 120 s).
+    // Heartbeats every second; a run is presumed dead after 4 s without one (production: 20 s and 120 s).
     heartbeatSeconds: 1,
-    staleAfterSeconds: 5,
+    staleAfterSeconds: 4,
     // Sweeps may take seconds on a busy machine; more often would only pile them up.
     maintenanceIntervalMs: 3000,
-    lostMessageAfterSeconds: 6,
-    queues: { visibilityTimeoutSeconds: 5, maxReceiveCount: 8 },
+    // Above a poison message's time to the DLQ (10 receives x 4 s): a re-send would give it a new epoch,
+    // and the dead-lettered old message would then be ignored as stale.
+    lostMessageAfterSeconds: 80,
+    queues: { visibilityTimeoutSeconds: 4, maxReceiveCount: 10 },
     logLevel: 'silent',
     onError: (error) => errors.push(error),
   });
@@ -55,7 +57,7 @@ beforeAll(async () => {
     tableName: stack.tables.Jobs as string,
     retentionDays: 30,
   });
-  await installFaults({ ledger, observer, lateDelaySeconds: 15, zombieMaxPauseMs: 40_000 });
+  await installFaults({ ledger, observer, lateDelaySeconds: 100, zombieMaxPauseMs: 40_000 });
 }, 120_000);
 
 afterAll(async () => {

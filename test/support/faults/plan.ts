@@ -156,7 +156,7 @@ export class Planner {
         return probe({ ms: 0, ...fault('poison'), expectCode: 'dead_lettered' }, 'dead');
       case 'late':
         // Its backoff is long, so a late first message arriving during it would start the retry early.
-        return probe({ ms: quick, failTimes: 1, ...fault('late') }, 'completed', { retryDelaySeconds: 30 });
+        return probe({ ms: quick, failTimes: 1, ...fault('late') }, 'completed', { retryDelaySeconds: 60 });
       case 'child':
       case 'grandchild': {
         const released = parents.every((parent) => parent.expect === 'completed');
