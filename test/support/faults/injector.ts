@@ -70,6 +70,7 @@ export async function installFaults(options: InjectorOptions): Promise<void> {
   const receipts = new Map<string, { jobId: string; first: boolean }>();
   const seenJobs = new Set<string>();
   const zombies = new Map<string, Zombie>();
+  const visibilityFailed = new Set<string>();
 
   const startZombie = (job: Job): Zombie => {
     ledger.counts.zombies += 1;
@@ -181,9 +182,17 @@ export async function installFaults(options: InjectorOptions): Promise<void> {
         const owner = receipts.get(input.ReceiptHandle);
         const zombie = owner && zombies.get(owner.jobId);
         if (zombie?.receipts.has(input.ReceiptHandle)) await zombie.released;
-        if (owner?.first && (await faultOf(owner.jobId)) === 'slow-redelivery') {
-          ledger.counts.lostExtensions += 1;
-          throw new Error('injected: visibility extension lost');
+        // A failed visibility change (say the receipt expired on a slow machine) may let a retry start
+        // before its backoff: SQS shows the message again when its current visibility ends.
+        try {
+          if (owner?.first && (await faultOf(owner.jobId)) === 'slow-redelivery') {
+            ledger.counts.lostExtensions += 1;
+            throw new Error('injected: visibility extension lost');
+          }
+          return await next(args);
+        } catch (error) {
+          if (owner) visibilityFailed.add(owner.jobId);
+          throw error;
         }
       }
       return next(args);

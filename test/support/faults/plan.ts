@@ -141,7 +141,8 @@ export class Planner {
       case 'flaky':
         return probe({ ms: quick, failTimes: 1 + Math.floor(dice(i, 5) * 2) }, 'completed');
       case 'exhaust':
-        return probe({ ms: quick, failTimes: 99, expectCode: 'probe_transient' }, 'dead', { maxRetries: 1 });
+        // Dead either way: by its own errors, or by a last run that looked crashed (worker_lost).
+        return probe({ ms: quick, failTimes: 99 }, 'dead', { maxRetries: 1 });
       case 'permanent':
         return probe({ ms: quick, permanent: true, expectCode: 'probe_permanent' }, 'failed');
       case 'zombie-run':
