@@ -16,6 +16,8 @@ import { resolveWebSocket } from './socket.ts';
 import { type TokenSource, Transport } from './transport.ts';
 import type {
   Agent,
+  CleanupQuery,
+  CleanupResult,
   CountJobsQuery,
   DeadJobsQuery,
   Job,
@@ -157,7 +159,7 @@ export class JobsClient {
   }
 
   /** Admin: delete finished jobs older than `days` (default 30). */
-  cleanup(query: { days?: number } = {}): Promise<{ deleted: number }> {
+  cleanup(query: CleanupQuery = {}): Promise<CleanupResult> {
     return this.#http.request('POST', '/admin/cleanup', { query, retry: true });
   }
 

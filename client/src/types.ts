@@ -4,6 +4,8 @@
  */
 import type { z } from 'zod';
 import type {
+  cleanupQuerySchema,
+  cleanupResponseSchema,
   countJobsQuerySchema,
   deadJobsQuerySchema,
   jobViewSchema,
@@ -28,6 +30,10 @@ export type DeadJobsQuery = z.input<typeof deadJobsQuerySchema>;
 export type RedriveRequest = z.input<typeof redriveSchema>;
 export type QueueStats = Awaited<ReturnType<typeof queueStats>>;
 export type RecoverResult = RecoveryReport;
+/** `days` is coerced from the query string on the server; here it is a number. */
+export type CleanupQuery = Omit<z.input<typeof cleanupQuerySchema>, 'days'> & { days?: number };
+/** `complete: false`: the run stopped for time; call again with `cursor: nextCursor` to go on. */
+export type CleanupResult = z.output<typeof cleanupResponseSchema>;
 
 export interface JobsPage {
   jobs: Job[];

@@ -16,7 +16,12 @@ import {
 
 export interface Transition {
   name: string;
-  expect: { status: readonly JobStatus[]; epoch?: number };
+  /**
+   * The precondition: one of these statuses, and where a worker acts, the fencing token: the message's
+   * `epoch` and the run's `attempt`. The attempt matters when a returning message recovers a crashed run
+   * at the same epoch: a paused worker of the older attempt must not write into the newer one.
+   */
+  expect: { status: readonly JobStatus[]; epoch?: number; attempt?: number };
   set: Partial<Job>;
 }
 
@@ -77,11 +82,14 @@ export function expire(job: Job, now: Date): Transition {
   };
 }
 
-/** running|cancelling at `epoch`: refreshes the heartbeat and, when given, the progress. */
+/** The fencing token of the run that holds `job`. */
+const run = (job: Job) => ({ epoch: job.epoch, attempt: job.attempt });
+
+/** running|cancelling at the run's `epoch`/`attempt`: refreshes the heartbeat and, when given, the progress. */
 export function heartbeat(job: Job, now: Date, progress?: JobProgress): Transition {
   return {
     name: progress ? 'progress' : 'heartbeat',
-    expect: { status: ['running', 'cancelling'], epoch: job.epoch },
+    expect: { status: ['running', 'cancelling'], ...run(job) },
     set: progress
       ? { heartbeatAt: now.toISOString(), progress: boundedProgress(progress) }
       : { heartbeatAt: now.toISOString() },
@@ -89,13 +97,13 @@ export function heartbeat(job: Job, now: Date, progress?: JobProgress): Transiti
 }
 
 /**
- * running|cancelling at `epoch` → completed with the agent's result. A cancel that lost the race is moot.
+ * running|cancelling at the run's `epoch`/`attempt` → completed with the agent's result. A cancel that lost the race is moot.
  * `progress`: the last one the agent reported, if the run's coalescing had not written it yet.
  */
 export function complete(job: Job, result: unknown, now: Date, progress = job.progress): Transition {
   return {
     name: 'complete',
-    expect: { status: ['running', 'cancelling'], epoch: job.epoch },
+    expect: { status: ['running', 'cancelling'], ...run(job) },
     set: {
       status: 'completed',
       result: result ?? null,
@@ -110,7 +118,7 @@ export function complete(job: Job, result: unknown, now: Date, progress = job.pr
 function finish(name: string, status: JobStatus, job: Job, error: JobErrorInfo, now: Date): Transition {
   return {
     name,
-    expect: { status: ['running', 'cancelling'], epoch: job.epoch },
+    expect: { status: ['running', 'cancelling'], ...run(job) },
     set: {
       status,
       error: boundedError(error),
@@ -138,7 +146,7 @@ export function acknowledgeCancel(job: Job, now: Date): Transition {
       { code: 'cancelled', message: 'Cancelled', retryable: false },
       now,
     ),
-    expect: { status: ['cancelling'], epoch: job.epoch },
+    expect: { status: ['cancelling'], ...run(job) },
   };
 }
 
@@ -146,7 +154,7 @@ export function acknowledgeCancel(job: Job, now: Date): Transition {
 export function scheduleRetry(job: Job, error: JobErrorInfo, now: Date, delaySeconds: number): Transition {
   return {
     name: 'scheduleRetry',
-    expect: { status: ['running'], epoch: job.epoch },
+    expect: { status: ['running'], ...run(job) },
     set: {
       status: 'retrying',
       error: boundedError(error),
@@ -190,8 +198,12 @@ export function applied(job: Job, transition: Transition): Job {
 }
 
 export function allows(job: Job, transition: Transition): boolean {
-  const { status, epoch } = transition.expect;
-  return status.includes(job.status) && (epoch === undefined || epoch === job.epoch);
+  const { status, epoch, attempt } = transition.expect;
+  return (
+    status.includes(job.status) &&
+    (epoch === undefined || epoch === job.epoch) &&
+    (attempt === undefined || attempt === job.attempt)
+  );
 }
 
 const CANCELLED: JobErrorInfo = { code: 'cancelled', message: 'Cancelled', retryable: false };

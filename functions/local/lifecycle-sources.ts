@@ -108,8 +108,16 @@ export async function startLifecycleSources(
       onRetry: options.onError,
     });
     let running: Promise<unknown> = Promise.resolve();
+    let busy = false;
     const timer = setInterval(() => {
-      running = run().catch(options.onError);
+      // A run still going skips this tick: on a busy machine overlapping sweeps would only pile up.
+      if (busy) return;
+      busy = true;
+      running = run()
+        .catch(options.onError)
+        .finally(() => {
+          busy = false;
+        });
     }, ms);
     stops.push(async () => {
       clearInterval(timer);

@@ -56,6 +56,8 @@ export interface LocalStackOptions {
   lostMessageAfterSeconds?: number;
   /** Function timeouts in ms by handler module; the deployed ones by default (tests set short ones). */
   functionTimeoutsMs?: TimeoutOverrides;
+  /** Tier queue settings (tests shorten the visibility timeout and the receives before the DLQ). */
+  queues?: { visibilityTimeoutSeconds?: number; maxReceiveCount?: number };
   /** Called with poller errors (the emulator going away, handler crashes). */
   onError?: (error: unknown) => void;
 }
@@ -86,7 +88,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sqs = new SQSClient({ region, credentials, endpoint: sqsEndpoint });
     const prefix = options.prefix ?? 'local';
     const tables = await provisionTables(dynamo, prefix);
-    const queues = await provisionQueues(sqs, prefix);
+    const queues = await provisionQueues(sqs, prefix, options.queues);
 
     configureEnvironment(options, { dynamodbEndpoint, sqsEndpoint, tables, queues });
     const timeouts = options.functionTimeoutsMs ?? {};

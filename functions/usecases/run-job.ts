@@ -213,7 +213,8 @@ async function finishWith(deps: RunJobDeps, job: Job, transition: Transition): P
  */
 async function reread(deps: RunJobDeps, job: Job): Promise<RunOutcome> {
   const latest = await deps.store.get(job.id);
-  if (latest && latest.epoch === job.epoch && latest.status === 'cancelling') {
+  const sameRun = latest?.epoch === job.epoch && latest.attempt === job.attempt;
+  if (latest && sameRun && latest.status === 'cancelling') {
     return finishWith(deps, latest, acknowledgeCancel(latest, deps.clock.now()));
   }
   return { kind: 'dropped', reason: `job changed underneath (${latest?.status ?? 'deleted'})` };

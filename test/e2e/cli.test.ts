@@ -175,7 +175,7 @@ describe('jobs CLI', () => {
     });
     expect((await jobs(['recover'], admin)).stdout).toMatch(/^recovered \d+\n$/);
     expect(await jobs(['cleanup', '--days', '1', '--json'], admin)).toMatchObject({
-      stdout: '{"deleted":0}\n',
+      stdout: '{"deleted":0,"complete":true,"nextCursor":null}\n',
     });
     const denied = await jobs(['recover']);
     expect(denied).toMatchObject({ code: 3, stdout: '' });

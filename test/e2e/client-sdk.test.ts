@@ -109,7 +109,7 @@ describe('JobsClient against the local stack', () => {
     expect(deadIds).toContain(doomed.id);
     expect(await admin.redrive({ jobIds: [doomed.id] })).toEqual({ requeued: 1 });
     expect(await admin.recover()).toHaveProperty('recovered');
-    expect(await admin.cleanup({ days: 1 })).toEqual({ deleted: 0 });
+    expect(await admin.cleanup({ days: 1 })).toEqual({ deleted: 0, complete: true, nextCursor: null });
     const forbidden = await rejection(alice.recover());
     expect([forbidden.status, forbidden.code]).toEqual([403, 'forbidden']);
   });

@@ -46,6 +46,25 @@ describe('claim', () => {
   });
 });
 
+describe('run fencing', () => {
+  it("refuses an older attempt's writes at the same epoch (a run recovered by its returning message)", () => {
+    const zombie = aJob({ status: 'running', epoch: 2, attempt: 1 });
+    const rerun = { ...zombie, attempt: 2 };
+    const now = clock.now();
+    const error = new TransientJobError('boom');
+    for (const transition of [
+      heartbeat(zombie, now),
+      heartbeat(zombie, now, { percent: 50, stage: null, message: null }),
+      complete(zombie, { ok: true }, now),
+      decideFailure(zombie, error, now).transition,
+      decideFailure(zombie, new PermanentJobError('no'), now).transition,
+    ]) {
+      expect(allows(zombie, transition)).toBe(true);
+      expect(allows(rerun, transition), transition.name).toBe(false);
+    }
+  });
+});
+
 describe('heartbeat and completion', () => {
   const running = aJob({ status: 'running', attempt: 1, startedAt: '2026-03-01T11:59:00.000Z' });
 

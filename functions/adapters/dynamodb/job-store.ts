@@ -349,6 +349,11 @@ export class DynamoJobStore implements JobStore {
       values[':epoch'] = transition.expect.epoch;
       condition += ' AND #epoch = :epoch';
     }
+    if (transition.expect.attempt !== undefined) {
+      names['#attempt'] = 'attempt';
+      values[':attempt'] = transition.expect.attempt;
+      condition += ' AND #attempt = :attempt';
+    }
     return {
       TableName: this.#table,
       Key: marshall(jobKey(current.id)),

@@ -1,0 +1,85 @@
+/**
+ * What the fault harness saw happen, kept outside the system under test: every agent run by job and
+ * attempt, every accepted completion, every write a zombie run tried, and how many faults of each kind
+ * were injected. A soak that restarts the stack merges the ledgers of its processes.
+ */
+export interface FaultCounts {
+  /** Runs paused past the stale threshold (mid-run, or just before the final write). */
+  zombies: number;
+  /** Writes those runs tried after they resumed, and how many the store refused (fenced off). */
+  zombieWrites: number;
+  zombieWritesFenced: number;
+  /** DynamoDB requests answered with throttling on every SDK attempt, and the SDK attempts so answered. */
+  throttledRequests: number;
+  throttledAttempts: number;
+  /** Throttling errors that came out of the SDK into the job store's callers. */
+  throttlesReachedCode: number;
+  /** Visibility extensions refused, so the message came back while its run was still going. */
+  lostExtensions: number;
+  /** Deliveries of a message while another invocation still held the same message. */
+  redeliveredWhileHeld: number;
+  /** Receives of poison messages (the worker crashed on them). */
+  poisonReceives: number;
+  /** First messages delivered late (after the lost-message sweep re-sent them). */
+  lateMessages: number;
+}
+
+export interface LedgerData {
+  agentRuns: Record<string, number>;
+  completions: Record<string, number>;
+  earlyClaims: string[];
+  acceptedZombieWrites: string[];
+  counts: FaultCounts;
+}
+
+export class Ledger {
+  readonly agentRuns = new Map<string, number>();
+  readonly completions = new Map<string, number>();
+  /** Claims of a retrying job before its backoff ended. */
+  readonly earlyClaims: string[] = [];
+  readonly acceptedZombieWrites: string[] = [];
+  readonly counts: FaultCounts = {
+    zombies: 0,
+    zombieWrites: 0,
+    zombieWritesFenced: 0,
+    throttledRequests: 0,
+    throttledAttempts: 0,
+    throttlesReachedCode: 0,
+    lostExtensions: 0,
+    redeliveredWhileHeld: 0,
+    poisonReceives: 0,
+    lateMessages: 0,
+  };
+
+  agentRan(jobId: string, attempt: number): void {
+    bump(this.agentRuns, `${jobId}#${attempt}`);
+  }
+
+  completed(jobId: string): void {
+    bump(this.completions, jobId);
+  }
+
+  toJSON(): LedgerData {
+    return {
+      agentRuns: Object.fromEntries(this.agentRuns),
+      completions: Object.fromEntries(this.completions),
+      earlyClaims: this.earlyClaims,
+      acceptedZombieWrites: this.acceptedZombieWrites,
+      counts: this.counts,
+    };
+  }
+
+  /** Adds another process's ledger to this one. */
+  merge(other: LedgerData): void {
+    for (const [key, n] of Object.entries(other.agentRuns)) bump(this.agentRuns, key, n);
+    for (const [key, n] of Object.entries(other.completions)) bump(this.completions, key, n);
+    this.earlyClaims.push(...other.earlyClaims);
+    this.acceptedZombieWrites.push(...other.acceptedZombieWrites);
+    for (const key of Object.keys(this.counts) as Array<keyof FaultCounts>)
+      this.counts[key] += other.counts[key];
+  }
+}
+
+function bump(map: Map<string, number>, key: string, by = 1): void {
+  map.set(key, (map.get(key) ?? 0) + by);
+}

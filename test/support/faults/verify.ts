@@ -1,0 +1,113 @@
+/**
+ * The invariants of a fault run, on the jobs as stored and the ledger: every job reached the terminal
+ * state (and error) it was planned to reach, none was lost, none completed twice, no agent ran twice in
+ * one attempt, no zombie write was accepted, no retry started before its backoff, and the maintained
+ * statistics equal a recount of the jobs.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { type DynamoDBClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+import { fromItem } from '../../../functions/adapters/dynamodb/job-item.ts';
+import { isTerminal, type Job } from '../../../functions/core/job.ts';
+import type { JobStore } from '../../../functions/core/ports.ts';
+import { MemoryJobStore } from '../memory-store.ts';
+import type { Ledger } from './ledger.ts';
+
+/** Every job of the table (a scan is fine in a test harness, never in the product). */
+export async function readAllJobs(client: DynamoDBClient, tableName: string): Promise<Job[]> {
+  const jobs: Job[] = [];
+  let startKey: ScanCommandOutput['LastEvaluatedKey'];
+  do {
+    const page = await client.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: 'sk = :job',
+        ExpressionAttributeValues: { ':job': { S: 'JOB' } },
+        ExclusiveStartKey: startKey,
+        ConsistentRead: true,
+      }),
+    );
+    for (const item of page.Items ?? []) jobs.push(fromItem(item));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return jobs;
+}
+
+export interface Verdict {
+  problems: string[];
+  byStatus: Record<string, number>;
+  /** Completed jobs whose completion no process saw (a write cut off by a stop; 0 without restarts). */
+  unseenCompletions: number;
+  agentRuns: number;
+  retriedRuns: number;
+}
+
+interface Expectation {
+  expect?: string;
+  expectCode?: string;
+}
+
+export async function verify(
+  jobs: Job[],
+  ledger: Ledger,
+  store: JobStore,
+  options: { submitted: number; users: string[]; requireSeenCompletions: boolean },
+): Promise<Verdict> {
+  const problems: string[] = [];
+  const say = (list: string[], what: string) => {
+    if (list.length > 0) problems.push(`${list.length} ${what}: ${list.slice(0, 8).join('; ')}`);
+  };
+  if (jobs.length !== options.submitted)
+    problems.push(`${options.submitted} jobs submitted but ${jobs.length} stored`);
+  say(
+    jobs.filter((job) => !isTerminal(job.status)).map((job) => `${job.id} ${job.status}`),
+    'jobs lost (not terminal)',
+  );
+  say(
+    jobs
+      .filter((job) => {
+        const { expect, expectCode } = job.params as Expectation;
+        return job.status !== expect || (expectCode !== undefined && job.error?.code !== expectCode);
+      })
+      .map((job) => {
+        const { expect, expectCode } = job.params as Expectation;
+        return `${job.id} ${job.status}/${job.error?.code ?? '-'} (expected ${expect}/${expectCode ?? '-'})`;
+      }),
+    'jobs ended otherwise than planned',
+  );
+  say(
+    [...ledger.completions].filter(([, n]) => n > 1).map(([id, n]) => `${id} ×${n}`),
+    'jobs completed more than once',
+  );
+  const unseen = jobs.filter((job) => job.status === 'completed' && !ledger.completions.has(job.id));
+  if (options.requireSeenCompletions)
+    say(
+      unseen.map((job) => job.id),
+      'completed jobs whose completion was never accepted',
+    );
+  say(
+    [...ledger.agentRuns].filter(([, n]) => n > 1).map(([key, n]) => `${key} ×${n}`),
+    'agent runs repeated within one attempt',
+  );
+  say(ledger.acceptedZombieWrites, 'zombie writes accepted');
+  say(ledger.earlyClaims, 'retries started before their backoff');
+
+  const reference = new MemoryJobStore();
+  for (const job of jobs) reference.jobs.set(job.id, job);
+  for (const scope of [{ all: true } as const, ...options.users.map((userId) => ({ userId }))]) {
+    const [kept, recount] = await Promise.all([store.readStats(scope), reference.readStats(scope)]);
+    if (!isDeepStrictEqual(kept, recount))
+      problems.push(
+        `stats ${JSON.stringify(scope)}: kept ${JSON.stringify(kept)} != recount ${JSON.stringify(recount)}`,
+      );
+  }
+
+  const byStatus: Record<string, number> = {};
+  for (const job of jobs) byStatus[job.status] = (byStatus[job.status] ?? 0) + 1;
+  return {
+    problems,
+    byStatus,
+    unseenCompletions: unseen.length,
+    agentRuns: [...ledger.agentRuns.values()].reduce((a, b) => a + b, 0),
+    retriedRuns: jobs.reduce((sum, job) => sum + Math.max(0, job.attempt - 1), 0),
+  };
+}
