@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { signToken } from '../adapters/auth/jwt-verifier.ts';
+import { intEnv } from '../config/env.ts';
 import { JavaMissingError } from './emulators/dynamodb-local.ts';
 import { localDir, localJwtSecret, localSecret } from './local-secret.ts';
 import { exitGracefullyOnSignals, muteStructuredLogs } from './process-lifecycle.ts';
@@ -15,6 +16,11 @@ const inMemory = values['in-memory'] || process.env.LOCAL_IN_MEMORY === '1';
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
 const stateDir = process.env.LOCAL_STATE_DIR ?? localDir;
+// The deployed timings by default (infra/function-settings.ts); set these for quicker local feedback.
+const timings = {
+  ...(process.env.HEARTBEAT_SECONDS && { heartbeatSeconds: intEnv('HEARTBEAT_SECONDS', 20) }),
+  ...(process.env.STALE_AFTER_SECONDS && { staleAfterSeconds: intEnv('STALE_AFTER_SECONDS', 120) }),
+};
 
 let stopping = false;
 try {
@@ -25,6 +31,7 @@ try {
     host,
     jwtSecret: secret,
     cursorSecret: localSecret('cursor-secret', stateDir),
+    ...timings,
     ...(!inMemory && { dataDir: join(stateDir, 'dynamodb') }),
     // Errors of pollers and readers that meet the emulators going away during a stop are expected.
     onError: (error) => {

@@ -13,6 +13,8 @@ import { apiClient, eventually } from '../support/http-client.ts';
 import { gone, killAll, npmStart as npmStartTree, type RunningStart } from '../support/npm-start.ts';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'job-queue-state-'));
+/** Quicker than the deployed 20 s / 120 s, so a run that stopped with the stack is recovered within seconds. */
+const QUICK_RECOVERY = { HEARTBEAT_SECONDS: '2', STALE_AFTER_SECONDS: '8' };
 const running = new Set<ChildProcess>();
 const trees: RunningStart[] = [];
 
@@ -20,7 +22,14 @@ const trees: RunningStart[] = [];
 async function npmStart(): Promise<{ child: ChildProcess; httpUrl: string; wsUrl: string; token: string }> {
   const child = spawn(join(projectRoot, 'node_modules', '.bin', 'tsx'), ['functions/local/main.ts'], {
     cwd: projectRoot,
-    env: { ...process.env, PORT: '0', WS_PORT: '0', LOCAL_STATE_DIR: stateDir, LOG_LEVEL: 'error' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      WS_PORT: '0',
+      LOCAL_STATE_DIR: stateDir,
+      LOG_LEVEL: 'error',
+      ...QUICK_RECOVERY,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -147,19 +156,19 @@ describe('npm start', () => {
       return [runningId, retryingId, scheduledId, pendingId];
     };
 
-    const first = await npmStartTree({ LOCAL_STATE_DIR: stateDir });
+    const first = await npmStartTree({ LOCAL_STATE_DIR: stateDir, ...QUICK_RECOVERY });
     trees.push(first);
     const atGracefulStop = await inFlight(apiClient(first.httpUrl, first.token));
     process.kill(first.npmPid, 'SIGINT');
     await gone(first);
 
-    const second = await npmStartTree({ LOCAL_STATE_DIR: stateDir });
+    const second = await npmStartTree({ LOCAL_STATE_DIR: stateDir, ...QUICK_RECOVERY });
     trees.push(second);
     const atKill = await inFlight(apiClient(second.httpUrl, first.token));
     process.kill(second.serverPid, 'SIGKILL');
     await gone(second);
 
-    const third = await npmStartTree({ LOCAL_STATE_DIR: stateDir });
+    const third = await npmStartTree({ LOCAL_STATE_DIR: stateDir, ...QUICK_RECOVERY });
     trees.push(third);
     const client = apiClient(third.httpUrl, first.token);
     for (const id of [...atGracefulStop, ...atKill]) {

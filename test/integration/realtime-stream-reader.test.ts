@@ -178,16 +178,20 @@ describe('DynamoDB Streams event source (local)', () => {
 
   it('retries from the lowest failed record, without redelivering the ones before it', async () => {
     let failedAt = -1;
-    const { delivered, invocations } = await read(async (records, call) => {
-      if (failedAt !== -1 || records.length < 3) return undefined;
-      failedAt = call - 1;
-      return {
-        batchItemFailures: [
-          { itemIdentifier: records[2]?.dynamodb?.SequenceNumber ?? '' },
-          { itemIdentifier: records[records.length - 1]?.dynamodb?.SequenceNumber ?? '' },
-        ],
-      };
-    });
+    const { delivered, invocations } = await read(
+      async (records, call) => {
+        if (failedAt !== -1 || records.length < 3) return undefined;
+        failedAt = call - 1;
+        return {
+          batchItemFailures: [
+            { itemIdentifier: records[2]?.dynamodb?.SequenceNumber ?? '' },
+            { itemIdentifier: records[records.length - 1]?.dynamodb?.SequenceNumber ?? '' },
+          ],
+        };
+        // Polled once a second, so the five records of one BatchWriteItem arrive together even on a busy machine.
+      },
+      { pollIntervalMs: 1000 },
+    );
     await putMany(5);
     await until(
       () => failedAt !== -1 && invocations.length > failedAt + 1 && new Set(ids(delivered())).size === 5,
