@@ -4,7 +4,12 @@
  * (another user's, another type's, long overdue) the table holds. A middleware on the client records every
  * command with the items DynamoDB examined (ScannedCount), against DynamoDB Local.
  */
-import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  UpdateTableCommand,
+} from '@aws-sdk/client-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_COUNTED, MAX_EXAMINED_PER_PAGE } from '../../functions/adapters/dynamodb/index-reads.ts';
 import { toItem } from '../../functions/adapters/dynamodb/job-item.ts';
@@ -210,5 +215,26 @@ describe('maintenance deadline sweep', () => {
     expect(sent.map((job) => [job.id, job.tier])).toEqual([[urgent.id, 'high']]);
     const deadlineReads = ownCalls.filter((call) => call.index === 'byDeadline');
     expect(deadlineReads.reduce((sum, call) => sum + call.scanned, 0)).toBe(1);
+  }, 60_000);
+});
+
+describe('local provisioning', () => {
+  it('adds an index missing from a table kept from an earlier run', async () => {
+    const prefix = uniquePrefix('kept');
+    const name = (await provisionTables(client, prefix)).Jobs as string;
+    const indexes = async () =>
+      (
+        (await client.send(new DescribeTableCommand({ TableName: name }))).Table?.GlobalSecondaryIndexes ?? []
+      ).map((index) => index.IndexName);
+    await client.send(
+      new UpdateTableCommand({
+        TableName: name,
+        GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'byUserDeadline' } }],
+      }),
+    );
+    // Deleting an index takes a moment: wait until the table no longer lists it.
+    await expect.poll(indexes, { timeout: 30_000, interval: 200 }).not.toContain('byUserDeadline');
+    await provisionTables(client, prefix);
+    expect(await indexes()).toContain('byUserDeadline');
   }, 60_000);
 });
