@@ -34,7 +34,8 @@ const S = (name: string): KeyDefinition => ({ name, type: 'S' });
  * - a job by id: GetItem;
  * - a user's jobs newest first: `byUser`, or `byUserStatus` / `byUserType` to filter (cursor = LastEvaluatedKey);
  * - jobs in a status by status time (recovery, scheduling, cleanup): `byStatus`, sharded to spread writes;
- * - active jobs past their deadline (statistics): `byDeadline`, sparse.
+ * - active jobs near or past their deadline (maintenance, statistics): `byDeadline`, sparse; a user's own
+ *   (their `GET /queue/stats`): `byUserDeadline`, sparse.
  * Other items: idempotency records (`IDEM#<user>#<key>` / `IDEM`), dependency edges (`JOB#<parent>` /
  * `DEP#<child>`) and statistics counters (`STATS#<scope>` / `S#<shard>`).
  */
@@ -75,6 +76,13 @@ export const jobsTable: TableDefinition = {
       partitionKey: S('deadlineKey'),
       sortKey: S('deadlineTimeKey'),
       projection: { type: 'INCLUDE', attributes: ['userId'] },
+    },
+    {
+      // Sparse, per user: a user's past-deadline count reads only their own items.
+      indexName: 'byUserDeadline',
+      partitionKey: S('userDeadlineKey'),
+      sortKey: S('deadlineTimeKey'),
+      projection: { type: 'KEYS_ONLY' },
     },
   ],
 };

@@ -48,6 +48,8 @@ const queueStatsResponse = z.object({
   avgExecutionTimeMs: z.number().nullable(),
   priorityDistribution: z.record(z.string(), z.number().int()),
   pastDeadline: z.number().int(),
+  /** True when the past-deadline count stopped at its cap of examined jobs: the true count is at least it. */
+  pastDeadlineApproximate: z.boolean(),
   /** False for non-admins: the tiers' queued/inFlight/delayed/deadLettered are then 0 (all users' depths are admin-only). */
   tierDepthsVisible: z.boolean(),
 });
@@ -121,7 +123,12 @@ export const operations: Record<string, Operation> = {
   },
   'count-jobs': {
     query: countJobsQuerySchema,
-    responses: { 200: { description: 'How many', schema: z.object({ count: z.number().int() }) } },
+    responses: {
+      200: {
+        description: 'How many',
+        schema: z.object({ count: z.number().int(), approximate: z.boolean() }),
+      },
+    },
   },
   'get-job': { responses: { 200: { description: 'The job', schema: jobResponse } } },
   'cancel-job': {

@@ -60,22 +60,31 @@ export interface JobStore {
   /** Deletes a terminal job; false if it is gone or no longer terminal. */
   delete(job: Job): Promise<boolean>;
   readStats(scope: StatsScope): Promise<StatsCounters>;
-  /** Active (non-terminal) jobs whose deadline is before `now`. */
-  countPastDeadline(scope: StatsScope, now: Date): Promise<number>;
+  /** Active (non-terminal) jobs whose deadline is before `now`; reads only the scope's own index items. */
+  countPastDeadline(scope: StatsScope, now: Date): Promise<Count>;
   /** Strongly consistent read by id (any owner). */
   get(id: string): Promise<Job | null>;
   /** Applies a transition as one conditional write. Returns the new job, or null if the precondition failed. */
   apply(job: Job, transition: Transition): Promise<Job | null>;
   /** A user's jobs, newest first. The cursor is opaque to callers. */
   listByUser(userId: string, query: ListQuery): Promise<Page<Job>>;
-  countByUser(userId: string, query: Omit<ListQuery, 'limit' | 'cursor'>): Promise<number>;
+  /** Exact from the counters without a type filter; with one, a capped count (`approximate` past the cap). */
+  countByUser(userId: string, query: Omit<ListQuery, 'limit' | 'cursor'>): Promise<Count>;
   /** Jobs in one status whose status time is at or before `until`, oldest first (maintenance work). */
   listByStatus(status: JobStatus, query: StatusQuery): Promise<Page<Job>>;
-  /** Active jobs whose deadline is at or before `until`, earliest first per shard. */
+  /** Active jobs whose deadline is at or before `until` (and at or after `since`), earliest first per shard. */
   listByDeadline(query: StatusQuery): Promise<Page<Job>>;
 }
 
+/** A count that examined a bounded number of items: when `approximate`, the true count is at least `count`. */
+export interface Count {
+  count: number;
+  approximate: boolean;
+}
+
 export interface StatusQuery {
+  /** Only the deadline listing reads a lower bound. */
+  since?: string | undefined;
   until?: string | undefined;
   limit: number;
   cursor?: string | undefined;

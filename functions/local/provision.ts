@@ -8,6 +8,7 @@ import {
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -83,10 +84,30 @@ export async function provisionTables(
       );
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
-      await client.send(new DescribeTableCommand({ TableName: tableName }));
+      await addMissingIndexes(client, definition, tableName);
     }
   }
   return names;
+}
+
+/**
+ * A table kept from an earlier run (`npm start` with a data directory) gets the indexes added since, one per
+ * UpdateTable as DynamoDB requires. Items written before carry no key for a new index until they change.
+ */
+async function addMissingIndexes(client: DynamoDBClient, definition: TableDefinition, tableName: string) {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  const input = createTableInput(definition, tableName);
+  for (const index of input.GlobalSecondaryIndexes ?? []) {
+    if (existing.has(index.IndexName)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: input.AttributeDefinitions,
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
+  }
 }
 
 export interface LocalQueues {

@@ -24,6 +24,11 @@ export interface MaintenanceDeps {
   /** Jobs whose deadline is closer than this are moved up a tier. */
   deadlineUrgencyMs: number;
   /**
+   * Jobs past their deadline by more than this are no longer read for promotion (default
+   * OVERDUE_WINDOW_MS): overdue jobs that never finish are handled for a while, not re-read forever.
+   */
+  overdueWindowMs?: number;
+  /**
    * True once the invocation nears its timeout: the sweep stops starting work (every step is a
    * conditional write, so the next run, a minute later, simply goes on from the index).
    */
@@ -40,6 +45,8 @@ export interface RecoveryReport {
 }
 
 const PAGE = 100;
+/** How long after its deadline a still-queued job is promoted; older ones are left out of each run. */
+export const OVERDUE_WINDOW_MS = 60 * 60 * 1000;
 
 export async function recover(deps: MaintenanceDeps): Promise<RecoveryReport> {
   const report: RecoveryReport = { recovered: 0, dispatched: 0, promoted: 0 };
@@ -135,13 +142,18 @@ async function promoteUrgentJobs(deps: MaintenanceDeps): Promise<number> {
   return count;
 }
 
-/** Active jobs whose deadline is within the urgency window, read through the sparse deadline index. */
+/**
+ * Active jobs whose deadline is within the urgency window, read through the sparse deadline index: only
+ * the window from `overdueWindowMs` before now to the urgency horizon, so each run reads a bounded slice
+ * and jobs long past their deadline (which stay in the index for the statistics) are not re-read forever.
+ */
 async function* urgentJobs(deps: MaintenanceDeps, now: Date): AsyncGenerator<Job> {
   const until = new Date(now.getTime() + deps.deadlineUrgencyMs).toISOString();
+  const since = new Date(now.getTime() - (deps.overdueWindowMs ?? OVERDUE_WINDOW_MS)).toISOString();
   let cursor: string | undefined;
   do {
     if (deps.outOfTime?.()) return;
-    const page = await deps.store.listByDeadline({ until, limit: PAGE, cursor });
+    const page = await deps.store.listByDeadline({ since, until, limit: PAGE, cursor });
     yield* page.items;
     cursor = page.nextCursor ?? undefined;
   } while (cursor);

@@ -40,7 +40,8 @@ export async function queueStats(
     avgQueueTimeMs: average(counters.queueTime),
     avgExecutionTimeMs: average(counters.executionTime),
     priorityDistribution: counters.byPriority,
-    pastDeadline,
+    pastDeadline: pastDeadline.count,
+    pastDeadlineApproximate: pastDeadline.approximate,
     tierDepthsVisible,
   };
 }

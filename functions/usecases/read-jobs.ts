@@ -1,7 +1,7 @@
 /** Reading jobs, always scoped to the caller: another user's job is indistinguishable from a missing one. */
 import { NotFoundError } from '../core/errors.ts';
 import type { Job, JobStatus } from '../core/job.ts';
-import type { JobStore, Page } from '../core/ports.ts';
+import type { Count, JobStore, Page } from '../core/ports.ts';
 
 export async function getOwnJob(store: JobStore, userId: string, id: string): Promise<Job> {
   const job = await store.get(id);
@@ -26,6 +26,6 @@ export function countOwnJobs(
   store: JobStore,
   userId: string,
   query: { status?: JobStatus | undefined; type?: string | undefined },
-): Promise<number> {
+): Promise<Count> {
   return store.countByUser(userId, query);
 }

@@ -98,8 +98,11 @@ describe('jobs over HTTP on the local stack', () => {
       `/jobs?limit=2&cursor=${encodeURIComponent(first.body.nextCursor ?? '')}`,
     );
     expect(second.body.jobs.map((job) => job.id)).toEqual([ids[0]]);
-    expect((await carol.get('/jobs/count?status=completed')).body).toEqual({ count: 3 });
-    expect((await carol.get('/jobs/count?status=queued&type=demo')).body).toEqual({ count: 0 });
+    expect((await carol.get('/jobs/count?status=completed')).body).toEqual({ count: 3, approximate: false });
+    expect((await carol.get('/jobs/count?status=queued&type=demo')).body).toEqual({
+      count: 0,
+      approximate: false,
+    });
     expect((await carol.get('/jobs?status=bogus')).status).toBe(400);
   });
 

@@ -93,9 +93,12 @@ describe('DynamoJobStore', () => {
     const queuedEven = await store.listByUser(user, { status: 'queued', type: 'even', limit: 1 });
     expect(queuedEven.items.map((job) => job.createdAt)).toEqual([at(6)]);
 
-    expect(await store.countByUser(user, {})).toBe(7);
-    expect(await store.countByUser(user, { status: 'queued' })).toBe(4);
-    expect(await store.countByUser(user, { status: 'queued', type: 'odd' })).toBe(2);
+    expect(await store.countByUser(user, {})).toEqual({ count: 7, approximate: false });
+    expect(await store.countByUser(user, { status: 'queued' })).toEqual({ count: 4, approximate: false });
+    expect(await store.countByUser(user, { status: 'queued', type: 'odd' })).toEqual({
+      count: 2,
+      approximate: false,
+    });
   });
 
   it("refuses a cursor from another user's listing", async () => {

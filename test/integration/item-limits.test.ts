@@ -131,7 +131,7 @@ describe('composite keys', () => {
       await store.create({ ...job, id: `${job.id}-2` }, { idempotency: { key: 'k', fingerprint: 'f' } }),
     ).toEqual({ created: false, jobId: job.id, fingerprint: 'f' });
     expect((await store.listByUser(userId, { status: 'queued', limit: 10 })).items).toHaveLength(1);
-    expect(await store.countByUser(userId, { type: 'long' })).toBe(1);
+    expect((await store.countByUser(userId, { type: 'long' })).count).toBe(1);
     expect((await store.readStats({ userId })).byStatus.queued).toBe(1);
     // No one else sees it, including a user whose id is that id's key part.
     expect((await store.listByUser('s'.repeat(4990), { limit: 10 })).items).toHaveLength(0);

@@ -5,6 +5,7 @@
  */
 import { isTerminal, JOB_STATUSES, type Job, type JobStatus, statusTime } from '../../functions/core/job.ts';
 import {
+  type Count,
   type CreateOptions,
   type CreateResult,
   DependencyChangedError,
@@ -72,14 +73,15 @@ export class MemoryJobStore implements JobStore {
       executionTime: sum(jobs.map((job) => (job.completedAt ? job.executionTimeMs : null))),
     };
   }
-  async countPastDeadline(scope: StatsScope, now: Date): Promise<number> {
-    return [...this.jobs.values()].filter(
+  async countPastDeadline(scope: StatsScope, now: Date): Promise<Count> {
+    const count = [...this.jobs.values()].filter(
       (job) =>
         ('all' in scope || job.userId === scope.userId) &&
         !isTerminal(job.status) &&
         job.deadline !== null &&
         new Date(job.deadline) < now,
     ).length;
+    return { count, approximate: false };
   }
   async get(id: string): Promise<Job | null> {
     const job = this.jobs.get(id);
@@ -99,8 +101,8 @@ export class MemoryJobStore implements JobStore {
     const items = all.slice(start, start + query.limit);
     return { items, nextCursor: start + query.limit < all.length ? String(start + query.limit) : null };
   }
-  async countByUser(userId: string, query: Omit<ListQuery, 'limit' | 'cursor'>): Promise<number> {
-    return this.#mine(userId, query).length;
+  async countByUser(userId: string, query: Omit<ListQuery, 'limit' | 'cursor'>): Promise<Count> {
+    return { count: this.#mine(userId, query).length, approximate: false };
   }
   async listByStatus(
     status: JobStatus,
@@ -112,10 +114,18 @@ export class MemoryJobStore implements JobStore {
       .slice(0, query.limit);
     return { items: items.map((job) => structuredClone(job)), nextCursor: null };
   }
-  async listByDeadline(query: { until?: string | undefined; limit: number }): Promise<Page<Job>> {
+  async listByDeadline(query: {
+    since?: string | undefined;
+    until?: string | undefined;
+    limit: number;
+  }): Promise<Page<Job>> {
     const until = query.until ?? '9999';
+    const since = query.since ?? '';
     const items = [...this.jobs.values()]
-      .filter((job) => !isTerminal(job.status) && job.deadline !== null && job.deadline <= until)
+      .filter(
+        (job) =>
+          !isTerminal(job.status) && job.deadline !== null && job.deadline <= until && job.deadline >= since,
+      )
       .slice(0, query.limit);
     return { items: items.map((job) => structuredClone(job)), nextCursor: null };
   }

@@ -23,10 +23,14 @@ function fakeFetch(answer: { status: number; body: unknown; headers?: Record<str
 
 describe('e2e HTTP client', () => {
   it('returns responses that match the served document', async () => {
-    const client = apiClient('http://fake-ok', 'token', fakeFetch({ status: 200, body: { count: 3 } }));
+    const client = apiClient(
+      'http://fake-ok',
+      'token',
+      fakeFetch({ status: 200, body: { count: 3, approximate: false } }),
+    );
     expect(await client.get('/jobs/count?status=completed')).toMatchObject({
       status: 200,
-      body: { count: 3 },
+      body: { count: 3, approximate: false },
     });
   });
 
@@ -34,7 +38,7 @@ describe('e2e HTTP client', () => {
     const client = apiClient(
       'http://fake-wrong',
       'token',
-      fakeFetch({ status: 200, body: { count: 'three' } }),
+      fakeFetch({ status: 200, body: { count: 'three', approximate: false } }),
     );
     const call = client.get('/jobs/count');
     await expect(call).rejects.toBeInstanceOf(OpenApiMismatchError);

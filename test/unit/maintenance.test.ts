@@ -141,6 +141,26 @@ describe('recover: lost messages and deadlines', () => {
     expect(sent.map((s) => s.job.tier)).toEqual(['high']);
     expect((await store.get(relaxed.id))?.tier).toBe('normal');
   });
+
+  it('promotes a job up to an hour past its deadline, and no longer reads those overdue for longer', async () => {
+    const { store, clock, deps } = setup();
+    const overdue = (minutes: number) =>
+      aJob({
+        status: 'queued',
+        priority: 5,
+        tier: 'normal',
+        queuedAt: clock.now().toISOString(),
+        deadline: minutesAgo(clock, minutes),
+      });
+    const recent = overdue(30);
+    const long = overdue(120);
+    await store.create(recent);
+    await store.create(long);
+    expect((await recover(deps)).promoted).toBe(1);
+    expect((await store.get(recent.id))?.tier).toBe('high');
+    expect((await store.get(long.id))?.tier).toBe('normal');
+    expect((await recover({ ...deps, overdueWindowMs: 3 * 60 * 60_000 })).promoted).toBe(2);
+  });
 });
 
 describe('cleanup', () => {

@@ -60,6 +60,7 @@ export function derivedAttributes(
     expiresAt: terminal ? Math.floor(endedAt / 1000) + options.retentionDays * 86400 : undefined,
     deadlineKey: !terminal && job.deadline ? `DL#${shardOf(job.id)}` : undefined,
     deadlineTimeKey: !terminal && job.deadline ? `${job.deadline}#${job.id}` : undefined,
+    userDeadlineKey: !terminal && job.deadline ? userKey(job.userId) : undefined,
   };
 }
 
@@ -96,6 +97,9 @@ const INTERNAL = [
   'userStatusKey',
   'userTypeKey',
   'createdKey',
+  'deadlineKey',
+  'deadlineTimeKey',
+  'userDeadlineKey',
   'statusKey',
   'statusTimeKey',
   'expiresAt',

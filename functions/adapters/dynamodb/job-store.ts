@@ -4,13 +4,11 @@
  */
 import {
   type AttributeValue,
-  BatchGetItemCommand,
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
   QueryCommand,
-  type QueryCommandInput,
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
@@ -21,6 +19,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ValidationError } from '../../core/errors.ts';
 import { isTerminal, JOB_STATUSES, type Job, type JobStatus } from '../../core/job.ts';
 import {
+  type Count,
   type CreateOptions,
   type CreateResult,
   DependencyChangedError,
@@ -32,7 +31,8 @@ import {
   type StatusQuery,
 } from '../../core/ports.ts';
 import { allows, applied, type Transition } from '../../core/transitions.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { decodeCursor } from './cursor.ts';
+import { batchGetJobs, countCapped, MAX_COUNTED, pagedJobs } from './index-reads.ts';
 import {
   derivedAttributes,
   edgeKey,
@@ -54,8 +54,6 @@ export interface DynamoJobStoreOptions extends ItemOptions {
   client: DynamoDBClient;
   tableName: string;
 }
-
-const BATCH_GET_LIMIT = 100;
 
 export class DynamoJobStore implements JobStore {
   readonly #client: DynamoDBClient;
@@ -281,37 +279,37 @@ export class DynamoJobStore implements JobStore {
     };
   }
 
-  async countPastDeadline(scope: StatsScope, now: Date): Promise<number> {
+  /**
+   * A user's count reads their own partition of `byUserDeadline`; the global one reads `byDeadline`. Both
+   * examine at most MAX_COUNTED index items (a slice per shard for the global one).
+   */
+  async countPastDeadline(scope: StatsScope, now: Date): Promise<Count> {
+    if ('userId' in scope) {
+      return countCapped(this.#client, {
+        TableName: this.#table,
+        IndexName: 'byUserDeadline',
+        KeyConditionExpression: 'userDeadlineKey = :pk AND deadlineTimeKey < :now',
+        ExpressionAttributeValues: marshall({ ':pk': userKey(scope.userId), ':now': now.toISOString() }),
+      });
+    }
     const counts = await Promise.all(
       Array.from({ length: STATUS_SHARDS }, (_, shard) =>
-        this.#count({
-          TableName: this.#table,
-          IndexName: 'byDeadline',
-          KeyConditionExpression: 'deadlineKey = :pk AND deadlineTimeKey < :now',
-          ...('userId' in scope && { FilterExpression: 'userId = :user' }),
-          ExpressionAttributeValues: marshall({
-            ':pk': `DL#${shard}`,
-            ':now': now.toISOString(),
-            ...('userId' in scope && { ':user': scope.userId }),
-          }),
-        }),
+        countCapped(
+          this.#client,
+          {
+            TableName: this.#table,
+            IndexName: 'byDeadline',
+            KeyConditionExpression: 'deadlineKey = :pk AND deadlineTimeKey < :now',
+            ExpressionAttributeValues: marshall({ ':pk': `DL#${shard}`, ':now': now.toISOString() }),
+          },
+          Math.ceil(MAX_COUNTED / STATUS_SHARDS),
+        ),
       ),
     );
-    return counts.reduce((a, b) => a + b, 0);
-  }
-
-  /** Counts what a query matches, page by page (Select COUNT reads keys, returns no items). */
-  async #count(input: QueryCommandInput): Promise<number> {
-    let count = 0;
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.#client.send(
-        new QueryCommand({ ...input, Select: 'COUNT', ExclusiveStartKey: startKey }),
-      );
-      count += page.Count ?? 0;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return count;
+    return {
+      count: counts.reduce((sum, part) => sum + part.count, 0),
+      approximate: counts.some((part) => part.approximate),
+    };
   }
 
   #updateFor(current: Job, next: Job, transition: Transition): Update {
@@ -387,22 +385,43 @@ export class DynamoJobStore implements JobStore {
   async listByUser(userId: string, query: ListQuery): Promise<Page<Job>> {
     const index = pickUserIndex(userId, query);
     const typeFilter = query.status !== undefined && query.type !== undefined;
-    const input: QueryCommandInput = {
-      TableName: this.#table,
-      IndexName: index.indexName,
-      KeyConditionExpression: `#pk = :pk`,
-      ExpressionAttributeNames: { '#pk': index.name, ...(typeFilter && { '#type': 'type' }) },
-      ExpressionAttributeValues: marshall({ ':pk': index.value, ...(typeFilter && { ':type': query.type }) }),
-      ...(typeFilter && { FilterExpression: '#type = :type' }),
-      ScanIndexForward: false,
-    };
-    return this.#pagedJobs(input, query.limit, decodeCursor(query.cursor, index));
+    return pagedJobs(
+      this.#client,
+      this.#table,
+      {
+        TableName: this.#table,
+        IndexName: index.indexName,
+        KeyConditionExpression: `#pk = :pk`,
+        ExpressionAttributeNames: { '#pk': index.name, ...(typeFilter && { '#type': 'type' }) },
+        ExpressionAttributeValues: marshall({
+          ':pk': index.value,
+          ...(typeFilter && { ':type': query.type }),
+        }),
+        ...(typeFilter && { FilterExpression: '#type = :type' }),
+        ScanIndexForward: false,
+        indexKeys: [index.name, 'createdKey'],
+      },
+      query.limit,
+      decodeCursor(query.cursor, index),
+    );
   }
 
-  countByUser(userId: string, query: Omit<ListQuery, 'limit' | 'cursor'>): Promise<number> {
+  /**
+   * Without a type filter: exact, from the user's counters (a fixed number of reads). With one: counted
+   * through the index, at most MAX_COUNTED items examined.
+   */
+  async countByUser(userId: string, query: Omit<ListQuery, 'limit' | 'cursor'>): Promise<Count> {
+    if (query.type === undefined) {
+      const { byStatus } = await this.readStats({ userId });
+      const count =
+        query.status !== undefined
+          ? byStatus[query.status]
+          : JOB_STATUSES.reduce((sum, status) => sum + byStatus[status], 0);
+      return { count, approximate: false };
+    }
     const index = pickUserIndex(userId, query);
-    const typeFilter = query.status !== undefined && query.type !== undefined;
-    return this.#count({
+    const typeFilter = query.status !== undefined;
+    return countCapped(this.#client, {
       TableName: this.#table,
       IndexName: index.indexName,
       KeyConditionExpression: '#pk = :pk',
@@ -454,14 +473,15 @@ export class DynamoJobStore implements JobStore {
           new QueryCommand({
             TableName: this.#table,
             IndexName: index.indexName,
-            KeyConditionExpression: query.until ? '#pk = :pk AND #sk <= :until' : '#pk = :pk',
+            KeyConditionExpression: `#pk = :pk${sortCondition(query)}`,
             ExpressionAttributeNames: {
               '#pk': index.partitionKey,
-              ...(query.until && { '#sk': index.sortKey }),
+              ...((query.until || query.since) && { '#sk': index.sortKey }),
             },
             ExpressionAttributeValues: marshall({
               ':pk': index.partition(shard),
               ...(query.until && { ':until': `${query.until}#~` }),
+              ...(query.since && { ':since': query.since }),
             }),
             Limit: perShard,
             ...(Object.keys(position).length > 0 && { ExclusiveStartKey: position }),
@@ -470,7 +490,11 @@ export class DynamoJobStore implements JobStore {
         return { keys: result.Items ?? [], next: result.LastEvaluatedKey ?? null };
       }),
     );
-    const jobs = await this.#batchGet(pages.flatMap((page) => page.keys));
+    const jobs = await batchGetJobs(
+      this.#client,
+      this.#table,
+      pages.flatMap((page) => page.keys),
+    );
     const next = pages.map((page) => page.next);
     return {
       items: jobs.filter(stillMatches),
@@ -479,50 +503,14 @@ export class DynamoJobStore implements JobStore {
         : null,
     };
   }
+}
 
-  /** Pages through an index until `limit` jobs are found (a filter may thin pages out). */
-  async #pagedJobs(
-    input: QueryCommandInput,
-    limit: number,
-    startKey: Record<string, AttributeValue> | undefined,
-  ): Promise<Page<Job>> {
-    const keys: Array<Record<string, AttributeValue>> = [];
-    let position = startKey;
-    do {
-      const page = await this.#client.send(
-        new QueryCommand({ ...input, Limit: limit - keys.length, ExclusiveStartKey: position }),
-      );
-      keys.push(...(page.Items ?? []));
-      position = page.LastEvaluatedKey;
-    } while (position && keys.length < limit);
-    const jobs = await this.#batchGet(keys);
-    return { items: jobs, nextCursor: encodeCursor(position) };
-  }
-
-  /** Reads full jobs for index keys, in the order of the keys; retries unprocessed keys. */
-  async #batchGet(indexItems: Array<Record<string, AttributeValue>>): Promise<Job[]> {
-    const found = new Map<string, Job>();
-    for (let start = 0; start < indexItems.length; start += BATCH_GET_LIMIT) {
-      let keys = indexItems.slice(start, start + BATCH_GET_LIMIT).map((item) => ({
-        pk: item.pk as AttributeValue,
-        sk: item.sk as AttributeValue,
-      }));
-      for (let round = 0; keys.length > 0; round++) {
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** round)));
-        const result = await this.#client.send(
-          new BatchGetItemCommand({ RequestItems: { [this.#table]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        for (const item of result.Responses?.[this.#table] ?? []) {
-          const job = fromItem(item);
-          found.set(job.id, job);
-        }
-        keys = (result.UnprocessedKeys?.[this.#table]?.Keys ?? []) as typeof keys;
-      }
-    }
-    return indexItems
-      .map((item) => found.get(String(item.pk?.S).slice('JOB#'.length)))
-      .filter((job): job is Job => job !== undefined);
-  }
+/** The sort-key bounds of a sharded listing: `since` (inclusive) and `until` (the whole `until` instant). */
+function sortCondition(query: StatusQuery): string {
+  if (query.since && query.until) return ' AND #sk BETWEEN :since AND :until';
+  if (query.until) return ' AND #sk <= :until';
+  if (query.since) return ' AND #sk >= :since';
+  return '';
 }
 
 function pickUserIndex(userId: string, query: { status?: JobStatus | undefined; type?: string | undefined }) {

@@ -1,4 +1,7 @@
-/** GET /jobs/count: how many of the caller's jobs match the filters. */
+/**
+ * GET /jobs/count: how many of the caller's jobs match the filters. `approximate: true` (type filters only)
+ * means the count stopped at its cap of examined jobs and the true count is at least `count`.
+ */
 import { httpHandler } from '../../api/http-handler.ts';
 import { json } from '../../api/respond.ts';
 import { countJobsQuerySchema } from '../../api/schemas.ts';
@@ -8,6 +11,10 @@ import { jobStore } from '../../config/store.ts';
 import { countOwnJobs } from '../../usecases/read-jobs.ts';
 
 export const handler = httpHandler({ access: 'user', logger }, async ({ principal, query }) => {
-  const count = await countOwnJobs(jobStore, principal.userId, parseInput(countJobsQuerySchema, query));
-  return json(200, { count });
+  const { count, approximate } = await countOwnJobs(
+    jobStore,
+    principal.userId,
+    parseInput(countJobsQuerySchema, query),
+  );
+  return json(200, { count, approximate });
 });
