@@ -9,9 +9,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { schedules, tierEventSources } from '../../infra/function-settings.ts';
+import { type UserQuotas, userQuotaDefaults } from '../../infra/limits.ts';
 import { TIERS } from '../../infra/resources.ts';
 import { routes } from '../api/routes.ts';
 import { ENV } from '../config/config.ts';
+import { QUOTA_ENV } from '../config/quotas.ts';
 import { startDynamoDbLocal } from './emulators/dynamodb-local.ts';
 import { startSqsEmulator } from './emulators/sqs-emulator.ts';
 import {
@@ -56,6 +58,8 @@ export interface LocalStackOptions {
   lostMessageAfterSeconds?: number;
   /** Function timeouts in ms by handler module; the deployed ones by default (tests set short ones). */
   functionTimeoutsMs?: TimeoutOverrides;
+  /** Per-user quotas; infra/limits.ts userQuotaDefaults (the deployed defaults) for any not set. */
+  quotas?: Partial<UserQuotas>;
   /** Called with poller errors (the emulator going away, handler crashes). */
   onError?: (error: unknown) => void;
 }
@@ -203,9 +207,18 @@ function configureEnvironment(
         lostMessageAfterSeconds: options.lostMessageAfterSeconds,
       }),
     }),
+    ...quotaEnvironment(options.quotas),
     [ENV.authMode]: 'hs256',
     [ENV.jwtSecret]: options.jwtSecret,
     [ENV.cursorSecret]: options.cursorSecret ?? randomBytes(32).toString('hex'),
     LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'warn',
   });
+}
+
+/** QUOTA_* for every quota: the shared defaults (infra/limits.ts) unless the options set one. */
+function quotaEnvironment(overrides: Partial<UserQuotas> = {}): Record<string, string> {
+  const quotas = { ...userQuotaDefaults, ...overrides };
+  return Object.fromEntries(
+    (Object.keys(QUOTA_ENV) as (keyof UserQuotas)[]).map((name) => [QUOTA_ENV[name], String(quotas[name])]),
+  );
 }
