@@ -25,3 +25,11 @@ export function userQuotas(env: NodeJS.ProcessEnv = process.env): UserQuotas {
     throw new ConfigError(`${QUOTA_ENV.maxUserPriority} must be from 1 to 10`);
   return quotas;
 }
+
+/** QUOTA_* for every quota: the shared defaults unless overridden (what the local stack and the CDK set). */
+export function quotaEnvironment(overrides: Partial<UserQuotas> = {}): Record<string, string> {
+  const quotas = { ...userQuotaDefaults, ...overrides };
+  return Object.fromEntries(
+    (Object.keys(QUOTA_ENV) as (keyof UserQuotas)[]).map((name) => [QUOTA_ENV[name], String(quotas[name])]),
+  );
+}

@@ -9,11 +9,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { schedules, tierEventSources } from '../../infra/function-settings.ts';
-import { type UserQuotas, userQuotaDefaults } from '../../infra/limits.ts';
+import type { UserQuotas } from '../../infra/limits.ts';
 import { TIERS } from '../../infra/resources.ts';
 import { routes } from '../api/routes.ts';
 import { ENV } from '../config/config.ts';
-import { QUOTA_ENV } from '../config/quotas.ts';
+import { quotaEnvironment } from '../config/quotas.ts';
 import { startDynamoDbLocal } from './emulators/dynamodb-local.ts';
 import { startSqsEmulator } from './emulators/sqs-emulator.ts';
 import {
@@ -213,12 +213,4 @@ function configureEnvironment(
     [ENV.cursorSecret]: options.cursorSecret ?? randomBytes(32).toString('hex'),
     LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'warn',
   });
-}
-
-/** QUOTA_* for every quota: the shared defaults (infra/limits.ts) unless the options set one. */
-function quotaEnvironment(overrides: Partial<UserQuotas> = {}): Record<string, string> {
-  const quotas = { ...userQuotaDefaults, ...overrides };
-  return Object.fromEntries(
-    (Object.keys(QUOTA_ENV) as (keyof UserQuotas)[]).map((name) => [QUOTA_ENV[name], String(quotas[name])]),
-  );
 }
