@@ -130,6 +130,10 @@ export class JobQueueStack extends Stack {
       reserveConcurrency: settings.reserveConcurrency,
     });
 
+    // Connections per user ($connect) and subscriptions per connection (subscribe).
+    bindQuotas(this.webSocket.connectHandler, settings.quotas);
+    bindQuotas(this.webSocket.messageHandler, settings.quotas);
+
     this.maintenance = new Maintenance(this, 'Maintenance', { defaults, jobs, queues: this.queues });
 
     this.addOutputs();

@@ -24,6 +24,14 @@ describe('per-user quotas', () => {
     expect(variables('get-job')).not.toHaveProperty(QUOTA_ENV.maxUnfinishedJobs);
   });
 
+  it('gives the WebSocket connect and message handlers the connection and subscription quotas', () => {
+    for (const fn of [stack.webSocket.connectHandler, stack.webSocket.messageHandler])
+      expect(variablesOf(json, logicalId(stack, fn))).toMatchObject({
+        [QUOTA_ENV.maxConnections]: String(userQuotaDefaults.maxConnections),
+        [QUOTA_ENV.maxSubscriptionsPerConnection]: String(userQuotaDefaults.maxSubscriptionsPerConnection),
+      });
+  });
+
   it('takes quotas from context and refuses values out of range', () => {
     const settings = settingsFromContext({
       tryGetContext: (key: string) =>
