@@ -54,7 +54,7 @@ export const MIN_UNRESERVED_CONCURRENCY = 100;
  * deployment setting (`quotas` / context `quota.<name>`) and, locally, by the same environment variables.
  */
 export interface UserQuotas {
-  /** Unfinished (not completed, failed or cancelled) jobs one user may have; past it POST /jobs answers 429. */
+  /** Unfinished (not completed, failed, cancelled or dead) jobs one user may have; past it POST /jobs answers 429. */
   maxUnfinishedJobs: number;
   /** Open WebSocket connections per user; past it the handshake is refused. */
   maxConnections: number;
