@@ -80,7 +80,7 @@ export function errorResponsesFor(
     responses['401'] = shared('Unauthorized');
     responses['403'] = errors[403]
       ? {
-          description: `A non-admin on an admin route: \`forbidden\`; ${codeList(errors[403])}. Refused by the authorizer: \`{"message": "Forbidden"}\`.`,
+          description: `Not allowed for this caller: ${codeList(errors[403])}. Refused by the authorizer: \`{"message": "Forbidden"}\`.`,
           content: either,
         }
       : shared('Forbidden');
