@@ -4,7 +4,13 @@
  */
 import type { Node } from 'constructs';
 import { TIERS, type Tier } from '../functions/core/tiers.ts';
-import { type Throttle, type ThrottleName, throttleDefaults } from './limits.ts';
+import {
+  type Throttle,
+  type ThrottleName,
+  throttleDefaults,
+  type UserQuotas,
+  userQuotaDefaults,
+} from './limits.ts';
 import { type AuthSettings, type JobQueueSettings, type LogLevel, SettingsError } from './settings.ts';
 
 const throttleKeys = Object.fromEntries(
@@ -16,6 +22,13 @@ const throttleKeys = Object.fromEntries(
     [`throttle.${name}.burst`, `API Gateway burst for ${name} (default ${throttleDefaults[name].burst})`],
   ]),
 ) as Record<`throttle.${ThrottleName}.${keyof Throttle}`, string>;
+
+const quotaKeys = Object.fromEntries(
+  (Object.keys(userQuotaDefaults) as (keyof UserQuotas)[]).map((name) => [
+    `quota.${name}`,
+    `per-user quota ${name} (default ${userQuotaDefaults[name]}; see the README's Security section)`,
+  ]),
+) as Record<`quota.${keyof UserQuotas}`, string>;
 
 /** Every context key the app reads, with what it sets. */
 export const CONTEXT_KEYS = {
@@ -47,6 +60,7 @@ export const CONTEXT_KEYS = {
   reserveConcurrency:
     'true | false: reserve Lambda concurrency for workers and stream consumers (default true; needs quota)',
   ...throttleKeys,
+  ...quotaKeys,
   webSocketAccessLogs: 'true | false: access logs for the WebSocket stage (default true)',
   apiGatewayCloudWatchRole:
     'true | false: create the account-level API Gateway CloudWatch role WebSocket logs need (default true)',
@@ -98,6 +112,12 @@ export function settingsFromContext(node: Pick<Node, 'tryGetContext'>): JobQueue
       throttling[name] = { ...(rate !== undefined && { rate }), ...(burst !== undefined && { burst }) };
   }
 
+  const quotas: Partial<UserQuotas> = {};
+  for (const name of Object.keys(userQuotaDefaults) as (keyof UserQuotas)[]) {
+    const value = int(`quota.${name}`);
+    if (value !== undefined) quotas[name] = value;
+  }
+
   return {
     stage: text('stage') ?? 'dev',
     removalPolicy: text('removalPolicy') as JobQueueSettings['removalPolicy'],
@@ -114,6 +134,7 @@ export function settingsFromContext(node: Pick<Node, 'tryGetContext'>): JobQueue
     throttling,
     authorizerCacheSeconds: int('authorizerCacheSeconds'),
     reserveConcurrency: bool('reserveConcurrency'),
+    quotas,
   };
 }
 

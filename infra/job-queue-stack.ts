@@ -9,7 +9,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { routes as contractRoutes, type RouteDefinition } from '../functions/api/routes.ts';
 import { TIERS } from '../functions/core/tiers.ts';
-import type { JobsBinding } from './constructs/bindings.ts';
+import { bindQuotas, type JobsBinding } from './constructs/bindings.ts';
 import { JobsHttpApi } from './constructs/http-api.ts';
 import type { FunctionDefaults } from './constructs/job-function.ts';
 import { JobStore } from './constructs/job-store.ts';
@@ -112,6 +112,11 @@ export class JobQueueStack extends Stack {
       authorizerCacheSeconds: settings.authorizerCacheSeconds,
       cursorSecret: this.cursorSecret,
     });
+    // The submit routes enforce the unfinished-jobs quota and the reserved priorities.
+    for (const module of ['submit-job', 'submit-agent-job']) {
+      const handler = this.httpApi.handlers.get(module);
+      if (handler) bindQuotas(handler, settings.quotas);
+    }
 
     if (settings.webSocketAccessLogs && settings.apiGatewayCloudWatchRole) this.addApiGatewayCloudWatchRole();
     this.webSocket = new ProgressWebSocket(this, 'WebSocket', {
@@ -124,6 +129,10 @@ export class JobQueueStack extends Stack {
       throttling: settings.throttling,
       reserveConcurrency: settings.reserveConcurrency,
     });
+
+    // Connections per user ($connect) and subscriptions per connection (subscribe).
+    bindQuotas(this.webSocket.connectHandler, settings.quotas);
+    bindQuotas(this.webSocket.messageHandler, settings.quotas);
 
     this.maintenance = new Maintenance(this, 'Maintenance', { defaults, jobs, queues: this.queues });
 

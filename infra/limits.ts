@@ -48,3 +48,28 @@ export const reservedConcurrency = {
 
 /** AWS keeps at least this much of an account's concurrency unreserved; reservations must leave it free. */
 export const MIN_UNRESERVED_CONCURRENCY = 100;
+
+/**
+ * Per-user quotas (README "Security"): generous defaults a normal user never meets, each overridable by a
+ * deployment setting (`quotas` / context `quota.<name>`) and, locally, by the same environment variables.
+ */
+export interface UserQuotas {
+  /** Unfinished (not completed, failed, cancelled or dead) jobs one user may have; past it POST /jobs answers 429. */
+  maxUnfinishedJobs: number;
+  /** Open WebSocket connections per user; past it the handshake is refused. */
+  maxConnections: number;
+  /** Subscriptions per WebSocket connection; past it `subscribe` answers an error frame. */
+  maxSubscriptionsPerConnection: number;
+  /**
+   * Priorities above this are reserved for admins (role `admin` or group `admin`); 10: nothing reserved
+   * (the default, so every priority of the contract works for everyone).
+   */
+  maxUserPriority: number;
+}
+
+export const userQuotaDefaults: UserQuotas = {
+  maxUnfinishedJobs: 10_000,
+  maxConnections: 20,
+  maxSubscriptionsPerConnection: 1_000,
+  maxUserPriority: 10,
+};

@@ -6,7 +6,14 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { jwksClaimsProblem } from '../functions/config/auth-config.ts';
 import { TIERS, type Tier } from '../functions/core/tiers.ts';
-import { AUTHORIZER_CACHE_SECONDS, type Throttle, type ThrottleName, throttleDefaults } from './limits.ts';
+import {
+  AUTHORIZER_CACHE_SECONDS,
+  type Throttle,
+  type ThrottleName,
+  throttleDefaults,
+  type UserQuotas,
+  userQuotaDefaults,
+} from './limits.ts';
 import { queueDefaults, tierDefaults } from './resources.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -72,6 +79,8 @@ export interface JobQueueSettings {
    * quota is lower (see the README).
    */
   reserveConcurrency?: boolean;
+  /** Per-user quotas and the admin-reserved priorities (infra/limits.ts userQuotaDefaults). */
+  quotas?: Partial<UserQuotas>;
 }
 
 export interface ResolvedSettings {
@@ -90,6 +99,7 @@ export interface ResolvedSettings {
   throttling: Record<ThrottleName, Throttle>;
   authorizerCacheSeconds: number;
   reserveConcurrency: boolean;
+  quotas: UserQuotas;
 }
 
 /** Stages that are torn down freely; every other stage keeps its data by default. */
@@ -196,7 +206,28 @@ export function resolveSettings(settings: JobQueueSettings): ResolvedSettings {
       3600,
     ),
     reserveConcurrency: settings.reserveConcurrency ?? true,
+    quotas: resolveQuotas(settings.quotas),
   };
+}
+
+const QUOTA_RANGES: Record<keyof UserQuotas, [number, number]> = {
+  maxUnfinishedJobs: [1, 10_000_000],
+  maxConnections: [1, 10_000],
+  maxSubscriptionsPerConnection: [1, 100_000],
+  maxUserPriority: [1, 10],
+};
+
+function resolveQuotas(overrides: Partial<UserQuotas> = {}): UserQuotas {
+  for (const name of Object.keys(overrides))
+    if (!(name in userQuotaDefaults))
+      throw new SettingsError(`quotas.${name} is not a quota (${Object.keys(userQuotaDefaults).join(', ')})`);
+  const names = Object.keys(userQuotaDefaults) as (keyof UserQuotas)[];
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      integerIn(`quotas.${name}`, overrides[name] ?? userQuotaDefaults[name], ...QUOTA_RANGES[name]),
+    ]),
+  ) as unknown as UserQuotas;
 }
 
 /** API Gateway's account-level ceilings: 10,000 requests per second, bursts of 5,000. */

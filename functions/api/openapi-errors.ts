@@ -60,8 +60,9 @@ export function sharedErrorResponses(schemas: ComponentSchemas, bodyLimitBytes: 
 
 const shared = (name: string) => ({ $ref: `#/components/responses/${name}` });
 
+const codeList = (codes: string[]) => codes.map((code) => `\`${code}\``).join(', ');
 const withCodes = (summary: string, codes: string[]) => ({
-  description: `${summary}: ${codes.map((code) => `\`${code}\``).join(', ')}.`,
+  description: `${summary}: ${codeList(codes)}.`,
   content: json(ERROR),
 });
 
@@ -77,7 +78,12 @@ export function errorResponsesFor(
     responses['400'] = withCodes('The request is not valid (`details` names each bad field)', badRequest);
   if (route.access !== 'public') {
     responses['401'] = shared('Unauthorized');
-    responses['403'] = shared('Forbidden');
+    responses['403'] = errors[403]
+      ? {
+          description: `Not allowed for this caller: ${codeList(errors[403])}. Refused by the authorizer: \`{"message": "Forbidden"}\`.`,
+          content: either,
+        }
+      : shared('Forbidden');
   }
   const notFound = [...(route.path.includes('{') ? ['not_found'] : []), ...(errors[404] ?? [])];
   if (notFound.length > 0)
@@ -91,7 +97,12 @@ export function errorResponsesFor(
     responses['413'] = shared('PayloadTooLarge');
     responses['415'] = shared('UnsupportedMediaType');
   }
-  responses['429'] = shared('TooManyRequests');
+  responses['429'] = errors[429]
+    ? {
+        description: `A per-user quota is reached: ${codeList(errors[429])} (the message names the limit). Throttled by API Gateway: \`{"message": "Too Many Requests"}\`. Retry with backoff.`,
+        content: either,
+      }
+    : shared('TooManyRequests');
   responses['500'] = shared('InternalError');
   responses['503'] = shared('ServiceUnavailable');
   return responses;

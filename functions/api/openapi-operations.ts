@@ -65,7 +65,7 @@ export interface SuccessResponse {
 }
 
 /** Error codes an operation answers beyond the shared ones, by status. */
-export type ErrorCodes = Partial<Record<400 | 404 | 409, string[]>>;
+export type ErrorCodes = Partial<Record<400 | 403 | 404 | 409 | 429, string[]>>;
 
 export interface Operation {
   description?: string;
@@ -85,7 +85,9 @@ const submitted: Operation['responses'] = {
 };
 const submitErrors: ErrorCodes = {
   400: ['unknown_agent', 'unknown_dependency'],
+  403: ['priority_reserved'],
   409: ['idempotency_conflict'],
+  429: ['quota_exceeded'],
 };
 
 export const operations: Record<string, Operation> = {

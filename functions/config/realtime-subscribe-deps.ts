@@ -1,6 +1,7 @@
 /** What the WebSocket message handler needs: connections, the management API, and the job store to read. */
 import { systemClock } from '../core/clock.ts';
 import type { SubscribeDeps } from '../usecases/realtime/subscribe.ts';
+import { userQuotas } from './quotas.ts';
 import { PENDING_LEASE_MS } from './realtime-config.ts';
 import { connectionStore } from './realtime-connections.ts';
 import { poster } from './realtime-poster.ts';
@@ -12,4 +13,5 @@ export const subscribeDeps: SubscribeDeps = {
   jobs: jobStore,
   clock: systemClock,
   pendingLeaseMs: PENDING_LEASE_MS,
+  maxSubscriptionsPerConnection: userQuotas().maxSubscriptionsPerConnection,
 };

@@ -1,9 +1,17 @@
-/** What submitting a job needs: the store, the tier queues, the agent registry. */
+/** What submitting a job needs: the store, the tier queues, the agent registry, the per-user quotas. */
 import { agents } from '../agents/index.ts';
 import { systemClock } from '../core/clock.ts';
 import type { SubmitDeps } from '../usecases/submit-job.ts';
 import { dispatcher } from './dispatcher.ts';
 import { logger } from './logger.ts';
+import { userQuotas } from './quotas.ts';
 import { jobStore } from './store.ts';
 
-export const submitDeps: SubmitDeps = { store: jobStore, dispatcher, agents, clock: systemClock, logger };
+export const submitDeps: SubmitDeps = {
+  store: jobStore,
+  dispatcher,
+  agents,
+  clock: systemClock,
+  logger,
+  quotas: userQuotas(),
+};

@@ -88,6 +88,24 @@ export class NotRetryableError extends AppError {
   }
 }
 
+/** A per-user quota (infra/limits.ts userQuotaDefaults) is reached: 429 `quota_exceeded`. */
+export class QuotaExceededError extends AppError {
+  constructor(message: string, details: { quota: string; limit: number }) {
+    super('quota_exceeded', message, 429, details);
+  }
+}
+/** The operator reserved priorities above `maxPriority` for admins: 403 `priority_reserved`. */
+export class PriorityReservedError extends AppError {
+  constructor(maxPriority: number) {
+    super(
+      'priority_reserved',
+      `Priorities above ${maxPriority} are reserved for admins on this deployment`,
+      403,
+      { path: 'priority', maxPriority },
+    );
+  }
+}
+
 /** An error raised while running a job. `retryable` decides between a retry and a failure. */
 export class JobError extends Error {
   readonly code: string;

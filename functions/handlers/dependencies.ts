@@ -2,6 +2,8 @@
  * Fed by the jobs table stream: when a job finishes, release or fail the jobs that depend on it.
  * Records are handled in order; a failure reports that record and the rest of the batch for a retry
  * (ReportBatchItemFailures with the sequence number), and the work is idempotent (conditional transitions).
+ * A parent with many dependants is settled in bounded chunks; when the time budget runs out the record is
+ * reported too, and the retry resumes with the dependants still pending.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
@@ -13,15 +15,26 @@ import { jobStore } from '../config/store.ts';
 import { systemClock } from '../core/clock.ts';
 import type { Job } from '../core/job.ts';
 import { justFinished, settleDependants } from '../usecases/dependencies.ts';
+import { outOfTimeFor, type RemainingTime } from '../usecases/time-budget.ts';
 
-const deps = { store: jobStore, dispatcher, clock: systemClock };
+/** Kept back from the 60 s timeout: a chunk in flight finishes and the batch answers. */
+const MARGIN_MS = 15_000;
 
 const jobImage = (image: Record<string, unknown> | undefined): Job | undefined => {
   const item = image as Record<string, AttributeValue> | undefined;
   return item && isJobItem(item) ? fromItem(item) : undefined;
 };
 
-async function handleBatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+async function handleBatch(
+  event: DynamoDBStreamEvent,
+  context?: RemainingTime,
+): Promise<DynamoDBBatchResponse> {
+  const deps = {
+    store: jobStore,
+    dispatcher,
+    clock: systemClock,
+    outOfTime: outOfTimeFor(context, MARGIN_MS),
+  };
   for (const record of event.Records) {
     const before = jobImage(record.dynamodb?.OldImage);
     const after = jobImage(record.dynamodb?.NewImage);

@@ -9,9 +9,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { schedules, tierEventSources } from '../../infra/function-settings.ts';
+import type { UserQuotas } from '../../infra/limits.ts';
 import { TIERS } from '../../infra/resources.ts';
 import { routes } from '../api/routes.ts';
 import { ENV } from '../config/config.ts';
+import { quotaEnvironment } from '../config/quotas.ts';
 import { startDynamoDbLocal } from './emulators/dynamodb-local.ts';
 import { startSqsEmulator } from './emulators/sqs-emulator.ts';
 import {
@@ -58,6 +60,8 @@ export interface LocalStackOptions {
   functionTimeoutsMs?: TimeoutOverrides;
   /** Tier queue settings (tests shorten the visibility timeout and the receives before the DLQ). */
   queues?: { visibilityTimeoutSeconds?: number; maxReceiveCount?: number };
+  /** Per-user quotas; infra/limits.ts userQuotaDefaults (the deployed defaults) for any not set. */
+  quotas?: Partial<UserQuotas>;
   /** Called with poller errors (the emulator going away, handler crashes). */
   onError?: (error: unknown) => void;
 }
@@ -205,6 +209,7 @@ function configureEnvironment(
         lostMessageAfterSeconds: options.lostMessageAfterSeconds,
       }),
     }),
+    ...quotaEnvironment(options.quotas),
     [ENV.authMode]: 'hs256',
     [ENV.jwtSecret]: options.jwtSecret,
     [ENV.cursorSecret]: options.cursorSecret ?? randomBytes(32).toString('hex'),

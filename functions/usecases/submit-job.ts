@@ -12,6 +12,8 @@ import {
   type FieldIssue,
   IdempotencyConflictError,
   ParamsTooLargeError,
+  PriorityReservedError,
+  QuotaExceededError,
   UnknownAgentError,
   UnknownDependencyError,
   ValidationError,
@@ -31,6 +33,20 @@ export interface SubmitDeps {
   clock: Clock;
   logger: Logger;
   newId?: () => string;
+  /** Per-user limits (infra/limits.ts); none: unlimited. */
+  quotas?: SubmitQuotas | undefined;
+}
+
+export interface SubmitQuotas {
+  maxUnfinishedJobs: number;
+  /** Priorities above it are for admins only (10: none reserved). */
+  maxUserPriority: number;
+}
+
+/** Who submits: the user, and whether they may use reserved priorities. */
+export interface Submitter {
+  userId: string;
+  isAdmin: boolean;
 }
 
 export function issuesOf(error: z.ZodError, prefix = ''): FieldIssue[] {
@@ -52,9 +68,11 @@ export interface Submission {
  */
 export async function submitJob(
   deps: SubmitDeps,
-  userId: string,
+  submitter: string | Submitter,
   input: SubmitJobInput,
 ): Promise<Submission> {
+  const { userId, isAdmin } =
+    typeof submitter === 'string' ? { userId: submitter, isAdmin: false } : submitter;
   const agentCommand = deps.agents.find(input.type, input.command);
   if (!agentCommand) throw new UnknownAgentError(input.type, input.command);
   // Depth first: the agent's schema and the fingerprint walk the params, and must not overflow the stack.
@@ -64,6 +82,7 @@ export async function submitJob(
   if (!parsed.success)
     throw new ValidationError(issuesOf(parsed.error, 'params'), 'The params do not fit the agent');
   checkStorable(parsed.data);
+  await checkQuotas(deps, userId, isAdmin, input.priority);
   const id = (deps.newId ?? randomUUID)();
   const idempotency = input.idempotencyKey
     ? { key: input.idempotencyKey, fingerprint: fingerprint(input) }
@@ -87,6 +106,25 @@ export async function submitJob(
     if (job.status === 'queued') await dispatchOrLeaveForRecovery(deps, job, secondsUntil(runAt, now));
     return { job, created: true };
   }
+}
+
+/**
+ * O(1): one read of the user's counter shards. Concurrent submissions may pass the cap together, by at most
+ * the number of submissions in flight at once for that user (bounded by the submit route's throttling).
+ */
+async function checkQuotas(deps: SubmitDeps, userId: string, isAdmin: boolean, priority: number) {
+  const quotas = deps.quotas;
+  if (!quotas) return;
+  if (priority > quotas.maxUserPriority && !isAdmin) throw new PriorityReservedError(quotas.maxUserPriority);
+  const { byStatus } = await deps.store.readStats({ userId });
+  const unfinished = Object.entries(byStatus)
+    .filter(([status]) => !isTerminal(status as JobStatus))
+    .reduce((sum, [, count]) => sum + count, 0);
+  if (unfinished >= quotas.maxUnfinishedJobs)
+    throw new QuotaExceededError(
+      `You have ${unfinished} unfinished jobs; the limit is ${quotas.maxUnfinishedJobs}. Wait for some to finish or cancel some.`,
+      { quota: 'maxUnfinishedJobs', limit: quotas.maxUnfinishedJobs },
+    );
 }
 
 function buildJob(

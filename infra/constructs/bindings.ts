@@ -7,8 +7,10 @@ import type { WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
+import { quotaEnvironment } from '../../functions/config/quotas.ts';
 import type { Tier } from '../../functions/core/tiers.ts';
 import { envNames } from '../env-names.ts';
+import type { UserQuotas } from '../limits.ts';
 import type { StoreTable } from './job-store.ts';
 import type { TierQueues } from './tier-queues.ts';
 
@@ -138,4 +140,9 @@ export function bindSecret(
 ): void {
   fn.addEnvironment(envName, secretId);
   secret.grantRead(fn);
+}
+
+/** The per-user quotas (QUOTA_*), for the functions that enforce them. */
+export function bindQuotas(fn: LambdaFunction, quotas: UserQuotas): void {
+  for (const [name, value] of Object.entries(quotaEnvironment(quotas))) fn.addEnvironment(name, value);
 }

@@ -5,8 +5,10 @@
  * in each function's environment, DLQ visibility, schedules and WebSocket routes. A setting present on one
  * side and absent from the other fails.
  */
+
 import { describe, expect, it } from 'vitest';
 import { ENV, retentionDays, tierMaxConcurrency } from '../../functions/config/config.ts';
+import { quotaEnvironment } from '../../functions/config/quotas.ts';
 import { TIERS } from '../../functions/core/tiers.ts';
 import {
   localRuntimeEnvironment,
@@ -147,6 +149,7 @@ describe('environment values per function', () => {
     ...localRuntimeEnvironment(),
     RETENTION_DAYS: String(retentionDays({})),
     TIER_MAX_CONCURRENCY: JSON.stringify(tierMaxConcurrency({})),
+    ...quotaEnvironment(),
   };
   /** Values that name this deployment's resources or identity, not behaviour. */
   const perDeployment = new Set([

@@ -172,3 +172,28 @@ describe('DynamoDB connection store', () => {
     expect(found.map((s) => s.connectionId).sort()).toEqual(ids.sort());
   });
 });
+
+describe('quota counts', () => {
+  it("counts a user's open connections, not another's, and forgets a closed one", async () => {
+    const user = `quota-user-${++counter}`;
+    const first = await openConnection(user);
+    await openConnection(user);
+    await openConnection(`${user}-other`);
+    const now = new Date('2029-12-31T00:00:00.000Z');
+    expect(await store.countUserConnections(user, now)).toBe(2);
+    await store.close(first);
+    expect(await store.countUserConnections(user, now)).toBe(1);
+    // Past their expiry (a $disconnect that never came) they stop counting.
+    expect(await store.countUserConnections(user, new Date('2030-01-01T00:00:01.000Z'))).toBe(0);
+  });
+
+  it("counts a connection's subscriptions", async () => {
+    const connectionId = await openConnection();
+    expect(await store.countSubscriptions(connectionId)).toBe(0);
+    await store.subscribe(subscription(connectionId, { kind: 'job', jobId: 'q-1' }));
+    await store.subscribe(subscription(connectionId, { kind: 'user', userId: 'user-1' }));
+    expect(await store.countSubscriptions(connectionId)).toBe(2);
+    await store.unsubscribe({ kind: 'job', jobId: 'q-1' }, connectionId);
+    expect(await store.countSubscriptions(connectionId)).toBe(1);
+  });
+});

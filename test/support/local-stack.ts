@@ -4,14 +4,18 @@
  */
 import { inject } from 'vitest';
 import { signToken } from '../../functions/adapters/auth/jwt-verifier.ts';
-import { type LocalStack, startLocalStack } from '../../functions/local/stack.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../functions/local/stack.ts';
 import { uniquePrefix } from './emulators.ts';
 
 /** The stack's HS256 key: tests that sign tokens themselves (e.g. the CLI's local default token) use it. */
 export const secret = 'e2e-signing-secret-e2e-signing-secret';
 
-export async function startTestStack(name: string): Promise<LocalStack> {
+export async function startTestStack(
+  name: string,
+  options: Pick<LocalStackOptions, 'quotas'> = {},
+): Promise<LocalStack> {
   return startLocalStack({
+    ...options,
     port: 0,
     wsPort: 0,
     jwtSecret: secret,

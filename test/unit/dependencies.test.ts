@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { TestClock } from '../../functions/core/clock.ts';
 import type { Job, JobStatus } from '../../functions/core/job.ts';
-import { justFinished, settleDependants } from '../../functions/usecases/dependencies.ts';
+import {
+  DEPENDANT_CHUNK,
+  FanOutUnfinishedError,
+  justFinished,
+  settleDependants,
+} from '../../functions/usecases/dependencies.ts';
 import { aJob } from '../support/job-factory.ts';
 import { MemoryJobStore } from '../support/memory-store.ts';
 
@@ -78,5 +83,72 @@ describe('settleDependants', () => {
       false,
     );
     expect(justFinished(running, { ...running, status: 'retrying' })).toBe(false);
+  });
+});
+
+describe('settleDependants in bounded chunks', () => {
+  async function parentWith(children: number) {
+    const store = new MemoryJobStore();
+    const sent: Job[] = [];
+    const parent = aJob({ status: 'running' });
+    await store.create(parent);
+    for (let i = 0; i < children; i++) {
+      await store.create(
+        { ...aJob({ status: 'pending', queuedAt: null }), dependsOn: [parent.id] },
+        { waitsFor: [parent] },
+      );
+    }
+    const done = { ...parent, status: 'completed' as const };
+    store.jobs.set(parent.id, done);
+    const pending = () => [...store.jobs.values()].filter((job) => job.status === 'pending').length;
+    return { store, sent, done, pending };
+  }
+
+  it('stops between chunks when out of time, and the retry settles the rest', async () => {
+    const { store, sent, done, pending } = await parentWith(60);
+    // Each attempt has time for one more chunk than the last: a retry first skips what is settled.
+    let checks = 0;
+    let allowed = 0;
+    const attempt = (chunksOfTime: number) => {
+      checks = 0;
+      allowed = chunksOfTime - 1;
+      return settleDependants(deps, done);
+    };
+    const deps = {
+      store,
+      clock: new TestClock('2026-09-01T00:00:00.000Z'),
+      dispatcher: { dispatch: async (job: Job) => void sent.push(job) },
+      outOfTime: () => ++checks > allowed,
+    };
+    await expect(attempt(1)).rejects.toBeInstanceOf(FanOutUnfinishedError);
+    expect(pending()).toBe(60 - DEPENDANT_CHUNK);
+    await expect(attempt(2)).rejects.toBeInstanceOf(FanOutUnfinishedError);
+    expect(pending()).toBe(60 - 2 * DEPENDANT_CHUNK);
+    // The third attempt settles the last chunk; none is released twice.
+    expect(await attempt(3)).toEqual({ released: 60 - 2 * DEPENDANT_CHUNK, failed: 0 });
+    expect(pending()).toBe(0);
+    expect(new Set(sent.map((job) => job.id)).size).toBe(60);
+    expect(sent).toHaveLength(60);
+  });
+
+  it('settles a chunk concurrently', async () => {
+    const { store, done } = await parentWith(DEPENDANT_CHUNK);
+    let inFlight = 0;
+    let peak = 0;
+    const get = store.get.bind(store);
+    store.get = async (id) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      inFlight--;
+      return get(id);
+    };
+    const deps = {
+      store,
+      clock: new TestClock('2026-09-01T00:00:00.000Z'),
+      dispatcher: { dispatch: async () => undefined },
+    };
+    expect(await settleDependants(deps, done)).toEqual({ released: DEPENDANT_CHUNK, failed: 0 });
+    expect(peak).toBeGreaterThan(1);
   });
 });

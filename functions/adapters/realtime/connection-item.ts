@@ -5,6 +5,8 @@
  * - a subscription:   pk `SUB#JOB#<jobId>` or `SUB#USER#<userId>`  sk `CONN#<connectionId>`
  *                     { userId, state, pendingUntil, snapshotSeq?, expiresAt }
  * - its back-reference: pk `CONN#<connectionId>`                  sk `SUB#JOB#<jobId>` or `SUB#USER#<userId>`
+ * - a user's connection: pk `UCONN#<userPart>`                  sk `CONN#<connectionId>` { expiresAt }
+ *                     (counts the user's open connections for the per-user quota)
  * Access patterns, none of them a scan: the subscribers of a change = Query `SUB#JOB#<id>` and
  * `SUB#USER#<owner>`; everything a connection owns (to close it) = Query `CONN#<id>`.
  * Every item expires with API Gateway's 2-hour connection limit.
@@ -40,6 +42,11 @@ export const connectionKey = (connectionId: string) => ({
   pk: connectionPk(connectionId),
   sk: CONNECTION_SK,
 });
+export const userConnectionKey = (userId: string, connectionId: string) => ({
+  pk: `UCONN#${userPart(userId)}`,
+  sk: connectionPk(connectionId),
+});
+export const SUBSCRIPTION_PREFIX = 'SUB#';
 export const subscriptionKey = (target: SubscriptionTarget, connectionId: string) => ({
   pk: targetPk(target),
   sk: connectionPk(connectionId),

@@ -10,8 +10,8 @@ import {
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
   QueryCommand,
+  type QueryCommandInput,
   TransactionCanceledException,
   TransactWriteItemsCommand,
   UpdateItemCommand,
@@ -26,17 +26,20 @@ import type {
 } from '../../usecases/realtime/ports.ts';
 import {
   backReferenceKey,
+  CONNECTION_SK,
   connectionKey,
   connectionPk,
   fromConnectionItem,
   fromSubscriptionItem,
   isTargetPk,
   key,
+  SUBSCRIPTION_PREFIX,
   subscriptionKey,
   targetPk,
   toBackReferenceItem,
   toConnectionItem,
   toSubscriptionItem,
+  userConnectionKey,
 } from './connection-item.ts';
 
 export interface DynamoConnectionStoreOptions {
@@ -55,9 +58,21 @@ export class DynamoConnectionStore implements ConnectionStore {
     this.#table = options.tableName;
   }
 
+  /** The connection and its entry in the user's connection set, in one transaction. */
   async open(connection: Connection): Promise<void> {
+    const { userId, connectionId, expiresAt } = connection;
     await this.#client.send(
-      new PutItemCommand({ TableName: this.#table, Item: toConnectionItem(connection) }),
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          { Put: { TableName: this.#table, Item: toConnectionItem(connection) } },
+          {
+            Put: {
+              TableName: this.#table,
+              Item: marshall({ ...userConnectionKey(userId, connectionId), expiresAt }),
+            },
+          },
+        ],
+      }),
     );
   }
 
@@ -78,6 +93,8 @@ export class DynamoConnectionStore implements ConnectionStore {
     const deletes: Array<{ pk: string; sk: string }> = [];
     for (const item of owned) {
       const sk = item.sk?.S ?? '';
+      const userId = item.userId?.S;
+      if (sk === CONNECTION_SK && userId) deletes.push(userConnectionKey(userId, connectionId));
       // The back-reference's sort key is the subscription's partition key, exactly as written.
       if (!isTargetPk(sk)) continue;
       deletes.push({ pk: sk, sk: connectionPk(connectionId) }, { pk: connectionPk(connectionId), sk });
@@ -163,6 +180,42 @@ export class DynamoConnectionStore implements ConnectionStore {
       }),
     );
     return Item ? fromSubscriptionItem(Item) : null;
+  }
+
+  async countUserConnections(userId: string, now: Date): Promise<number> {
+    const { pk } = userConnectionKey(userId, '');
+    return this.#count({
+      KeyConditionExpression: 'pk = :pk',
+      // A connection whose $disconnect never came stops counting when it expires.
+      FilterExpression: 'expiresAt > :now',
+      ExpressionAttributeValues: marshall({ ':pk': pk, ':now': Math.floor(now.getTime() / 1000) }),
+    });
+  }
+
+  async countSubscriptions(connectionId: string): Promise<number> {
+    return this.#count({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sub)',
+      ExpressionAttributeValues: marshall({ ':pk': connectionPk(connectionId), ':sub': SUBSCRIPTION_PREFIX }),
+    });
+  }
+
+  async #count(query: Omit<QueryCommandInput, 'TableName'>): Promise<number> {
+    let count = 0;
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({
+          ...query,
+          TableName: this.#table,
+          Select: 'COUNT',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      count += page.Count ?? 0;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return count;
   }
 
   /** Every item of one partition, strongly consistent, following pages. */

@@ -13,7 +13,7 @@ export const handler = httpHandler(
   async ({ principal, body, path }) => {
     const { type, command } = parseInput(agentPathSchema, path);
     const options = parseInput(submitAgentJobSchema, body);
-    const { job, created } = await submitJob(submitDeps, principal.userId, { ...options, type, command });
+    const { job, created } = await submitJob(submitDeps, principal, { ...options, type, command });
     // A repeated idempotency key answers 200 with the original job.
     return json(created ? 202 : 200, { job: toJobView(job) }, { location: `/jobs/${job.id}` });
   },

@@ -10,7 +10,7 @@ import { submitJob } from '../../usecases/submit-job.ts';
 
 export const handler = httpHandler({ access: 'user', logger, body: true }, async ({ principal, body }) => {
   const input = parseInput(submitJobSchema, body);
-  const { job, created } = await submitJob(submitDeps, principal.userId, input);
+  const { job, created } = await submitJob(submitDeps, principal, input);
   // A repeated idempotency key answers 200 with the original job.
   return json(created ? 202 : 200, { job: toJobView(job) }, { location: `/jobs/${job.id}` });
 });

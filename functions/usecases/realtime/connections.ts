@@ -29,9 +29,27 @@ export interface Caller {
   tokenExpiresAt?: number;
 }
 
-export function openConnection(store: ConnectionStore, caller: Caller): Promise<void> {
+/** The per-user connection quota: the user's open connections, counted before a new one is stored. */
+export interface ConnectionQuota {
+  maxConnections: number;
+  now: Date;
+}
+
+/**
+ * Stores the connection; false (nothing stored) when the user already has `maxConnections` open. Check then
+ * write: handshakes of one user racing each other may pass the cap together, at most by the handshakes in
+ * flight at once (the $connect route is throttled).
+ */
+export async function openConnection(
+  store: ConnectionStore,
+  caller: Caller,
+  quota?: ConnectionQuota,
+): Promise<boolean> {
+  if (quota && (await store.countUserConnections(caller.userId, quota.now)) >= quota.maxConnections)
+    return false;
   const { tokenExpiresAt, ...connection } = caller;
-  return store.open({ ...connection, expiresAt: expiresAtFor(caller.connectedAt, tokenExpiresAt) });
+  await store.open({ ...connection, expiresAt: expiresAtFor(caller.connectedAt, tokenExpiresAt) });
+  return true;
 }
 
 /** Closes a connection from the server side (its token expired) and forgets it. */

@@ -53,6 +53,10 @@ export interface ConnectionStore {
   subscribers(target: SubscriptionTarget): Promise<Subscription[]>;
   /** One subscription, strongly consistent. */
   subscription(target: SubscriptionTarget, connectionId: string): Promise<Subscription | null>;
+  /** The user's open connections that have not expired at `now` (quota check; reads at most their keys). */
+  countUserConnections(userId: string, now: Date): Promise<number>;
+  /** The connection's subscriptions (quota check; reads at most their keys). */
+  countSubscriptions(connectionId: string): Promise<number>;
 }
 
 /** Why a post failed; `retryable` decides whether the stream record is tried again. */

@@ -21,6 +21,8 @@ export interface SubscribeDeps {
   clock: Clock;
   /** The longest a pending subscription holds back the notifier, should its writer die half way. */
   pendingLeaseMs: number;
+  /** Subscriptions one connection may hold; past it `subscribe` answers a `quota_exceeded` error frame. */
+  maxSubscriptionsPerConnection?: number | undefined;
 }
 
 /** Sends a frame to a connection; a connection that is gone is forgotten. False when it was gone. */
@@ -95,6 +97,12 @@ async function withPendingSubscription(
   target: SubscriptionTarget,
   sendFirst: () => Promise<{ snapshotSeq: number | null } | null>,
 ): Promise<void> {
+  if (await overQuota(deps, caller, target)) {
+    const limit = deps.maxSubscriptionsPerConnection;
+    const message = `This connection has ${limit} subscriptions, the limit; unsubscribe first or open another connection`;
+    await reply(deps, caller.connectionId, errorFrame('quota_exceeded', message));
+    return;
+  }
   const written = await deps.connections.subscribe({
     target,
     connectionId: caller.connectionId,
@@ -125,4 +133,12 @@ async function withPendingSubscription(
     return;
   }
   await deps.connections.markReady(target, caller.connectionId, first.snapshotSeq);
+}
+
+/** Re-subscribing to a target the connection already has replaces it, so it never counts against the cap. */
+async function overQuota(deps: SubscribeDeps, caller: Caller, target: SubscriptionTarget): Promise<boolean> {
+  const limit = deps.maxSubscriptionsPerConnection;
+  if (limit === undefined) return false;
+  if ((await deps.connections.countSubscriptions(caller.connectionId)) < limit) return false;
+  return (await deps.connections.subscription(target, caller.connectionId)) === null;
 }

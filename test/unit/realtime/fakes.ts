@@ -61,6 +61,14 @@ export class MemoryConnectionStore implements ConnectionStore {
     const found = this.subscriptions.get(targetKey(target))?.get(connectionId);
     return found ? structuredClone(found) : null;
   }
+  async countUserConnections(userId: string, now: Date): Promise<number> {
+    return [...this.connections.values()].filter(
+      (connection) => connection.userId === userId && connection.expiresAt > now.getTime() / 1000,
+    ).length;
+  }
+  async countSubscriptions(connectionId: string): Promise<number> {
+    return this.all().filter((subscription) => subscription.connectionId === connectionId).length;
+  }
   /** All subscriptions, for assertions. */
   all(): Subscription[] {
     return [...this.subscriptions.values()].flatMap((byConnection) => [...byConnection.values()]);
