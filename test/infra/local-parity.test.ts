@@ -3,11 +3,11 @@
  * these checks prove they also build the same thing: table keys, indexes, projections, TTL and stream, and
  * the queue attributes and redrive counts. local-parity-settings.test.ts compares the function settings.
  */
-import type { CreateQueueCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { TIERS } from '../../functions/core/tiers.ts';
-import { createTableInput, provisionQueues } from '../../functions/local/provision.ts';
+import { createTableInput } from '../../functions/local/provision.ts';
 import { deadLetterQueueName, queueDefaults, queueName, tables } from '../../infra/resources.ts';
+import { createdQueues } from './support/local-queues.ts';
 import { logicalId, synth } from './support/synth.ts';
 
 const { stack, json } = synth();
@@ -57,20 +57,7 @@ describe.each(tables.map((definition) => [definition.id, definition] as const))(
 );
 
 describe('tier queues', async () => {
-  const created: CreateQueueCommandInput[] = [];
-  const fakeSqs = {
-    async send(command: { constructor: { name: string }; input: Record<string, unknown> }) {
-      if (command.constructor.name === 'CreateQueueCommand') {
-        const input = command.input as unknown as CreateQueueCommandInput;
-        created.push(input);
-        return { QueueUrl: `http://sqs.local/000000000000/${input.QueueName}` };
-      }
-      const url = String(command.input.QueueUrl);
-      return { Attributes: { QueueArn: `arn:aws:sqs:local:000000000000:${url.split('/').at(-1)}` } };
-    },
-  } as unknown as SQSClient;
-  await provisionQueues(fakeSqs, 'parity');
-  const attributesOf = (name: string) => created.find((input) => input.QueueName === name)?.Attributes ?? {};
+  const { attributesOf } = await createdQueues();
 
   it.each(TIERS)('%s queue matches the local one', (tier) => {
     const local = attributesOf(queueName('parity', tier));
