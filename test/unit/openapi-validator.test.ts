@@ -4,39 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../functions/api/openapi.ts';
-import type { JobView } from '../../functions/core/job.ts';
+import { type JobView, toJobView } from '../../functions/core/job.ts';
+import { aJob } from '../support/job-factory.ts';
 import { type Exchange, openApiValidator } from '../support/openapi-validator.ts';
 
 const validator = openApiValidator(JSON.parse(JSON.stringify(openApiDocument('http://127.0.0.1:3000'))));
 
-const job: JobView = {
-  id: 'job-1',
-  type: 'demo',
-  command: 'echo',
-  params: { value: 1 },
-  priority: 5,
-  tier: 'normal',
-  status: 'queued',
-  progress: { percent: 0, stage: null, message: null },
-  attempt: 0,
-  maxRetries: 3,
-  retryDelaySeconds: 30,
-  result: null,
-  error: null,
-  runAt: null,
-  deadline: null,
-  dependsOn: [],
-  idempotencyKey: null,
-  timeoutSeconds: 300,
-  createdAt: '2026-11-27T12:00:00.000Z',
-  queuedAt: '2026-11-27T12:00:00.100Z',
-  startedAt: null,
-  heartbeatAt: null,
-  completedAt: null,
-  queueTimeMs: null,
-  executionTimeMs: null,
-  seq: 1,
-};
+const job: JobView = toJobView(aJob({ id: 'job-1', params: { value: 1 }, seq: 1 }));
 
 const authed = { authorization: 'Bearer t', 'content-type': 'application/json' };
 const jsonHeaders = (extra: Record<string, string> = {}) =>

@@ -1,5 +1,7 @@
 /** Test doubles for the client: a scripted fetch and an in-memory WebSocket the test drives. */
 import type { Job, WebSocketLike } from '@tiered-job-queue/client';
+import { toJobView } from '../../../functions/core/job.ts';
+import { aJob } from '../../support/job-factory.ts';
 
 export interface Call {
   method: string;
@@ -34,35 +36,7 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
 
 let seq = 0;
 export function job(overrides: Partial<Job> = {}): Job {
-  return {
-    id: 'job-1',
-    type: 'demo',
-    command: 'sleep',
-    params: {},
-    priority: 5,
-    tier: 'normal',
-    status: 'queued',
-    progress: { percent: 0, stage: null, message: null },
-    attempt: 0,
-    maxRetries: 3,
-    retryDelaySeconds: 30,
-    result: null,
-    error: null,
-    runAt: null,
-    deadline: null,
-    dependsOn: [],
-    idempotencyKey: null,
-    timeoutSeconds: 300,
-    createdAt: new Date().toISOString(),
-    queuedAt: null,
-    startedAt: null,
-    heartbeatAt: null,
-    completedAt: null,
-    queueTimeMs: null,
-    executionTimeMs: null,
-    seq: ++seq,
-    ...overrides,
-  };
+  return { ...toJobView(aJob({ id: 'job-1', command: 'sleep', params: {} })), seq: ++seq, ...overrides };
 }
 
 /** Sockets the client opens; the test opens, feeds and closes them. */
