@@ -1,5 +1,5 @@
 /**
- * What each HTTP API handler module may touch, read off its imports (functions/config/*): the stack builds
+ * What each HTTP API handler module may touch, read off its imports (functions/wiring/*): the stack builds
  * one Lambda per handler module named in functions/api/routes.ts and gives it exactly these capabilities,
  * each as env var + IAM grant. A module that uses `dispatcher` (directly or through `maintenanceDeps` /
  * `submitDeps`) needs the tier queue URLs at start, so it gets `sendToQueues`.

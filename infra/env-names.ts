@@ -1,10 +1,11 @@
 /**
  * The environment variable names the stack sets, taken from the functions' own config (`ENV` and
- * `REALTIME_ENV` in functions/config/) so a rename there cannot silently break a deployment.
+ * `REALTIME_ENV` in functions/wiring/) so a rename there cannot silently break a deployment.
  */
-import { ENV } from '../functions/config/config.ts';
-import { REALTIME_ENV } from '../functions/config/realtime-config.ts';
+
 import type { Tier } from '../functions/core/tiers.ts';
+import { ENV } from '../functions/wiring/config.ts';
+import { REALTIME_ENV } from '../functions/wiring/realtime-config.ts';
 import type { TableDefinition } from './resources.ts';
 
 const declared: Record<string, unknown> = { ...ENV, ...REALTIME_ENV };
@@ -37,7 +38,7 @@ export const envNames = {
   jwtIssuer: ENV.jwtIssuer,
   jwtAudience: ENV.jwtAudience,
   wsManagementEndpoint: REALTIME_ENV.wsManagementEndpoint,
-  /** Read by functions/adapters/logger.ts and functions/config/logger.ts. */
+  /** Read by functions/adapters/logger.ts and functions/wiring/logger.ts. */
   logLevel: 'LOG_LEVEL',
   serviceName: 'SERVICE_NAME',
 } as const;

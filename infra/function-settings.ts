@@ -51,7 +51,7 @@ export function functionTimeoutSeconds(module: string): number {
 }
 
 /**
- * Timings the functions read from the environment (names in functions/config/config.ts ENV). Deployed and
+ * Timings the functions read from the environment (names in functions/wiring/config.ts ENV). Deployed and
  * local runs use these same values; a test that needs faster timings sets them explicitly.
  */
 export const runtimeSettings = {

@@ -4,8 +4,8 @@
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { jwksClaimsProblem } from '../functions/config/auth-config.ts';
 import { TIERS, type Tier } from '../functions/core/tiers.ts';
+import { jwksClaimsProblem } from '../functions/wiring/auth-config.ts';
 import {
   AUTHORIZER_CACHE_SECONDS,
   type Throttle,

@@ -34,7 +34,7 @@ export async function startBenchStack(options: Partial<LocalStackOptions> = {}):
     jwtSecret: JWT_SECRET,
     prefix: 'bench',
     logLevel: 'error',
-    // The deployed defaults (functions/config/config.ts): the local runtime beats every 5 s.
+    // The deployed defaults (functions/wiring/config.ts): the local runtime beats every 5 s.
     heartbeatSeconds: 20,
     staleAfterSeconds: 120,
     maintenanceIntervalMs: 3_600_000,

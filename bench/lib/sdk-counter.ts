@@ -4,7 +4,7 @@
  * DynamoDB Local reports.
  *
  * The counter is an SDK middleware (step `initialize`) added to each client's `middlewareStack`. The
- * functions' clients are module singletons (functions/config/dynamo-client.ts and sqs-client.ts, the realtime poster's management
+ * functions' clients are module singletons (functions/wiring/dynamo-client.ts and sqs-client.ts, the realtime poster's management
  * API client) and are tagged by identity; the local stack also creates clients of its own that the bench
  * cannot reach (the SQS pollers, the stream readers), so the middleware is attached to every client the
  * first time it sends: `install()` wraps the `send` of the SDK's base client class, which every v3 client
@@ -292,12 +292,12 @@ export function total(
 
 /** Tags the functions' shared clients; they exist once their config modules are loaded (the stack does). */
 export async function tagFunctionClients(counter: SdkCounter): Promise<void> {
-  const { dynamoClient } = await import('../../functions/config/dynamo-client.ts');
-  const { sqsClient } = await import('../../functions/config/sqs-client.ts');
+  const { dynamoClient } = await import('../../functions/wiring/dynamo-client.ts');
+  const { sqsClient } = await import('../../functions/wiring/sqs-client.ts');
   counter.tag(dynamoClient, 'functions');
   counter.tag(sqsClient, 'functions');
   if (process.env.WS_MANAGEMENT_ENDPOINT) {
-    const { managementApi } = await import('../../functions/config/realtime-poster.ts');
+    const { managementApi } = await import('../../functions/wiring/realtime-poster.ts');
     counter.tag(managementApi, 'functions');
   }
 }

@@ -6,8 +6,8 @@
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { bearerToken, createVerifier, TokenError } from '../adapters/auth/jwt-verifier.ts';
 import type { AuthorizerContext } from '../api/middleware/authenticate.ts';
-import { loadAuthConfig } from '../config/auth-config.ts';
-import { logger } from '../config/logger.ts';
+import { loadAuthConfig } from '../wiring/auth-config.ts';
+import { logger } from '../wiring/logger.ts';
 
 // Read once per cold start (the HS256 secret from Secrets Manager when deployed).
 const verify = createVerifier(await loadAuthConfig());

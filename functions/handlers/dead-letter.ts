@@ -5,10 +5,10 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { parseJobMessage } from '../adapters/sqs/dispatcher.ts';
-import { logger } from '../config/logger.ts';
-import { jobStore } from '../config/store.ts';
 import { systemClock } from '../core/clock.ts';
 import { buryDeadLetter } from '../usecases/dead-letter.ts';
+import { logger } from '../wiring/logger.ts';
+import { jobStore } from '../wiring/store.ts';
 
 async function handleBatch(event: SQSEvent): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];

@@ -9,13 +9,13 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { fromItem, isJobItem } from '../adapters/dynamodb/job-item.ts';
-import { dispatcher } from '../config/dispatcher.ts';
-import { logger } from '../config/logger.ts';
-import { jobStore } from '../config/store.ts';
 import { systemClock } from '../core/clock.ts';
 import type { Job } from '../core/job.ts';
 import { justFinished, settleDependants } from '../usecases/dependencies.ts';
 import { outOfTimeFor, type RemainingTime } from '../usecases/time-budget.ts';
+import { dispatcher } from '../wiring/dispatcher.ts';
+import { logger } from '../wiring/logger.ts';
+import { jobStore } from '../wiring/store.ts';
 
 /** Kept back from the 60 s timeout: a chunk in flight finishes and the batch answers. */
 const MARGIN_MS = 15_000;

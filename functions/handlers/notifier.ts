@@ -16,11 +16,11 @@
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { type JobStreamRecord, readJobRecord } from '../adapters/realtime/job-stream-record.ts';
-import { logger } from '../config/logger.ts';
-import { fanOutDeps } from '../config/realtime-fan-out-deps.ts';
 import { isHeartbeatOnly } from '../usecases/realtime/changes.ts';
 import { mapWithConcurrency } from '../usecases/realtime/concurrency.ts';
 import { type FanOutDeps, fanOut } from '../usecases/realtime/fan-out.ts';
+import { logger } from '../wiring/logger.ts';
+import { fanOutDeps } from '../wiring/realtime-fan-out-deps.ts';
 
 /** Users whose changes are delivered at once (each lane also posts up to `concurrency` frames at once). */
 export const USER_LANES = 4;

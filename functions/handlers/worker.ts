@@ -2,9 +2,9 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createJobBatchHandler } from '../adapters/sqs/job-batch.ts';
-import { logger } from '../config/logger.ts';
-import { sqsClient } from '../config/sqs-client.ts';
-import { runJobDeps, tierQueueUrls } from '../config/worker-deps.ts';
+import { logger } from '../wiring/logger.ts';
+import { sqsClient } from '../wiring/sqs-client.ts';
+import { runJobDeps, tierQueueUrls } from '../wiring/worker-deps.ts';
 
 const handleBatch = createJobBatchHandler({ runJobDeps, sqs: sqsClient, queueUrls: tierQueueUrls, logger });
 

@@ -85,7 +85,7 @@ export async function startLifecycleSources(
   // The SQS emulator keeps messages in memory: after a restart every queued job's message is gone, so
   // the first sweep treats all of them as lost, including those due within the SQS delay window (a
   // duplicate is harmless: claims are fenced by epoch).
-  const maintenance = await import('../config/maintenance-deps.ts');
+  const maintenance = await import('../wiring/maintenance-deps.ts');
   const { recover } = await import('../usecases/maintenance.ts');
   const { MAX_SQS_DELAY_SECONDS } = await import('../usecases/submit-job.ts');
   await recover({ ...maintenance.maintenanceDeps, lostAfterMs: -MAX_SQS_DELAY_SECONDS * 1000 }).catch(

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { signToken } from '../adapters/auth/jwt-verifier.ts';
-import { intEnv } from '../config/env.ts';
+import { intEnv } from '../wiring/env.ts';
 import { JavaMissingError } from './emulators/dynamodb-local.ts';
 import { localDir, localJwtSecret, localSecret } from './local-secret.ts';
 import { exitGracefullyOnSignals, muteStructuredLogs } from './process-lifecycle.ts';

@@ -12,8 +12,8 @@ import { schedules, tierEventSources } from '../../infra/function-settings.ts';
 import type { UserQuotas } from '../../infra/limits.ts';
 import { TIERS } from '../../infra/resources.ts';
 import { routes } from '../api/routes.ts';
-import { ENV } from '../config/config.ts';
-import { quotaEnvironment } from '../config/quotas.ts';
+import { ENV } from '../wiring/config.ts';
+import { quotaEnvironment } from '../wiring/quotas.ts';
 import { startDynamoDbLocal } from './emulators/dynamodb-local.ts';
 import { startSqsEmulator } from './emulators/sqs-emulator.ts';
 import {
@@ -97,8 +97,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     configureEnvironment(options, { dynamodbEndpoint, sqsEndpoint, tables, queues });
     const timeouts = options.functionTimeoutsMs ?? {};
     // Lambda stops an invocation at its timeout: the functions' clients refuse calls made after it.
-    fenceClient((await import('../config/dynamo-client.ts')).dynamoClient);
-    fenceClient((await import('../config/sqs-client.ts')).sqsClient);
+    fenceClient((await import('../wiring/dynamo-client.ts')).dynamoClient);
+    fenceClient((await import('../wiring/sqs-client.ts')).sqsClient);
     const gateway = await startHttpGateway({
       port: options.port,
       ...(options.host && { host: options.host }),

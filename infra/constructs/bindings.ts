@@ -7,8 +7,8 @@ import type { WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
-import { quotaEnvironment } from '../../functions/config/quotas.ts';
 import type { Tier } from '../../functions/core/tiers.ts';
+import { quotaEnvironment } from '../../functions/wiring/quotas.ts';
 import { envNames } from '../env-names.ts';
 import type { UserQuotas } from '../limits.ts';
 import type { StoreTable } from './job-store.ts';
@@ -129,7 +129,7 @@ export function acknowledgeListStreams(fn: LambdaFunction): void {
 }
 
 /**
- * A secret the function reads at cold start (functions/config/secret.ts): its ARN (or the name it was given
+ * A secret the function reads at cold start (functions/wiring/secret.ts): its ARN (or the name it was given
  * by) in `envName`, and read access to that secret only. The value itself never enters the environment.
  */
 export function bindSecret(

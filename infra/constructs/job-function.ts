@@ -22,7 +22,7 @@ import {
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { ENV } from '../../functions/config/config.ts';
+import { ENV } from '../../functions/wiring/config.ts';
 import { envNames } from '../env-names.ts';
 import { functionTimeoutSeconds, runtimeSettings, runtimeSettingsByFunction } from '../function-settings.ts';
 import type { LogLevel } from '../settings.ts';

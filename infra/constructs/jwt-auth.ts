@@ -1,7 +1,7 @@
 /**
  * The token settings of the two authorizers (HTTP and WebSocket). The HS256 secret never sits in a function's
  * environment: it lives in Secrets Manager, the authorizers get its ARN (JWT_SECRET_ARN) and read access to
- * it alone, and read it once per cold start (functions/config/secret.ts). Its source:
+ * it alone, and read it once per cold start (functions/wiring/secret.ts). Its source:
  * - `generated` (default): the stack creates a random secret;
  * - `secretsManager`: a secret you manage (by name or ARN; rotate it, and new cold starts pick it up);
  * - `plaintext`: the stack stores the given value in a new secret; the value is in the template and cdk.out

@@ -7,8 +7,6 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { ENV, retentionDays, tierMaxConcurrency } from '../../functions/config/config.ts';
-import { quotaEnvironment } from '../../functions/config/quotas.ts';
 import { TIERS } from '../../functions/core/tiers.ts';
 import {
   localRuntimeEnvironment,
@@ -17,6 +15,8 @@ import {
   streamReaderSettings,
 } from '../../functions/local/event-source/mappings.ts';
 import { WS_ACTIONS } from '../../functions/usecases/realtime/client-messages.ts';
+import { ENV, retentionDays, tierMaxConcurrency } from '../../functions/wiring/config.ts';
+import { quotaEnvironment } from '../../functions/wiring/quotas.ts';
 import { JobFunction } from '../../infra/constructs/job-function.ts';
 import {
   apiGatewayLimits,

@@ -1,6 +1,6 @@
 /** Per-user quotas on the synthesized template: the enforcing functions get QUOTA_*, from one definition. */
 import { describe, expect, it } from 'vitest';
-import { QUOTA_ENV } from '../../functions/config/quotas.ts';
+import { QUOTA_ENV } from '../../functions/wiring/quotas.ts';
 import { settingsFromContext } from '../../infra/context.ts';
 import { userQuotaDefaults } from '../../infra/limits.ts';
 import { SettingsError } from '../../infra/settings.ts';

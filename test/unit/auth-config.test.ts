@@ -3,9 +3,9 @@
  * environment then), jwks mode pinned to an issuer and an audience or Cognito claims unless waived by name.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { jwksClaimsProblem, loadAuthConfig } from '../../functions/config/auth-config.ts';
-import { ConfigError } from '../../functions/config/env.ts';
-import { readSecret } from '../../functions/config/secret.ts';
+import { jwksClaimsProblem, loadAuthConfig } from '../../functions/wiring/auth-config.ts';
+import { ConfigError } from '../../functions/wiring/env.ts';
+import { readSecret } from '../../functions/wiring/secret.ts';
 
 const jwks = { AUTH_MODE: 'jwks', JWT_JWKS_URL: 'https://idp.example/.well-known/jwks.json' };
 

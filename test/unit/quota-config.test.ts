@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../functions/config/env.ts';
-import { userQuotas } from '../../functions/config/quotas.ts';
+import { ConfigError } from '../../functions/wiring/env.ts';
+import { userQuotas } from '../../functions/wiring/quotas.ts';
 import { userQuotaDefaults } from '../../infra/limits.ts';
 
 describe('userQuotas', () => {

@@ -6,10 +6,10 @@ import { httpHandler } from '../../api/http-handler.ts';
 import { json } from '../../api/respond.ts';
 import { cleanupQuerySchema } from '../../api/schemas.ts';
 import { parseInput } from '../../api/validate.ts';
-import { logger } from '../../config/logger.ts';
-import { maintenanceDeps } from '../../config/maintenance-deps.ts';
 import { cleanupWithin } from '../../usecases/cleanup.ts';
 import { HTTP_MARGIN_MS, outOfTimeFor } from '../../usecases/time-budget.ts';
+import { logger } from '../../wiring/logger.ts';
+import { maintenanceDeps } from '../../wiring/maintenance-deps.ts';
 
 export const handler = httpHandler({ access: 'admin', logger }, async ({ query, context }) => {
   const { days, cursor } = parseInput(cleanupQuerySchema, query);

@@ -4,10 +4,10 @@ import { json } from '../../api/respond.ts';
 import { deadJobsQuerySchema } from '../../api/schemas.ts';
 import { openCursor, sealCursor } from '../../api/sealed-cursor.ts';
 import { parseInput } from '../../api/validate.ts';
-import { cursorKey } from '../../config/cursor-key.ts';
-import { logger } from '../../config/logger.ts';
-import { jobStore } from '../../config/store.ts';
 import { toJobView } from '../../core/job.ts';
+import { cursorKey } from '../../wiring/cursor-key.ts';
+import { logger } from '../../wiring/logger.ts';
+import { jobStore } from '../../wiring/store.ts';
 
 const SCOPE = 'admin-dead';
 

@@ -3,11 +3,11 @@ import { httpHandler } from '../../api/http-handler.ts';
 import { json } from '../../api/respond.ts';
 import { redriveSchema } from '../../api/schemas.ts';
 import { parseInput } from '../../api/validate.ts';
-import { dispatcher } from '../../config/dispatcher.ts';
-import { logger } from '../../config/logger.ts';
-import { jobStore } from '../../config/store.ts';
 import { systemClock } from '../../core/clock.ts';
 import { redriveDead } from '../../usecases/change-job.ts';
+import { dispatcher } from '../../wiring/dispatcher.ts';
+import { logger } from '../../wiring/logger.ts';
+import { jobStore } from '../../wiring/store.ts';
 
 export const handler = httpHandler({ access: 'admin', logger, body: true }, async ({ body }) => {
   const request = parseInput(redriveSchema, body);

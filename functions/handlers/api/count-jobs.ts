@@ -6,9 +6,9 @@ import { httpHandler } from '../../api/http-handler.ts';
 import { json } from '../../api/respond.ts';
 import { countJobsQuerySchema } from '../../api/schemas.ts';
 import { parseInput } from '../../api/validate.ts';
-import { logger } from '../../config/logger.ts';
-import { jobStore } from '../../config/store.ts';
 import { countOwnJobs } from '../../usecases/read-jobs.ts';
+import { logger } from '../../wiring/logger.ts';
+import { jobStore } from '../../wiring/store.ts';
 
 export const handler = httpHandler({ access: 'user', logger }, async ({ principal, query }) => {
   const { count, approximate } = await countOwnJobs(

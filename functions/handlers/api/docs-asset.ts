@@ -1,7 +1,7 @@
 /** GET /docs/redoc.standalone.js: the reference page's script, gzipped when the caller accepts it. */
 import { loadDocsScript } from '../../api/docs-page.ts';
 import { httpHandler } from '../../api/http-handler.ts';
-import { logger } from '../../config/logger.ts';
+import { logger } from '../../wiring/logger.ts';
 
 // Read at load: a missing file fails the cold start, not a request.
 const script = loadDocsScript();

@@ -1,7 +1,7 @@
 /** GET /docs: the API reference page (Redoc over /openapi.json), no auth. */
 import { docsHtml } from '../../api/docs-page.ts';
 import { httpHandler } from '../../api/http-handler.ts';
-import { logger } from '../../config/logger.ts';
+import { logger } from '../../wiring/logger.ts';
 
 export const handler = httpHandler({ access: 'public', logger }, async () => ({
   statusCode: 200,

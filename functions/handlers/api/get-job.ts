@@ -3,10 +3,10 @@ import { httpHandler } from '../../api/http-handler.ts';
 import { json } from '../../api/respond.ts';
 import { jobIdSchema } from '../../api/schemas.ts';
 import { parseInput } from '../../api/validate.ts';
-import { logger } from '../../config/logger.ts';
-import { jobStore } from '../../config/store.ts';
 import { toJobView } from '../../core/job.ts';
 import { getOwnJob } from '../../usecases/read-jobs.ts';
+import { logger } from '../../wiring/logger.ts';
+import { jobStore } from '../../wiring/store.ts';
 
 export const handler = httpHandler({ access: 'user', logger }, async ({ principal, path }) => {
   const id = parseInput(jobIdSchema, path.id, 'id');

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { agents } from '../../agents/index.ts';
 import { httpHandler } from '../../api/http-handler.ts';
 import { json } from '../../api/respond.ts';
-import { logger } from '../../config/logger.ts';
+import { logger } from '../../wiring/logger.ts';
 
 const body = {
   agents: agents.list().map(({ type, commands }) => ({

@@ -4,11 +4,11 @@ import { json } from '../../api/respond.ts';
 import { listJobsQuerySchema } from '../../api/schemas.ts';
 import { openCursor, sealCursor } from '../../api/sealed-cursor.ts';
 import { parseInput } from '../../api/validate.ts';
-import { cursorKey } from '../../config/cursor-key.ts';
-import { logger } from '../../config/logger.ts';
-import { jobStore } from '../../config/store.ts';
 import { toJobView } from '../../core/job.ts';
 import { listOwnJobs } from '../../usecases/read-jobs.ts';
+import { cursorKey } from '../../wiring/cursor-key.ts';
+import { logger } from '../../wiring/logger.ts';
+import { jobStore } from '../../wiring/store.ts';
 
 export const handler = httpHandler({ access: 'user', logger }, async ({ principal, query }) => {
   const input = parseInput(listJobsQuerySchema, query);

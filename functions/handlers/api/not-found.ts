@@ -3,8 +3,8 @@
  * in the contract's error shape (API Gateway's own 404 body would not be).
  */
 import { httpHandler } from '../../api/http-handler.ts';
-import { logger } from '../../config/logger.ts';
 import { NotFoundError } from '../../core/errors.ts';
+import { logger } from '../../wiring/logger.ts';
 
 export const handler = httpHandler({ access: 'public', logger }, async ({ event }) => {
   throw new NotFoundError(`No route ${event.requestContext.http.method} ${event.rawPath}`);

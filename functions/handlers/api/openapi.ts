@@ -4,7 +4,7 @@
  */
 import { httpHandler } from '../../api/http-handler.ts';
 import { openApiDocument } from '../../api/openapi.ts';
-import { logger } from '../../config/logger.ts';
+import { logger } from '../../wiring/logger.ts';
 
 const documents = new Map<string, string>();
 

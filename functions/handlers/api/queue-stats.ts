@@ -1,9 +1,9 @@
 /** GET /queue/stats: counts, queue depths and timings; admins see every user's jobs, others their own. */
 import { httpHandler } from '../../api/http-handler.ts';
 import { json } from '../../api/respond.ts';
-import { logger } from '../../config/logger.ts';
-import { statsDeps } from '../../config/stats-deps.ts';
 import { queueStats } from '../../usecases/queue-stats.ts';
+import { logger } from '../../wiring/logger.ts';
+import { statsDeps } from '../../wiring/stats-deps.ts';
 
 export const handler = httpHandler({ access: 'user', logger }, async ({ principal }) => {
   const scope = principal.isAdmin ? { all: true as const } : { userId: principal.userId };

@@ -3,10 +3,10 @@ import { httpHandler } from '../../api/http-handler.ts';
 import { json } from '../../api/respond.ts';
 import { agentPathSchema, submitAgentJobSchema } from '../../api/schemas.ts';
 import { parseInput } from '../../api/validate.ts';
-import { logger } from '../../config/logger.ts';
-import { submitDeps } from '../../config/submit-deps.ts';
 import { toJobView } from '../../core/job.ts';
 import { submitJob } from '../../usecases/submit-job.ts';
+import { logger } from '../../wiring/logger.ts';
+import { submitDeps } from '../../wiring/submit-deps.ts';
 
 export const handler = httpHandler(
   { access: 'user', logger, body: true },

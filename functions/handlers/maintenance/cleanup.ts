@@ -3,11 +3,11 @@
  * before its timeout; what is left is deleted by the next run (or by TTL).
  */
 import type { Context } from 'aws-lambda';
-import { retentionDays } from '../../config/config.ts';
-import { logger } from '../../config/logger.ts';
-import { maintenanceDeps } from '../../config/maintenance-deps.ts';
 import { type CleanupReport, cleanupWithin } from '../../usecases/cleanup.ts';
 import { outOfTimeFor, SCHEDULED_MARGIN_MS } from '../../usecases/time-budget.ts';
+import { retentionDays } from '../../wiring/config.ts';
+import { logger } from '../../wiring/logger.ts';
+import { maintenanceDeps } from '../../wiring/maintenance-deps.ts';
 
 const days = retentionDays();
 

@@ -3,10 +3,10 @@
  * messages, move jobs near their deadline up a tier. Stops before its timeout; the next run goes on.
  */
 import type { Context } from 'aws-lambda';
-import { logger } from '../../config/logger.ts';
-import { maintenanceDeps } from '../../config/maintenance-deps.ts';
 import { recover } from '../../usecases/maintenance.ts';
 import { outOfTimeFor, SCHEDULED_MARGIN_MS } from '../../usecases/time-budget.ts';
+import { logger } from '../../wiring/logger.ts';
+import { maintenanceDeps } from '../../wiring/maintenance-deps.ts';
 
 export async function handler(
   _event?: unknown,

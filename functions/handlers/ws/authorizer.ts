@@ -8,8 +8,8 @@ import middy from '@middy/core';
 import { createVerifier, type Principal, TokenError } from '../../adapters/auth/jwt-verifier.ts';
 import type { WsAuthorizerEvent, WsAuthorizerResult } from '../../adapters/realtime/websocket-event.ts';
 import type { Logger } from '../../agents/registry.ts';
-import { loadAuthConfig } from '../../config/auth-config.ts';
-import { logger } from '../../config/logger.ts';
+import { loadAuthConfig } from '../../wiring/auth-config.ts';
+import { logger } from '../../wiring/logger.ts';
 
 /** The exact message API Gateway maps to 401. */
 export const UNAUTHORIZED = 'Unauthorized';

@@ -2,12 +2,12 @@
 import middy from '@middy/core';
 import { principalOf, type WsEvent, type WsResult } from '../../adapters/realtime/websocket-event.ts';
 import type { Logger } from '../../agents/registry.ts';
-import { logger } from '../../config/logger.ts';
-import { userQuotas } from '../../config/quotas.ts';
-import { connectionStore } from '../../config/realtime-connections.ts';
 import { type Clock, systemClock } from '../../core/clock.ts';
 import { openConnection } from '../../usecases/realtime/connections.ts';
 import type { ConnectionStore } from '../../usecases/realtime/ports.ts';
+import { logger } from '../../wiring/logger.ts';
+import { userQuotas } from '../../wiring/quotas.ts';
+import { connectionStore } from '../../wiring/realtime-connections.ts';
 
 export interface ConnectDeps {
   connections: ConnectionStore;

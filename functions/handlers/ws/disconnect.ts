@@ -1,9 +1,9 @@
 /** `$disconnect`: forgets the connection and its subscriptions (best effort: TTL removes leftovers). */
 import middy from '@middy/core';
 import type { WsEvent, WsResult } from '../../adapters/realtime/websocket-event.ts';
-import { connectionStore } from '../../config/realtime-connections.ts';
 import { closeConnection } from '../../usecases/realtime/connections.ts';
 import type { ConnectionStore } from '../../usecases/realtime/ports.ts';
+import { connectionStore } from '../../wiring/realtime-connections.ts';
 
 export function createDisconnectHandler(deps: { connections: ConnectionStore }) {
   return async (event: WsEvent): Promise<WsResult> => {

@@ -6,8 +6,6 @@
 import middy from '@middy/core';
 import { principalOf, type WsEvent, type WsResult } from '../../adapters/realtime/websocket-event.ts';
 import type { Logger } from '../../agents/registry.ts';
-import { logger } from '../../config/logger.ts';
-import { subscribeDeps } from '../../config/realtime-subscribe-deps.ts';
 import { type ClientMessage, parseClientMessage } from '../../usecases/realtime/client-messages.ts';
 import { type Caller, expireConnection, hasExpired } from '../../usecases/realtime/connections.ts';
 import { errorFrame } from '../../usecases/realtime/frames.ts';
@@ -18,6 +16,8 @@ import {
   subscribeToJob,
   unsubscribe,
 } from '../../usecases/realtime/subscribe.ts';
+import { logger } from '../../wiring/logger.ts';
+import { subscribeDeps } from '../../wiring/realtime-subscribe-deps.ts';
 
 export type MessageDeps = SubscribeDeps & { logger: Logger };
 

@@ -11,7 +11,7 @@ import {
   type SqsEventSourceSettings,
   type StreamEventSourceSettings,
 } from '../../../infra/function-settings.ts';
-import { ENV } from '../../config/config.ts';
+import { ENV } from '../../wiring/config.ts';
 
 /** Per-module timeout overrides in milliseconds (tests that need short timeouts set them explicitly). */
 export type TimeoutOverrides = Partial<Record<FunctionModule | (string & {}), number>>;

@@ -8,8 +8,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Context } from 'aws-lambda';
 import { apiGatewayLimits, streamEventSources } from '../../../infra/function-settings.ts';
-import { REALTIME_ENV } from '../../config/realtime-config.ts';
 import { WS_ACTIONS } from '../../usecases/realtime/client-messages.ts';
+import { REALTIME_ENV } from '../../wiring/realtime-config.ts';
 import { localTimeoutMs, streamReaderSettings, type TimeoutOverrides } from '../event-source/mappings.ts';
 import { fenceClient, invokeWithTimeout } from '../invoke-with-timeout.ts';
 import { localClientConfig } from '../local-aws.ts';
@@ -67,7 +67,7 @@ export async function startRealtime(options: RealtimeOptions): Promise<Realtime>
       import('../../handlers/ws/message.ts'),
       import('../../handlers/notifier.ts'),
     ]);
-    fenceClient((await import('../../config/realtime-poster.ts')).managementApi);
+    fenceClient((await import('../../wiring/realtime-poster.ts')).managementApi);
     const timeouts = options.functionTimeoutsMs ?? {};
     // Each route's function stops at its own timeout or API Gateway's 29 s, whichever comes first.
     const limited =

@@ -1,6 +1,6 @@
 /**
  * Injects the planned faults into a running local stack, around the real handlers and the real SDK
- * clients of this process (the modules under functions/config are the ones the stack's handlers use):
+ * clients of this process (the modules under functions/wiring are the ones the stack's handlers use):
  * - zombie runs: every write of a job's first run (heartbeat, progress, outcome) and its visibility
  *   extensions are held back, from its first heartbeat ("zombie-run") or its final write ("zombie-final"),
  *   until the job was recovered and re-run to the end; then they go through and must all be refused;
@@ -52,9 +52,9 @@ type WorkerHandler = middy.MiddyfiedHandler<SQSEvent, SQSBatchResponse, Error, C
 export async function installFaults(options: InjectorOptions): Promise<void> {
   const { ledger, observer } = options;
   const { agents } = await import('../../../functions/agents/index.ts');
-  const { dynamoClient } = await import('../../../functions/config/dynamo-client.ts');
-  const { sqsClient } = await import('../../../functions/config/sqs-client.ts');
-  const { jobStore } = await import('../../../functions/config/store.ts');
+  const { dynamoClient } = await import('../../../functions/wiring/dynamo-client.ts');
+  const { sqsClient } = await import('../../../functions/wiring/sqs-client.ts');
+  const { jobStore } = await import('../../../functions/wiring/store.ts');
   const worker = (await import('../../../functions/handlers/worker.ts')) as { handler: WorkerHandler };
   if (!agents.find('probe', 'work')) agents.register('probe', probeAgent(ledger));
 

@@ -1,6 +1,6 @@
 /**
  * The authorizers' token settings, read once at cold start. The HS256 secret comes through
- * functions/config/secret.ts (Secrets Manager when deployed), never from the function's environment on AWS.
+ * functions/wiring/secret.ts (Secrets Manager when deployed), never from the function's environment on AWS.
  * jwks mode must pin the tokens to this API: an issuer and an audience (or Cognito's client id and token
  * use), unless JWT_ACCEPT_ANY_ISSUER_AND_AUDIENCE=true waives it by name; the CDK settings apply the same
  * rule at synth (infra/settings.ts).
