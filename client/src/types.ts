@@ -2,7 +2,7 @@
  * The client's types, taken from the server's own schemas and use cases (type-only imports: nothing of the
  * server is bundled). When the server's shapes change, these follow.
  */
-import type { z } from 'zod';
+
 import type {
   cleanupQuerySchema,
   cleanupResponseSchema,
@@ -14,6 +14,7 @@ import type {
   submitAgentJobSchema,
   submitJobSchema,
 } from '../../functions/api/schemas.ts';
+import type * as z from '../../functions/core/zod.ts';
 import type { RecoveryReport } from '../../functions/usecases/maintenance.ts';
 import type { queueStats } from '../../functions/usecases/queue-stats.ts';
 

@@ -1,6 +1,6 @@
 /** The built-in `demo` agent of the contract: echo, sleep (with progress and prompt cancellation), fail. */
-import { z } from 'zod';
 import { PermanentJobError, TransientJobError } from '../core/errors.ts';
+import * as z from '../core/zod.ts';
 import { type Agent, command } from './registry.ts';
 
 /** Resolves after `ms`, or rejects as soon as the signal aborts. */
@@ -22,15 +22,15 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export const demoAgent: Agent = {
   echo: command({
     description: 'Returns its value unchanged.',
-    params: z.object({ value: z.unknown().optional() }),
+    params: z.object({ value: z.optional(z.unknown()) }),
     run: async ({ value }) => ({ value: value ?? null }),
   }),
   sleep: command({
     description:
       'Sleeps for `seconds`, reporting progress after each of `steps` steps; stops promptly when cancelled.',
     params: z.object({
-      seconds: z.number().min(0).max(840),
-      steps: z.number().int().min(1).max(100).default(10),
+      seconds: z.number().check(z.minimum(0), z.maximum(840)),
+      steps: z._default(z.int().check(z.minimum(1), z.maximum(100)), 10),
     }),
     run: async ({ seconds, steps }, { progress, signal }) => {
       progress(0, 'sleeping', `0/${steps}`);
@@ -44,7 +44,7 @@ export const demoAgent: Agent = {
   fail: command({
     description:
       'Fails with a transient error on each of its first `times` runs, then returns; `permanent: true` fails for good on the first run.',
-    params: z.object({ times: z.number().int().min(0), permanent: z.boolean().optional() }),
+    params: z.object({ times: z.int().check(z.minimum(0)), permanent: z.optional(z.boolean()) }),
     run: async ({ times, permanent }, { attempt }) => {
       if (permanent) throw new PermanentJobError('demo/fail was asked to fail permanently', 'demo_permanent');
       if (attempt <= times)

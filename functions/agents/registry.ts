@@ -2,7 +2,7 @@
  * The typed agent registry shared by producers (the API validates params against it) and consumers (the
  * worker runs it): agent type → command → { description, params schema, run }.
  */
-import type { z } from 'zod';
+import type * as z from '../core/zod.ts';
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -25,7 +25,8 @@ export interface AgentContext {
   logger: Logger;
 }
 
-export interface AgentCommand<S extends z.ZodType = z.ZodType> {
+/** `params` is a zod schema: zod/mini (see core/zod.ts) keeps the bundles small; the full zod works too. */
+export interface AgentCommand<S extends z.core.$ZodType = z.core.$ZodType> {
   description: string;
   params: S;
   run(params: z.output<S>, context: AgentContext): Promise<unknown>;
@@ -34,7 +35,8 @@ export interface AgentCommand<S extends z.ZodType = z.ZodType> {
 export type Agent = Record<string, AgentCommand>;
 
 /** Keeps the params type of each command tied to its schema. */
-export const command = <S extends z.ZodType>(definition: AgentCommand<S>): AgentCommand<S> => definition;
+export const command = <S extends z.core.$ZodType>(definition: AgentCommand<S>): AgentCommand<S> =>
+  definition;
 
 export class AgentRegistry {
   readonly #agents = new Map<string, Agent>();

@@ -3,16 +3,19 @@
  * refusals API Gateway makes itself (authorizer, throttling, payload limit, a failed or timed-out
  * integration) carry its own `{"message"}` body, so those statuses document both shapes.
  */
-import { z } from 'zod';
+
+import * as z from '../core/zod.ts';
 import type { ComponentSchemas, JsonSchema } from './openapi-json-schema.ts';
 import type { ErrorCodes } from './openapi-operations.ts';
 import type { RouteDefinition } from './routes.ts';
 import { errorBodySchema } from './schemas.ts';
 
-export const gatewayErrorSchema = z.object({ message: z.string().meta({ examples: ['Forbidden'] }) }).meta({
-  id: 'GatewayError',
-  description: "API Gateway's own refusal, made before any handler runs.",
-});
+export const gatewayErrorSchema = z
+  .object({ message: z.string().register(z.globalRegistry, { examples: ['Forbidden'] }) })
+  .register(z.globalRegistry, {
+    id: 'GatewayError',
+    description: "API Gateway's own refusal, made before any handler runs.",
+  });
 
 const ERROR = { $ref: '#/components/schemas/Error' };
 const GATEWAY = { $ref: '#/components/schemas/GatewayError' };

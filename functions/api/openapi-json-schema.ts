@@ -5,7 +5,7 @@
  * points the refs there, so every reference in the document resolves.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { z } from 'zod';
+import * as z from '../core/zod.ts';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -15,7 +15,7 @@ export class ComponentSchemas {
   readonly schemas: Record<string, JsonSchema> = {};
 
   /** The JSON Schema of `schema` as a request (`input`) or a response (`output`) sees it. */
-  convert(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  convert(schema: z.core.$ZodType, io: 'input' | 'output'): JsonSchema {
     const converted = z.toJSONSchema(schema, {
       io,
       target: 'draft-2020-12',

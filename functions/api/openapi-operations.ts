@@ -3,7 +3,8 @@
  * (the same zod schemas the handlers validate with), success responses, and the error codes it may answer
  * beyond the ones every route shares (see openapi-errors.ts).
  */
-import { z } from 'zod';
+
+import * as z from '../core/zod.ts';
 import {
   cleanupQuerySchema,
   cleanupResponseSchema,
@@ -32,22 +33,22 @@ const agentsResponse = z.object({
   ),
 });
 
-const jobsPage = z.object({ jobs: z.array(jobViewSchema), nextCursor: z.string().nullable() });
+const jobsPage = z.object({ jobs: z.array(jobViewSchema), nextCursor: z.nullable(z.string()) });
 const tierStats = z.object({
-  queued: z.number().int(),
-  inFlight: z.number().int(),
-  delayed: z.number().int(),
-  deadLettered: z.number().int(),
-  maxConcurrency: z.number().int(),
+  queued: z.int(),
+  inFlight: z.int(),
+  delayed: z.int(),
+  deadLettered: z.int(),
+  maxConcurrency: z.int(),
 });
 const queueStatsResponse = z.object({
-  byStatus: z.record(z.string(), z.number().int()),
-  total: z.number().int(),
+  byStatus: z.record(z.string(), z.int()),
+  total: z.int(),
   tiers: z.object({ critical: tierStats, high: tierStats, normal: tierStats, low: tierStats }),
-  avgQueueTimeMs: z.number().nullable(),
-  avgExecutionTimeMs: z.number().nullable(),
-  priorityDistribution: z.record(z.string(), z.number().int()),
-  pastDeadline: z.number().int(),
+  avgQueueTimeMs: z.nullable(z.number()),
+  avgExecutionTimeMs: z.nullable(z.number()),
+  priorityDistribution: z.record(z.string(), z.int()),
+  pastDeadline: z.int(),
   /** True when the past-deadline count stopped at its cap of examined jobs: the true count is at least it. */
   pastDeadlineApproximate: z.boolean(),
   /** False for non-admins: the tiers' queued/inFlight/delayed/deadLettered are then 0 (all users' depths are admin-only). */
@@ -57,7 +58,7 @@ const queueStatsResponse = z.object({
 export interface SuccessResponse {
   description: string;
   /** A JSON body; leave out for a body of another media type (`mediaType`) or none. */
-  schema?: z.ZodType;
+  schema?: z.core.$ZodType;
   /** A body that is not JSON: its media type (the body is a string). */
   mediaType?: string;
   /** Answers with `Location: /jobs/{id}` of the job in the body. */
@@ -69,8 +70,8 @@ export type ErrorCodes = Partial<Record<400 | 403 | 404 | 409 | 429, string[]>>;
 
 export interface Operation {
   description?: string;
-  body?: z.ZodType;
-  query?: z.ZodObject;
+  body?: z.core.$ZodType;
+  query?: z.ZodMiniObject;
   responses: Record<number, SuccessResponse>;
   errors?: ErrorCodes;
 }
@@ -128,7 +129,7 @@ export const operations: Record<string, Operation> = {
     responses: {
       200: {
         description: 'How many',
-        schema: z.object({ count: z.number().int(), approximate: z.boolean() }),
+        schema: z.object({ count: z.int(), approximate: z.boolean() }),
       },
     },
   },
@@ -154,9 +155,9 @@ export const operations: Record<string, Operation> = {
       200: {
         description: 'What the sweep did',
         schema: z.object({
-          recovered: z.number().int(),
-          dispatched: z.number().int(),
-          promoted: z.number().int(),
+          recovered: z.int(),
+          dispatched: z.int(),
+          promoted: z.int(),
         }),
       },
     },
@@ -176,6 +177,6 @@ export const operations: Record<string, Operation> = {
   },
   'admin-redrive': {
     body: redriveSchema,
-    responses: { 200: { description: 'Requeued', schema: z.object({ requeued: z.number().int() }) } },
+    responses: { 200: { description: 'Requeued', schema: z.object({ requeued: z.int() }) } },
   },
 };

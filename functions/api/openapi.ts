@@ -3,7 +3,8 @@
  * Every `$ref` points under `components`, so standard tools (Redocly, Prism, generators) resolve it; the
  * Redocly lint (redocly.yaml) and a validator of all e2e traffic against the served document keep it true.
  */
-import { z } from 'zod';
+
+import * as z from '../core/zod.ts';
 import { BODY_LIMIT_BYTES } from './http-handler.ts';
 import { errorResponsesFor, sharedErrorResponses } from './openapi-errors.ts';
 import { ComponentSchemas, type JsonSchema } from './openapi-json-schema.ts';
@@ -12,7 +13,7 @@ import { type RouteDefinition, routes } from './routes.ts';
 import { agentPathSchema, jobIdSchema } from './schemas.ts';
 
 /** Path parameters the handlers validate, by name; any other is an id of at most 64 characters. */
-const pathParamSchemas: Record<string, z.ZodType> = {
+const pathParamSchemas: Record<string, z.core.$ZodType> = {
   id: jobIdSchema,
   type: agentPathSchema.shape.type,
   command: agentPathSchema.shape.command,
@@ -68,8 +69,8 @@ function parametersOf(route: RouteDefinition, spec: Operation, schemas: Componen
   const query = Object.entries(spec.query?.shape ?? {}).map(([name, schema]) => ({
     name,
     in: 'query',
-    required: !(schema as z.ZodType).safeParse(undefined).success,
-    schema: schemas.convert(schema as z.ZodType, 'input'),
+    required: !z.safeParse(schema, undefined).success,
+    schema: schemas.convert(schema, 'input'),
   }));
   return [...path, ...query];
 }
@@ -101,7 +102,7 @@ function operation(route: RouteDefinition, schemas: ComponentSchemas): Record<st
       requestBody: {
         description: `JSON, at most ${BODY_LIMIT_BYTES} bytes.`,
         // An empty body counts as `{}`: required only when `{}` is not a valid request.
-        required: !spec.body.safeParse({}).success,
+        required: !z.safeParse(spec.body, {}).success,
         content: { 'application/json': { schema: schemas.convert(spec.body, 'input') } },
       },
     }),

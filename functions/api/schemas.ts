@@ -1,11 +1,11 @@
 /**
  * Request and response schemas of the HTTP API. The same zod schemas validate requests and generate the
- * OpenAPI document, so the two cannot drift apart.
+ * OpenAPI document, so the two cannot drift apart. Written with zod/mini (see core/zod.ts).
  */
-import { z } from 'zod';
 import { JOB_STATUSES } from '../core/job.ts';
 import { MAX_JSON_DEPTH, MAX_PARAMS_BYTES } from '../core/limits.ts';
 import { DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY, TIERS } from '../core/tiers.ts';
+import * as z from '../core/zod.ts';
 
 /** The longest a job may run: the worker Lambda's 900 s less a margin to record the outcome. */
 export const MAX_TIMEOUT_SECONDS = 840;
@@ -15,52 +15,60 @@ export const MAX_DEPENDENCIES = 20;
 
 const name = z
   .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, "_", "-" and "." only');
+  .check(
+    z.minLength(1),
+    z.maxLength(64),
+    z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, "_", "-" and "." only'),
+  );
 const isoDate = z.iso.datetime({ offset: true });
+const int = (min?: number, max?: number) =>
+  z
+    .number()
+    .check(
+      z.int(),
+      ...(min === undefined ? [] : [z.minimum(min)]),
+      ...(max === undefined ? [] : [z.maximum(max)]),
+    );
+const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
+const jobId = () => text(1, 64);
 
 /** Every option of a job submission except what it runs. */
-export const jobOptionsSchema = z.object({
-  params: z
-    .record(z.string(), z.unknown())
-    .default({})
-    .describe(
-      `At most ${MAX_PARAMS_BYTES} bytes as compact JSON (else 413 payload_too_large) and ${MAX_JSON_DEPTH} levels deep (else 400 validation_error).`,
-    ),
-  priority: z.number().int().min(MIN_PRIORITY).max(MAX_PRIORITY).default(DEFAULT_PRIORITY),
-  delaySeconds: z.number().int().min(0).max(MAX_SCHEDULE_AHEAD_SECONDS).optional(),
-  runAt: isoDate.optional(),
-  deadline: isoDate.optional(),
-  dependsOn: z.array(z.string().min(1).max(64)).max(MAX_DEPENDENCIES).default([]),
-  maxRetries: z.number().int().min(0).max(10).default(3),
-  retryDelaySeconds: z.number().int().min(1).max(3600).default(30),
-  timeoutSeconds: z.number().int().min(1).max(MAX_TIMEOUT_SECONDS).default(300),
-  idempotencyKey: z.string().min(1).max(128).optional(),
-});
+const jobOptionsShape = {
+  params: z._default(z.record(z.string(), z.unknown()), {}).register(z.globalRegistry, {
+    description: `At most ${MAX_PARAMS_BYTES} bytes as compact JSON (else 413 payload_too_large) and ${MAX_JSON_DEPTH} levels deep (else 400 validation_error).`,
+  }),
+  priority: z._default(int(MIN_PRIORITY, MAX_PRIORITY), DEFAULT_PRIORITY),
+  delaySeconds: z.optional(int(0, MAX_SCHEDULE_AHEAD_SECONDS)),
+  runAt: z.optional(isoDate),
+  deadline: z.optional(isoDate),
+  dependsOn: z._default(z.array(jobId()).check(z.maxLength(MAX_DEPENDENCIES)), []),
+  maxRetries: z._default(int(0, 10), 3),
+  retryDelaySeconds: z._default(int(1, 3600), 30),
+  timeoutSeconds: z._default(int(1, MAX_TIMEOUT_SECONDS), 300),
+  idempotencyKey: z.optional(text(1, 128)),
+};
 
-const exclusiveDelay = <T extends { delaySeconds?: number | undefined; runAt?: string | undefined }>(
-  value: T,
-) => !(value.delaySeconds !== undefined && value.runAt !== undefined);
-const delayMessage = { message: 'give delaySeconds or runAt, not both', path: ['runAt'] };
+const exclusiveDelay = z.refine<{ delaySeconds?: number | undefined; runAt?: string | undefined }>(
+  (value) => !(value.delaySeconds !== undefined && value.runAt !== undefined),
+  { message: 'give delaySeconds or runAt, not both', path: ['runAt'] },
+);
 
-export const submitJobSchema = jobOptionsSchema
-  .extend({ type: name, command: name })
-  .strict()
-  .refine(exclusiveDelay, delayMessage);
-export const submitAgentJobSchema = jobOptionsSchema.strict().refine(exclusiveDelay, delayMessage);
+export const submitJobSchema = z
+  .strictObject({ ...jobOptionsShape, type: name, command: name })
+  .check(exclusiveDelay);
+export const submitAgentJobSchema = z.strictObject(jobOptionsShape).check(exclusiveDelay);
 export type SubmitJobInput = z.output<typeof submitJobSchema>;
 
-export const jobIdSchema = z.string().min(1).max(64);
+export const jobIdSchema = jobId();
 export const agentPathSchema = z.object({ type: name, command: name });
 
 export const listJobsQuerySchema = z.object({
-  status: z.enum(JOB_STATUSES).optional(),
-  type: name.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().min(1).max(2048).optional(),
+  status: z.optional(z.enum(JOB_STATUSES)),
+  type: z.optional(name),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50),
+  cursor: z.optional(text(1, 2048)),
 });
-export const countJobsQuerySchema = listJobsQuerySchema.pick({ status: true, type: true });
+export const countJobsQuerySchema = z.pick(listJobsQuerySchema, { status: true, type: true });
 
 export const jobViewSchema = z
   .object({
@@ -68,57 +76,57 @@ export const jobViewSchema = z
     type: z.string(),
     command: z.string(),
     params: z.record(z.string(), z.unknown()),
-    priority: z.number().int().min(MIN_PRIORITY).max(MAX_PRIORITY),
+    priority: int(MIN_PRIORITY, MAX_PRIORITY),
     tier: z.enum(TIERS),
     status: z.enum(JOB_STATUSES),
     progress: z.object({
-      percent: z.number().min(0).max(100),
-      stage: z.string().nullable(),
-      message: z.string().nullable(),
+      percent: z.number().check(z.minimum(0), z.maximum(100)),
+      stage: z.nullable(z.string()),
+      message: z.nullable(z.string()),
     }),
-    attempt: z.number().int(),
-    maxRetries: z.number().int(),
-    retryDelaySeconds: z.number().int(),
+    attempt: int(),
+    maxRetries: int(),
+    retryDelaySeconds: int(),
     result: z.unknown(),
-    error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean() }).nullable(),
-    runAt: isoDate.nullable(),
-    deadline: isoDate.nullable(),
+    error: z.nullable(z.object({ code: z.string(), message: z.string(), retryable: z.boolean() })),
+    runAt: z.nullable(isoDate),
+    deadline: z.nullable(isoDate),
     dependsOn: z.array(z.string()),
-    idempotencyKey: z.string().nullable(),
-    timeoutSeconds: z.number().int(),
+    idempotencyKey: z.nullable(z.string()),
+    timeoutSeconds: int(),
     createdAt: isoDate,
-    queuedAt: isoDate.nullable(),
-    startedAt: isoDate.nullable(),
-    heartbeatAt: isoDate.nullable(),
-    completedAt: isoDate.nullable(),
-    queueTimeMs: z.number().int().nullable(),
-    executionTimeMs: z.number().int().nullable(),
-    seq: z.number().int(),
+    queuedAt: z.nullable(isoDate),
+    startedAt: z.nullable(isoDate),
+    heartbeatAt: z.nullable(isoDate),
+    completedAt: z.nullable(isoDate),
+    queueTimeMs: z.nullable(int()),
+    executionTimeMs: z.nullable(int()),
+    seq: int(),
   })
-  .meta({ id: 'Job' });
+  .register(z.globalRegistry, { id: 'Job' });
 
 export const errorBodySchema = z
   .object({
-    error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+    error: z.object({ code: z.string(), message: z.string(), details: z.optional(z.unknown()) }),
   })
-  .meta({ id: 'Error' });
+  .register(z.globalRegistry, { id: 'Error' });
 
 export const cleanupQuerySchema = z.object({
-  days: z.coerce.number().int().min(1).max(365).default(30),
+  days: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(365)), 30),
   /** The nextCursor of a run that stopped for time. */
-  cursor: z.string().min(1).max(2048).optional(),
+  cursor: z.optional(text(1, 2048)),
 });
 export const cleanupResponseSchema = z.object({
-  deleted: z.number().int(),
+  deleted: int(),
   /** False when the run stopped before its time limit; repeat with `cursor` = nextCursor. */
   complete: z.boolean(),
-  nextCursor: z.string().nullable(),
+  nextCursor: z.nullable(z.string()),
 });
 export const deadJobsQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().min(1).max(4096).optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50),
+  cursor: z.optional(text(1, 4096)),
 });
 export const redriveSchema = z.union([
-  z.object({ jobIds: z.array(z.string().min(1).max(64)).min(1).max(100) }).strict(),
-  z.object({ all: z.literal(true) }).strict(),
+  z.strictObject({ jobIds: z.array(jobId()).check(z.minLength(1), z.maxLength(100)) }),
+  z.strictObject({ all: z.literal(true) }),
 ]);

@@ -146,7 +146,8 @@ export class JobCancelledError extends JobError {
  */
 export function toJobError(error: unknown): JobError {
   if (error instanceof JobError) return error;
-  if (error instanceof Error && error.name === 'ZodError') {
+  // zod's parse throws a ZodError; zod/mini's (core/zod.ts) a $ZodError.
+  if (error instanceof Error && (error.name === 'ZodError' || error.name === '$ZodError')) {
     return new PermanentJobError(error.message, 'invalid_params', { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -30,6 +30,7 @@ import {
   heartbeat,
   type Transition,
 } from '../core/transitions.ts';
+import * as z from '../core/zod.ts';
 import { ProgressReporter } from './progress-reporter.ts';
 
 export interface JobMessage {
@@ -145,7 +146,7 @@ async function execute(
 
   let outcome: { ok: true; result: unknown } | { ok: false; error: unknown };
   try {
-    const params = agentCommand.params.parse(claimed.params);
+    const params = z.parse(agentCommand.params, claimed.params);
     const run = agentCommand.run(params, {
       jobId: claimed.id,
       attempt: claimed.attempt,

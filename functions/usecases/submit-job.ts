@@ -4,7 +4,6 @@
  * send its message. A repeated idempotency key returns the original job.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { z } from 'zod';
 import type { AgentRegistry, Logger } from '../agents/registry.ts';
 import type { SubmitJobInput } from '../api/schemas.ts';
 import type { Clock } from '../core/clock.ts';
@@ -22,6 +21,7 @@ import { isTerminal, type Job, type JobStatus } from '../core/job.ts';
 import { fitJson, jsonDepth, MAX_JSON_DEPTH, MAX_PARAMS_BYTES } from '../core/limits.ts';
 import { DependencyChangedError, type Dispatcher, type Idempotency, type JobStore } from '../core/ports.ts';
 import { higherTier, tierForPriority } from '../core/tiers.ts';
+import * as z from '../core/zod.ts';
 
 /** SQS delays messages by at most 15 minutes; later jobs wait in the table as `scheduled`. */
 export const MAX_SQS_DELAY_SECONDS = 900;
@@ -49,7 +49,7 @@ export interface Submitter {
   isAdmin: boolean;
 }
 
-export function issuesOf(error: z.ZodError, prefix = ''): FieldIssue[] {
+export function issuesOf(error: z.core.$ZodError, prefix = ''): FieldIssue[] {
   return error.issues.map((issue) => ({
     path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(body)',
     message: issue.message,
@@ -78,7 +78,7 @@ export async function submitJob(
   // Depth first: the agent's schema and the fingerprint walk the params, and must not overflow the stack.
   if (jsonDepth(input.params, MAX_JSON_DEPTH) > MAX_JSON_DEPTH)
     throw new ValidationError([{ path: 'params', message: `nests deeper than ${MAX_JSON_DEPTH} levels` }]);
-  const parsed = agentCommand.params.safeParse(input.params);
+  const parsed = z.safeParse(agentCommand.params, input.params);
   if (!parsed.success)
     throw new ValidationError(issuesOf(parsed.error, 'params'), 'The params do not fit the agent');
   checkStorable(parsed.data);

@@ -2,8 +2,8 @@
  * The client → server messages of the WebSocket contract. API Gateway picks the route from
  * `$request.body.action`; anything it cannot match goes to `$default`, which answers `bad_request`.
  */
-import { z } from 'zod';
 import { jobIdSchema } from '../../api/schemas.ts';
+import * as z from '../../core/zod.ts';
 
 /** Route keys besides `$connect`, `$disconnect` and `$default` (the infra declares one route per action). */
 export const WS_ACTIONS = ['subscribe', 'unsubscribe', 'ping'] as const;
@@ -16,7 +16,7 @@ export type ClientMessage =
 
 export type ParsedMessage = { ok: true; message: ClientMessage } | { ok: false; message: string };
 
-const targetSchema = z.object({ jobId: jobIdSchema.optional(), all: z.literal(true).optional() });
+const targetSchema = z.object({ jobId: z.optional(jobIdSchema), all: z.optional(z.literal(true)) });
 
 const isAction = (value: unknown): value is WsAction => WS_ACTIONS.includes(value as WsAction);
 
