@@ -1,6 +1,12 @@
 /**
  * A small structured JSON logger in the shape of Powertools' Logger: one JSON line per entry, persistent
  * keys (service, job id), level from LOG_LEVEL.
+ *
+ * Why not Powertools' Logger itself (measured 2026-11, logger 2.36, see README "Performance"): it adds 23 KB
+ * to each of the 29 bundles (a fifth of the 120 KB budget), its constructor costs 4-33 ms of CPU at cold
+ * start against 0.2 ms here, and a child logger (one per job in the worker) 80-100 us against 1.4 us; an entry
+ * costs about the same (18-22 us vs 13 us). What it would add (sampling, log buffering, the Lambda context
+ * in every line) is not used yet.
  */
 import type { Logger } from '../agents/registry.ts';
 
