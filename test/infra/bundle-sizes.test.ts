@@ -1,0 +1,51 @@
+/**
+ * Issue 14's bundle goal as a guard: every handler bundled the way JobFunction bundles it (esbuild, minified
+ * ESM for node22, @aws-sdk/* external) stays at most 120 KB, and none carries the full zod (the schemas use
+ * zod/mini, functions/core/zod.ts). Plain esbuild, not a CDK synth: `npm run bench -- --only=bundles` has the
+ * deployed bundles and their import times.
+ */
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { handlerEntry, projectRoot } from '../../infra/constructs/job-function.ts';
+
+const MAX_BUNDLE_BYTES = 120 * 1024;
+const handlersDir = join(projectRoot, 'functions', 'handlers');
+const modules = readdirSync(handlersDir, { recursive: true, encoding: 'utf8' })
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => file.replace(/\.ts$/, ''))
+  .sort();
+
+async function bundle(module: string) {
+  const result = await build({
+    entryPoints: [handlerEntry(module)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    minify: true,
+    external: ['@aws-sdk/*'],
+    write: false,
+    metafile: true,
+    outfile: 'index.mjs',
+    logLevel: 'silent',
+  });
+  const output = Object.values(result.metafile.outputs)[0];
+  return { bytes: output?.bytes ?? 0, inputs: Object.keys(output?.inputs ?? {}) };
+}
+
+describe('Lambda bundles', () => {
+  it('finds the handlers', () => {
+    expect(modules).toContain('worker');
+    expect(modules).toContain('api/submit-job');
+  });
+
+  it.each(modules)('%s is at most 120 KB and has no full zod', async (module) => {
+    const { bytes, inputs } = await bundle(module);
+    expect(bytes).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
+    const classicZod = inputs.filter((path) => /node_modules\/zod\/v4\/classic\//.test(path));
+    expect(classicZod.map((path) => relative(projectRoot, path))).toEqual([]);
+  });
+});
