@@ -248,4 +248,33 @@ describe('SQS emulator semantics', () => {
     const bodies = [(await receiveOne(url)).Body, (await receiveOne(url)).Body];
     expect(bodies.sort()).toEqual(['tenant-a', 'tenant-b']);
   });
+
+  it('answers one waiting long poll per message; the other polls keep waiting instead of returning empty', async () => {
+    const { url } = await createQueue();
+    const answers: Message[][] = [];
+    const polls = Array.from({ length: 4 }, () =>
+      receive(url, 20, 1).then((messages) => {
+        answers.push(messages);
+        return messages;
+      }),
+    );
+    await sleep(500); // let the four polls block before anything is sent
+
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'first' }));
+    const deadline = Date.now() + 10_000;
+    while (answers.length === 0 && Date.now() < deadline) await sleep(20);
+    await sleep(500); // time for any wrongly woken poll to come back empty
+    expect(answers).toEqual([[expect.objectContaining({ Body: 'first' })]]);
+
+    // Each later message is answered by one of the polls still waiting, never an empty answer.
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: url,
+        Entries: ['second', 'third', 'fourth'].map((body) => ({ Id: body, MessageBody: body })),
+      }),
+    );
+    const bodies = (await Promise.all(polls)).map((messages) => messages.map((m) => m.Body));
+    expect(bodies.flat().sort()).toEqual(['first', 'fourth', 'second', 'third']);
+    expect(bodies.every((received) => received.length === 1)).toBe(true);
+  });
 });

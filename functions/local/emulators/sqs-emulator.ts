@@ -39,7 +39,7 @@ export class SqsEmulatorPatchError extends Error {
 }
 
 export async function startSqsEmulator(opts: SqsEmulatorOptions = {}): Promise<SqsEmulator> {
-  await refreshCountsOnRead();
+  await patchQueueClass();
   // fauxqs's own `startFauxqs` listens on 0.0.0.0 whatever it is told, which would open every queue to the
   // developer's network; its app is built here and listens on the loopback address only.
   const app = buildApp({
@@ -62,37 +62,85 @@ export async function startSqsEmulator(opts: SqsEmulatorOptions = {}): Promise<S
   };
 }
 
+interface PollWaiter {
+  resolve(): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
 interface QueueInternals {
+  messages: unknown[];
+  pollWaiters: PollWaiter[];
+  isFifo(): boolean;
   processTimers(): void;
+  notifyWaiters(): void;
   getAttribute(name: string): string | undefined;
 }
 
-const PATCHED = Symbol.for('tiered-job-queue.fauxqs-counts-on-read');
+type QueuePrototype = Partial<QueueInternals> & { [PATCHED]?: true };
+
+const PATCHED = Symbol.for('tiered-job-queue.fauxqs-patches');
+
+/** Loads fauxqs's queue class and applies the two fixes below, once per process. */
+async function patchQueueClass(): Promise<void> {
+  // fauxqs does not export its queue class, so it is loaded from the installed file (the same module
+  // instance the server uses, since ESM caches by real path).
+  const storeFile = findFauxqsFile(join('dist', 'sqs', 'sqsStore.js'));
+  const mod: { SqsQueue?: { prototype: QueuePrototype } } = await import(pathToFileURL(storeFile).href);
+  const proto = mod.SqsQueue?.prototype;
+  for (const method of ['processTimers', 'getAttribute', 'notifyWaiters', 'isFifo'] as const) {
+    if (typeof proto?.[method] !== 'function') {
+      throw new SqsEmulatorPatchError(`SqsQueue.${method} not found in ${storeFile}`);
+    }
+  }
+  if (!proto || proto[PATCHED]) return;
+  refreshCountsOnRead(proto as QueueInternals);
+  wakeOnePollPerMessage(proto as QueueInternals);
+  proto[PATCHED] = true;
+}
 
 /**
  * Workaround for a fauxqs 1.9 bug: a queue moves messages whose delay or visibility timeout has expired
  * back to "visible" only when someone receives (or long-polls) it, so GetQueueAttributes kept
  * reporting them as delayed / in flight indefinitely. Running the same expiry step before a count is
  * read makes ApproximateNumberOfMessages* match SQS. Receive semantics were already correct.
- * fauxqs does not export its queue class, so it is loaded from the installed file (the same module
- * instance the server uses, since ESM caches by real path).
  */
-async function refreshCountsOnRead(): Promise<void> {
-  const storeFile = findFauxqsFile(join('dist', 'sqs', 'sqsStore.js'));
-  const mod: { SqsQueue?: { prototype: Partial<QueueInternals> & { [PATCHED]?: true } } } = await import(
-    pathToFileURL(storeFile).href
-  );
-  const proto = mod.SqsQueue?.prototype;
-  if (!proto || typeof proto.processTimers !== 'function' || typeof proto.getAttribute !== 'function') {
-    throw new SqsEmulatorPatchError(`SqsQueue.processTimers/getAttribute not found in ${storeFile}`);
-  }
-  if (proto[PATCHED]) return;
+function refreshCountsOnRead(proto: QueueInternals): void {
   const getAttribute = proto.getAttribute;
   proto.getAttribute = function (this: QueueInternals, name: string) {
     if (name.startsWith('ApproximateNumberOfMessages')) this.processTimers();
     return getAttribute.call(this, name);
   };
-  proto[PATCHED] = true;
+}
+
+/**
+ * fauxqs 1.9 answers every waiting long poll of a queue when one message arrives: all but one of them
+ * find nothing and return empty at once, so with 20 poll loops on a queue each message cost about 19
+ * empty receives (requests the pollers make again at once). SQS keeps a long poll waiting until a message
+ * is there for it or its wait time is over. On a standard queue this wakes only as many waiting polls,
+ * oldest first, as there are visible messages not yet promised to a poll already woken; each takes at
+ * least one. The others keep waiting, and their own timers still end them at their wait time.
+ * A woken poll takes its messages in a microtask after its wake-up (and first runs processTimers, which
+ * notifies again: hence the count of woken polls), so the count is cleared once the current task and
+ * its microtasks are over. If a woken poll finds nothing after all, it returns empty, as before; a message
+ * left visible is offered again by fauxqs's 20 ms timer. FIFO queues (groups can be locked) keep
+ * fauxqs's behaviour.
+ */
+function wakeOnePollPerMessage(proto: QueueInternals): void {
+  const notifyAll = proto.notifyWaiters;
+  const woken = new WeakMap<QueueInternals, number>();
+  proto.notifyWaiters = function (this: QueueInternals) {
+    if (this.isFifo()) return notifyAll.call(this);
+    const promised = woken.get(this) ?? 0;
+    let wake = Math.min(this.messages.length - promised, this.pollWaiters.length);
+    if (wake <= 0) return;
+    if (promised === 0) setImmediate(() => woken.delete(this));
+    woken.set(this, promised + wake);
+    while (wake-- > 0) {
+      const waiter = this.pollWaiters.shift() as PollWaiter;
+      clearTimeout(waiter.timer);
+      waiter.resolve();
+    }
+  };
 }
 
 /** fauxqs's exports map only exposes its entry point, so internal files are found on disk. */
