@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { toItem } from '../../functions/adapters/dynamodb/job-item.ts';
 import { isTerminal, type Job } from '../../functions/core/job.ts';
 import { TIERS, tierDefaults } from '../../infra/resources.ts';
-import { itemBytes } from '../lib/item-size.ts';
+import { itemBytes } from '../lib/dynamo-pricing.ts';
 import {
   benchDynamo,
   httpClient,
@@ -23,9 +23,29 @@ import {
   type WsFrame,
   waitForJobs,
 } from '../lib/local-stack.ts';
-import type { RequestsResult, SectionContext, ShapeResult, WebSocketUse } from '../lib/results.ts';
-import { type Counts, diff, SdkCounter, scale, tagFunctionClients, total } from '../lib/sdk-counter.ts';
+import type { SectionContext } from '../lib/results.ts';
+import {
+  type Counts,
+  DYNAMODB_READS,
+  DYNAMODB_WRITES,
+  diff,
+  dynamo,
+  parseKey,
+  SdkCounter,
+  scale,
+  tagFunctionClients,
+  total,
+} from '../lib/sdk-counter.ts';
 import { summarize } from '../lib/stats.ts';
+import { type Cell, heading, num, table } from '../lib/table.ts';
+
+/** Connections opened, client messages in, frames received, connection minutes (rounded up per connection). */
+interface WebSocketUse {
+  connections: number;
+  clientMessages: number;
+  framesReceived: number;
+  connectionMinutes: number;
+}
 
 /** Time between two submissions of a shape's jobs. */
 const ARRIVAL_MS = 250;
@@ -99,9 +119,10 @@ async function quiesce(counter: SdkCounter, quietMs = 1500, timeoutMs = 60_000):
   }
 }
 
-export async function run(ctx: SectionContext): Promise<RequestsResult> {
+export async function run(ctx: SectionContext) {
   const counter = new SdkCounter();
   counter.install();
+  counter.priceWrites();
   ctx.log('requests: starting the local stack (DynamoDB Local in memory, SQS emulator)');
   const bench = await startBenchStack();
   const { stack } = bench;
@@ -121,7 +142,7 @@ export async function run(ctx: SectionContext): Promise<RequestsResult> {
     await sleep(idleSeconds * 1000);
     const idle = scale(diff(counter.snapshot(), idleStart), 1 / idleSeconds);
 
-    const results: ShapeResult[] = [];
+    const results = [];
     for (const spec of shapes(ctx.quick)) {
       ctx.log(`requests: ${spec.jobs} × ${spec.shape} (${spec.description})`);
       results.push(
@@ -166,7 +187,7 @@ interface Drivers {
   token: string;
 }
 
-async function runShape(spec: ShapeSpec, drivers: Drivers, idle: Counts): Promise<ShapeResult> {
+async function runShape(spec: ShapeSpec, drivers: Drivers, idle: Counts) {
   const { counter, http } = drivers;
   const ws: WebSocketUse = { connections: 0, clientMessages: 0, framesReceived: 0, connectionMinutes: 0 };
   let httpRequests = 0;
@@ -294,4 +315,119 @@ async function watch(drivers: Drivers, jobId: string, ws: WebSocketUse): Promise
   clearTimeout(timeout);
   await socket.close();
   ws.connectionMinutes += Math.ceil((Date.now() - openedAt) / 60_000);
+}
+
+export type RequestsResult = Awaited<ReturnType<typeof run>>;
+export type ShapeResult = RequestsResult['shapes'][number];
+
+/** The functions' SQS calls, plus the event source's receive per delivered message and its deletes. */
+export const sqsRequests = (c: Counts) =>
+  total(c, (k) => k.source === 'functions' && k.service === 'SQS') +
+  total(c, (k) => k.source === 'event-source') -
+  total(c, (k) => k.source === 'event-source', 'empty');
+
+export const invocationsOf = (shape: ShapeResult) =>
+  Object.values(shape.invocations).reduce((a, b) => a + b, 0);
+
+/** Per-job rows of the billable requests: the functions' calls and the SQS event source's work per message. */
+function requestRows(shape: ShapeResult): Cell[][] {
+  const rows: Cell[][] = [];
+  for (const [key, t] of Object.entries(shape.perJob).sort(([a], [b]) => a.localeCompare(b))) {
+    const { source, service, operation } = parseKey(key);
+    if (source !== 'functions' && source !== 'event-source') continue;
+    const receive = operation.startsWith('ReceiveMessage');
+    // Receives: only those that delivered a message are the job's; the empty ones are the idle background.
+    const calls = receive ? t.calls - t.empty : t.calls;
+    if (calls === 0) continue;
+    const db = service === 'DynamoDB';
+    const read = DYNAMODB_READS.has(operation);
+    rows.push([
+      source === 'functions' ? 'function' : 'event source',
+      service,
+      receive ? `${operation} (delivering)` : operation,
+      num(calls, 2),
+      db ? `${num(t.awsUnits, 2)} ${read ? 'RRU' : 'WRU'}` : '',
+      db && !read ? num(t.awsIndexUnits, 2) : '',
+      db ? `${num(t.units, 2)}${t.indexUnits > 0 ? ` (GSI ${num(t.indexUnits, 2)})` : ''}` : '',
+    ]);
+  }
+  return rows;
+}
+
+export function render(result: RequestsResult): string {
+  const { shapes } = result;
+  const row = (label: string, f: (s: ShapeResult) => number | string, digits = 2): Cell[] => [
+    label,
+    ...shapes.map((s) => {
+      const value = f(s);
+      return typeof value === 'number' ? num(value, digits) : value;
+    }),
+  ];
+  const db = (s: ShapeResult, ops: Set<string>, field: 'calls' | 'units' | 'awsUnits' | 'awsIndexUnits') =>
+    total(s.perJob, dynamo(ops), field);
+  const out = [
+    heading('[requests] Billable AWS requests per job (local stack, SDK middleware on every client)'),
+    table(
+      ['per job', ...shapes.map((s) => s.shape)],
+      [
+        row('jobs run / window', (s) => `${s.jobs} / ${num(s.windowSeconds, 1)} s`),
+        row('runs per job', (s) => s.attempts),
+        row('HTTP API requests', (s) => s.httpRequests),
+        row('Lambda invocations', invocationsOf),
+        row('SQS requests (functions + event source per delivery)', (s) => sqsRequests(s.perJob)),
+        row('DynamoDB read requests', (s) => db(s, DYNAMODB_READS, 'calls')),
+        row('DynamoDB read units (AWS rules)', (s) => db(s, DYNAMODB_READS, 'awsUnits')),
+        row('DynamoDB read units (DynamoDB Local)', (s) => db(s, DYNAMODB_READS, 'units')),
+        row('DynamoDB write requests', (s) => db(s, DYNAMODB_WRITES, 'calls')),
+        row('DynamoDB write units (AWS rules)', (s) => db(s, DYNAMODB_WRITES, 'awsUnits')),
+        row('  of which index entries (AWS rules)', (s) => db(s, DYNAMODB_WRITES, 'awsIndexUnits')),
+        row('DynamoDB write units (DynamoDB Local)', (s) => db(s, DYNAMODB_WRITES, 'units')),
+        row('Management API posts (frames out)', (s) =>
+          total(s.perJob, (k) => k.operation === 'PostToConnection'),
+        ),
+        row('WebSocket client messages (in)', (s) => s.websocket.clientMessages),
+        row(
+          'Stream records read (free)',
+          (s) => total(s.perJob, (k) => k.source === 'stream' && k.operation === 'GetRecords', 'items') / 2,
+        ),
+      ],
+    ),
+  ];
+  for (const s of shapes) {
+    const statuses = Object.entries(s.statuses).map(([status, count]) => `${count} ${status}`);
+    out.push(
+      `\n${s.shape}: ${s.description} (${s.jobs} jobs, ${statuses.join(', ')}; a finished job's item is ${num(s.itemBytes, 0)} bytes by DynamoDB's sizing rules)`,
+      table(
+        ['by', 'service', 'operation', 'calls/job', 'AWS units/job', 'of which GSI', 'DynamoDB Local units'],
+        requestRows(s),
+      ),
+      `Lambda invocations/job: ${Object.entries(s.invocations)
+        .filter(([, count]) => count > 0)
+        .map(([module, count]) => `${module} ${num(count, 2)}`)
+        .join(', ')}`,
+    );
+    if (s.websocket.connections > 0)
+      out.push(
+        `WebSocket/job: ${num(s.websocket.connections, 2)} connection, ${num(s.websocket.clientMessages, 2)} message in, ${num(s.websocket.framesReceived, 2)} frames received, ${num(s.websocket.connectionMinutes, 2)} connection-minute(s)`,
+      );
+    out.push(
+      `Background in the window (not per job): ${s.background.emptyReceives} empty receives (idle rate × window: ${num(s.background.idleReceivesExpected, 0)}; the SQS emulator also wakes every waiting long poll per message), ${s.background.emptyStreamReads} empty stream reads (free)`,
+    );
+  }
+  const { idle, maintenance } = result;
+  const fn = (k: { source: string }) => k.source === 'functions';
+  out.push(
+    `\nIdle background (${idle.windowSeconds} s window, no jobs): ${num(
+      total(idle.perSecond, (k) => k.source === 'event-source' && k.operation.startsWith('ReceiveMessage')),
+      2,
+    )} empty SQS receives/s from ${idle.pollLoops} poll loops (billed on AWS), ${num(
+      total(idle.perSecond, (k) => k.source === 'stream'),
+      1,
+    )} stream API calls/s (free).`,
+    `One maintenance sweep (every minute on AWS): ${total(maintenance.recover, fn)} DynamoDB requests, ${num(total(maintenance.recover, fn, 'awsUnits'), 1)} read units by AWS's rules (${num(maintenance.recoverMs, 0)} ms); one cleanup sweep (daily): ${total(maintenance.cleanup, fn)} requests (${num(maintenance.cleanupMs, 0)} ms).`,
+    "AWS units: by AWS's rules from the sizes of the items and index entries written and read (bench/lib/dynamo-pricing.ts); DynamoDB Local's own figure beside them as a cross-check (it bills a transaction's item and index entries as 2 KB).",
+  );
+  if (result.errors.length > 0)
+    out.push(`The stack reported ${result.errors.length} error(s), e.g. ${result.errors[0]}`);
+  return out.join('\n');
 }

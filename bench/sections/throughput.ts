@@ -19,9 +19,31 @@ import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { findFreePort } from '../../functions/local/emulators/dynamodb-local.ts';
 import { httpClient, openSocket, startBenchStack, submit, type WsFrame } from '../lib/local-stack.ts';
-import type { SectionContext, ThroughputResult, ThroughputRun } from '../lib/results.ts';
+import type { SectionContext } from '../lib/results.ts';
 import { diff, SdkCounter, tagFunctionClients, total } from '../lib/sdk-counter.ts';
-import { summarize } from '../lib/stats.ts';
+import { type Summary, summarize } from '../lib/stats.ts';
+import { heading, ms, num, table } from '../lib/table.ts';
+
+interface ThroughputRun {
+  system: string;
+  jobs: number;
+  concurrency: number;
+  workers: string;
+  seconds: number;
+  jobsPerSecond: number;
+  latencyMs: Summary;
+  observedVia: string;
+  /** Share of the whole machine's CPU time that was busy during the measured run (/proc/stat). */
+  machineCpuBusy: number;
+  /** CPU seconds of the bench's own Node process (the other processes: DynamoDB Local, redis-server). */
+  processCpuSeconds: number;
+  /** Latency with one job in flight (run after the loaded run). */
+  unloadedLatencyMs: Summary;
+  functionRequestsPerJob?: number;
+  failedRequestsPerJob?: number;
+  /** Empty receives per job: the SQS emulator wakes every waiting long poll for each message. */
+  emptyReceivesPerJob?: number;
+}
 
 const exec = promisify(execFile);
 /** Jobs in flight at once, on both systems: the critical tier's worker concurrency (20). */
@@ -271,7 +293,7 @@ function bullmqVersion(): string {
   return (createRequire(import.meta.url)('bullmq/package.json') as { version: string }).version;
 }
 
-export async function run(ctx: SectionContext): Promise<ThroughputResult> {
+export async function run(ctx: SectionContext) {
   const jobs = ctx.quick ? 300 : 2000;
   const warmup = ctx.quick ? 40 : 100;
   const local = await localStack(ctx, jobs, warmup);
@@ -280,7 +302,7 @@ export async function run(ctx: SectionContext): Promise<ThroughputResult> {
     `Local stack jobs run at priority ${PRIORITY} (critical tier, 20 workers) so the pollers are not the limit; BullMQ gets the same concurrency.`,
     'Everything shares this machine: the local stack runs the handlers, the SQS emulator and the HTTP/WebSocket gateways in one Node process beside DynamoDB Local (a JVM); BullMQ runs producer, worker and events in one Node process beside redis-server.',
   ];
-  let bull: ThroughputResult['bullmq'];
+  let bull: ThroughputRun | { skipped: string };
   try {
     const result = await bullmq(ctx, jobs, warmup);
     notes.push(result.note);
@@ -295,4 +317,56 @@ export async function run(ctx: SectionContext): Promise<ThroughputResult> {
     ratio: 'jobsPerSecond' in bull ? local.jobsPerSecond / bull.jobsPerSecond : null,
     notes,
   };
+}
+
+export type ThroughputResult = Awaited<ReturnType<typeof run>>;
+
+export function render(result: ThroughputResult): string {
+  const runs = [result.local, ...('jobsPerSecond' in result.bullmq ? [result.bullmq] : [])];
+  const out = [
+    heading('[throughput] Local throughput and latency (demo/echo, closed loop)'),
+    table(
+      [
+        'system',
+        'jobs',
+        'in flight',
+        'seconds',
+        'jobs/s',
+        'latency p50 ms',
+        'p99 ms',
+        'machine CPU busy',
+        'alone: p50 ms',
+        'p99 ms',
+      ],
+      runs.map((run) => [
+        run.system,
+        run.jobs,
+        run.concurrency,
+        num(run.seconds, 2),
+        num(run.jobsPerSecond, 1),
+        ms(run.latencyMs.median, 1),
+        ms(run.latencyMs.p99, 1),
+        `${num(run.machineCpuBusy * 100, 0)}%`,
+        ms(run.unloadedLatencyMs.median, 1),
+        ms(run.unloadedLatencyMs.p99, 1),
+      ]),
+    ),
+  ];
+  out.push(
+    `"alone": ${result.local.unloadedLatencyMs.n} more jobs with one in flight, after the loaded run.`,
+  );
+  if ('skipped' in result.bullmq) out.push(`BullMQ: ${result.bullmq.skipped}`);
+  if (result.ratio !== null)
+    out.push(
+      `Ratio: the local stack runs ${num(result.ratio, 4)}× BullMQ's throughput (BullMQ is ${num(1 / result.ratio, 0)}× faster on this machine).`,
+    );
+  out.push(
+    `Completion observed via: local stack: ${result.local.observedVia}; BullMQ: ${'observedVia' in result.bullmq ? result.bullmq.observedVia : '-'}.`,
+  );
+  if (result.local.functionRequestsPerJob !== undefined)
+    out.push(
+      `Local stack per job: ${num(result.local.functionRequestsPerJob, 1)} SDK requests by the functions, ${num(result.local.failedRequestsPerJob ?? 0, 3)} failed (retried), ${num(result.local.emptyReceivesPerJob ?? 0, 1)} empty receives (emulator wake-ups).`,
+    );
+  out.push(...result.notes);
+  return out.join('\n');
 }
