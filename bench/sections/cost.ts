@@ -16,7 +16,7 @@ import { standardWorkflowTransitions } from '../lib/step-functions.ts';
 import { synthesize } from '../lib/synth.ts';
 import { heading, num, table, usd } from '../lib/table.ts';
 import type { OverheadResult } from './overhead.ts';
-import { type RequestsResult, type ShapeResult, sqsRequests } from './requests.ts';
+import { type RequestsResult, type ShapeResult, STREAM_CONSUMERS, sqsRequests } from './requests.ts';
 
 interface Line {
   item: string;
@@ -117,7 +117,8 @@ function shapeCost(shape: ShapeResult, overhead: OverheadResult, memoryOf: (modu
     line(
       'DynamoDB Streams reads by Lambda',
       'free',
-      total(c, (k) => k.source === 'stream' && k.operation === 'GetRecords', 'items') / 2,
+      total(c, (k) => k.source === 'stream' && k.operation === 'GetRecords', 'items') /
+        STREAM_CONSUMERS.length,
       0,
     ),
   ].map((l) => ({ ...l, usd: l.usd * 1e6 }));

@@ -11,7 +11,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { toItem } from '../../functions/adapters/dynamodb/job-item.ts';
-import { isTerminal, type Job } from '../../functions/core/job.ts';
+import { isTerminal } from '../../functions/core/job.ts';
+import { streamEventSources } from '../../infra/function-settings.ts';
 import { TIERS, tierDefaults } from '../../infra/resources.ts';
 import { itemBytes } from '../lib/dynamo-pricing.ts';
 import {
@@ -47,56 +48,57 @@ interface WebSocketUse {
   connectionMinutes: number;
 }
 
+/** The functions reading the jobs stream (each reads every record). */
+export const STREAM_CONSUMERS = Object.values(streamEventSources).map((source) => source.module as string);
+
 /** Time between two submissions of a shape's jobs. */
 const ARRIVAL_MS = 250;
 
+/** One job shape: its POST /jobs body, jobs per run (full, quick), whether a WebSocket client watches each
+ * job, the agent's own run time and progress calls per job, and the runs each job must end with. */
 interface ShapeSpec {
   shape: string;
   description: string;
-  jobs: number;
+  jobs: [number, number];
   body: Record<string, unknown>;
-  /** Each job is watched by its own WebSocket client from submission to its end. */
   watched: boolean;
   agentSecondsPerJob: number;
-  /** Progress calls the agent makes per job (demo/sleep: 0/10 … 10/10). */
   progressUpdates: number;
-  expect: (job: Job) => boolean;
+  runs: number;
 }
 
-function shapes(quick: boolean): ShapeSpec[] {
-  return [
-    {
-      shape: 'demo/echo',
-      description: 'echo, unwatched',
-      jobs: quick ? 10 : 40,
-      body: { type: 'demo', command: 'echo', params: { value: 42 } },
-      watched: false,
-      agentSecondsPerJob: 0,
-      progressUpdates: 0,
-      expect: (job) => job.status === 'completed' && job.attempt === 1,
-    },
-    {
-      shape: 'demo/sleep',
-      description: 'sleep 10 s in 10 progress steps, one WebSocket client watching it',
-      jobs: quick ? 5 : 10,
-      body: { type: 'demo', command: 'sleep', params: { seconds: 10, steps: 10 } },
-      watched: true,
-      agentSecondsPerJob: 10,
-      progressUpdates: 11,
-      expect: (job) => job.status === 'completed' && job.attempt === 1,
-    },
-    {
-      shape: 'demo/fail',
-      description: 'fails twice (transient), succeeds on the third run; retryDelaySeconds 1',
-      jobs: quick ? 6 : 20,
-      body: { type: 'demo', command: 'fail', params: { times: 2 }, retryDelaySeconds: 1 },
-      watched: false,
-      agentSecondsPerJob: 0,
-      progressUpdates: 0,
-      expect: (job) => job.status === 'completed' && job.attempt === 3,
-    },
-  ];
-}
+const SHAPES: ShapeSpec[] = [
+  {
+    shape: 'demo/echo',
+    description: 'echo, unwatched',
+    jobs: [40, 10],
+    body: { command: 'echo', params: { value: 42 } },
+    watched: false,
+    agentSecondsPerJob: 0,
+    progressUpdates: 0,
+    runs: 1,
+  },
+  {
+    shape: 'demo/sleep',
+    description: 'sleep 10 s in 10 progress steps, one WebSocket client watching it',
+    jobs: [10, 5],
+    body: { command: 'sleep', params: { seconds: 10, steps: 10 } },
+    watched: true,
+    agentSecondsPerJob: 10,
+    progressUpdates: 11,
+    runs: 1,
+  },
+  {
+    shape: 'demo/fail',
+    description: 'fails twice (transient), succeeds on the third run; retryDelaySeconds 1',
+    jobs: [20, 6],
+    body: { command: 'fail', params: { times: 2 }, retryDelaySeconds: 1 },
+    watched: false,
+    agentSecondsPerJob: 0,
+    progressUpdates: 0,
+    runs: 3,
+  },
+];
 
 /** Function requests and stream records: the signs that the stack is still working on something. */
 const activity = (counts: Counts) =>
@@ -143,11 +145,11 @@ export async function run(ctx: SectionContext) {
     const idle = scale(diff(counter.snapshot(), idleStart), 1 / idleSeconds);
 
     const results = [];
-    for (const spec of shapes(ctx.quick)) {
-      ctx.log(`requests: ${spec.jobs} × ${spec.shape} (${spec.description})`);
-      results.push(
-        await runShape(spec, { counter, http, db, jobsTable, wsUrl: stack.wsUrl, token: bench.token }, idle),
-      );
+    for (const spec of SHAPES) {
+      const n = spec.jobs[ctx.quick ? 1 : 0];
+      ctx.log(`requests: ${n} × ${spec.shape} (${spec.description})`);
+      const drivers = { counter, http, db, jobsTable, wsUrl: stack.wsUrl, token: bench.token };
+      results.push(await runShape(spec, n, drivers, idle));
     }
 
     // One maintenance sweep and one cleanup sweep, as EventBridge would invoke them (table holds the jobs above).
@@ -187,7 +189,7 @@ interface Drivers {
   token: string;
 }
 
-async function runShape(spec: ShapeSpec, drivers: Drivers, idle: Counts) {
+async function runShape(spec: ShapeSpec, n: number, drivers: Drivers, idle: Counts) {
   const { counter, http } = drivers;
   const ws: WebSocketUse = { connections: 0, clientMessages: 0, framesReceived: 0, connectionMinutes: 0 };
   let httpRequests = 0;
@@ -198,10 +200,10 @@ async function runShape(spec: ShapeSpec, drivers: Drivers, idle: Counts) {
   // reach the stream on their own, so stream batches (notifier and resolver invocations) are not shared
   // between jobs more than a lightly loaded deployment would share them.
   const ids = await Promise.all(
-    Array.from({ length: spec.jobs }, async (_, i) => {
+    Array.from({ length: n }, async (_, i) => {
       await sleep(i * ARRIVAL_MS);
       httpRequests++;
-      const job = await submit(http, spec.body);
+      const job = await submit(http, { type: 'demo', ...spec.body });
       if (spec.watched) await watch(drivers, job.id, ws);
       return job.id;
     }),
@@ -219,13 +221,13 @@ async function runShape(spec: ShapeSpec, drivers: Drivers, idle: Counts) {
 
   const statuses: Record<string, number> = {};
   for (const job of jobs) statuses[job.status] = (statuses[job.status] ?? 0) + 1;
-  const unexpected = jobs.filter((job) => !spec.expect(job));
+  const unexpected = jobs.filter((job) => job.status !== 'completed' || job.attempt !== spec.runs);
   if (unexpected.length > 0)
     throw new Error(
       `${spec.shape}: ${unexpected.length} job(s) ended unexpectedly, e.g. ${JSON.stringify(unexpected[0])}`,
     );
 
-  const perJob = scale(window, 1 / spec.jobs);
+  const perJob = scale(window, 1 / n);
   const sizes = jobs.map((job) => itemBytes(toItem(job, { retentionDays: 30 })));
   const deliveries = total(
     window,
@@ -243,9 +245,9 @@ async function runShape(spec: ShapeSpec, drivers: Drivers, idle: Counts) {
     (k) => k.source === 'stream' && k.operation === 'GetRecords',
     'empty',
   );
-  // Two readers consume the jobs stream (the notifier's and the dependency resolver's): each non-empty
-  // read is one invocation of its function.
-  const streamBatches = (streamReads - emptyStreamReads) / 2;
+  // Every stream consumer (infra/function-settings.ts) reads the jobs stream: each non-empty read is taken
+  // as one invocation of its function (its event filter may drop a batch: then an upper bound).
+  const streamBatches = (streamReads - emptyStreamReads) / STREAM_CONSUMERS.length;
   const emptyReceives = total(
     window,
     (k) => k.source === 'event-source' && k.operation.startsWith('ReceiveMessage'),
@@ -255,7 +257,6 @@ async function runShape(spec: ShapeSpec, drivers: Drivers, idle: Counts) {
     idle,
     (k) => k.source === 'event-source' && k.operation.startsWith('ReceiveMessage'),
   );
-  const n = spec.jobs;
   return {
     shape: spec.shape,
     description: spec.description,
@@ -279,8 +280,7 @@ async function runShape(spec: ShapeSpec, drivers: Drivers, idle: Counts) {
       authorizer: httpRequests / n,
       'api/submit-job': httpRequests / n,
       worker: deliveries / n,
-      notifier: streamBatches / n,
-      dependencies: streamBatches / n,
+      ...Object.fromEntries(STREAM_CONSUMERS.map((module) => [module, streamBatches / n])),
       'dead-letter': deadLetters / n,
       'ws/authorizer': ws.connections / n,
       'ws/connect': ws.connections / n,
@@ -388,7 +388,9 @@ export function render(result: RequestsResult): string {
         row('WebSocket client messages (in)', (s) => s.websocket.clientMessages),
         row(
           'Stream records read (free)',
-          (s) => total(s.perJob, (k) => k.source === 'stream' && k.operation === 'GetRecords', 'items') / 2,
+          (s) =>
+            total(s.perJob, (k) => k.source === 'stream' && k.operation === 'GetRecords', 'items') /
+            STREAM_CONSUMERS.length,
         ),
       ],
     ),
