@@ -45,6 +45,9 @@ export const TIMING_FOR: Record<string, string> = {
   'ws/disconnect': 'WebSocket $disconnect',
 };
 
+/** A function without a measurement of its own (a new stream consumer) is timed like the dependency resolver. */
+export const timingNameFor = (module: string) => TIMING_FOR[module] ?? 'dependency resolver';
+
 export interface SectionContext {
   /** Smaller runs for iterating on the bench itself (`--quick`); the figures are noisier. */
   quick: boolean;

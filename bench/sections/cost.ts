@@ -10,7 +10,7 @@
  * cross-check beside the total; stream reads by Lambda are free.
  */
 import { PRICE_DATE, PRICES, SECONDS_PER_MONTH } from '../lib/prices.ts';
-import { type SectionContext, TIMING_FOR } from '../lib/results.ts';
+import { type SectionContext, TIMING_FOR, timingNameFor } from '../lib/results.ts';
 import { type Counts, DYNAMODB_READS, DYNAMODB_WRITES, dynamo, total } from '../lib/sdk-counter.ts';
 import { standardWorkflowTransitions } from '../lib/step-functions.ts';
 import { synthesize } from '../lib/synth.ts';
@@ -49,6 +49,9 @@ export async function run(ctx: SectionContext) {
     if (!found) throw new Error(`no function for handler module ${module} in the template`);
     return found.memoryMb;
   };
+  const unmeasured = [...new Set(requests.shapes.flatMap((s) => Object.keys(s.invocations)))].filter(
+    (module) => !TIMING_FOR[module],
+  );
   return {
     priceDate: PRICE_DATE,
     memory,
@@ -61,6 +64,11 @@ export async function run(ctx: SectionContext) {
       'SQS: one request per call (every payload here is far below 64 KB); the event source’s receive that delivered a message and its delete are per job, its empty long polls are in the idle line.',
       'WebSocket: one message per frame sent or received; connection minutes rounded up per connection. The watching client connects for its job only.',
       'Not included: CloudWatch Logs ingestion ($0.50/GB), data transfer, free tiers.',
+      ...(unmeasured.length > 0
+        ? [
+            `No overhead measurement of its own for ${unmeasured.join(', ')}: timed like the dependency resolver.`,
+          ]
+        : []),
     ],
   };
 }
@@ -74,7 +82,7 @@ function shapeCost(shape: ShapeResult, overhead: OverheadResult, memoryOf: (modu
     const name =
       module === 'notifier' && shape.websocket.connections > 0
         ? 'notifier, one subscriber'
-        : TIMING_FOR[module];
+        : timingNameFor(module);
     const timing = overhead.handlers.find((handler) => handler.name === name);
     if (!timing) throw new Error(`no overhead measurement "${name}" for ${module}`);
     gbSeconds += count * (Math.ceil(timing.wallMs.median) / 1000) * (memoryOf(module) / 1024);

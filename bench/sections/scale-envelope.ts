@@ -15,7 +15,7 @@ import { DEFAULT_PRIORITY, tierForPriority } from '../../functions/core/tiers.ts
 import { streamEventSources } from '../../infra/function-settings.ts';
 import { reservedConcurrency, throttleDefaults } from '../../infra/limits.ts';
 import { tierDefaults } from '../../infra/resources.ts';
-import { BENCH_USER, type SectionContext, TIMING_FOR } from '../lib/results.ts';
+import { BENCH_USER, type SectionContext, timingNameFor } from '../lib/results.ts';
 import { DYNAMODB_READS, DYNAMODB_WRITES, dynamo, parseKey, total } from '../lib/sdk-counter.ts';
 import { heading, num, table } from '../lib/table.ts';
 import type { ShapeResult } from './requests.ts';
@@ -193,7 +193,7 @@ export async function run(ctx: SectionContext) {
   if (!requests || !overhead)
     throw new Error('scale-envelope needs the results of the requests and overhead sections');
   const timing = (name: string) => overhead.handlers.find((h) => h.name === name)?.wallMs.median ?? 0;
-  const durationMs = (module: string) => timing(TIMING_FOR[module] ?? '');
+  const durationMs = (module: string) => timing(timingNameFor(module));
   const shapes = requests.shapes.map((shape) => {
     const limits = limitsOf(shape, durationMs);
     return { shape: shape.shape, limits, first: limits[0] };
