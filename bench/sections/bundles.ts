@@ -45,6 +45,7 @@ const DUMMY_ENV: Record<string, string> = {
   DLQ_URL_LOW: 'https://sqs.us-east-1.amazonaws.com/000000000000/low-dlq',
   AUTH_MODE: 'hs256',
   JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
+  CURSOR_SECRET: 'bench-cursor-secret-bench-cursor-secret',
   LOG_LEVEL: 'error',
 };
 
