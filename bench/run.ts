@@ -6,9 +6,10 @@
  *   npm run bench -- --only=requests,cost      some sections; the others keep their last results
  *   npm run bench -- --quick                   smaller runs, for working on the bench itself
  *
- * Sections: requests (billable requests per job), overhead (handler time), cost (per million jobs, needs
- * requests and overhead), bundles (sizes, import time), throughput (local stack vs BullMQ), scale (read
- * units at 1,000 vs 100,000 jobs). See bench/README.md for how to read the output.
+ * Sections (bench/lib/results.ts SECTIONS): requests (billable requests per job), overhead (handler time),
+ * cost (per million jobs) and scale-envelope (jobs/s at each AWS limit), both computed from requests and
+ * overhead, bundles (sizes, import time), throughput (local stack vs BullMQ), scale (read units at 1,000
+ * vs 100,000 jobs). Ends with the goals of issue 14, met or missed. See bench/README.md.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,11 +18,8 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type BenchResults, SECTIONS, type SectionName } from './lib/results.ts';
-import { renderCost } from './report/cost.ts';
-import { renderHeadline } from './report/headline.ts';
-import { renderBundles, renderOverhead, renderScale, renderThroughput } from './report/measurements.ts';
-import { renderRequests } from './report/requests.ts';
+import { evaluateGoals, renderGoals } from './lib/goals.ts';
+import { type BenchResults, NEEDS, SECTIONS, type SectionName } from './lib/results.ts';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const projectRoot = join(benchDir, '..');
@@ -60,23 +58,14 @@ const results: BenchResults = {
   sections: { ...(previous?.sections ?? {}) },
 };
 
-// Cost is computed from the requests and overhead results: run them too when there are none yet.
+// Sections computed from others' results: run those too when there are none yet.
 const selected = SECTIONS.filter((name) => requested.includes(name));
-if (selected.includes('cost'))
-  for (const dependency of ['requests', 'overhead'] as const)
+for (const name of [...selected])
+  for (const dependency of NEEDS[name] ?? [])
     if (!selected.includes(dependency) && !results.sections[dependency]) {
-      process.stdout.write(`cost needs ${dependency}, which has no results yet: running it too\n`);
-      selected.splice(selected.indexOf('cost'), 0, dependency);
+      process.stdout.write(`${name} needs ${dependency}, which has no results yet: running it too\n`);
+      selected.splice(selected.indexOf(name), 0, dependency);
     }
-
-const RENDER: { [K in SectionName]: (result: NonNullable<BenchResults['sections'][K]>) => string } = {
-  requests: renderRequests,
-  overhead: renderOverhead,
-  cost: renderCost,
-  bundles: renderBundles,
-  throughput: renderThroughput,
-  scale: renderScale,
-};
 
 /** Lines worth showing from a child's stderr: the section's own progress lines and anything that failed. */
 const worthShowing = (line: string) => /^ {2}[a-z]+: /.test(line) || /\berror\b|exception|failed/i.test(line);
@@ -112,7 +101,7 @@ async function runSection(name: SectionName): Promise<boolean> {
   }
   const result = JSON.parse(readFileSync(out, 'utf8')) as never;
   (results.sections as Record<string, unknown>)[name] = result;
-  process.stdout.write(`${RENDER[name](result)}\n`);
+  process.stdout.write(`${readFileSync(`${out}.txt`, 'utf8')}\n`);
   return true;
 }
 
@@ -127,8 +116,13 @@ for (const name of selected) {
   if (!(await runSection(name))) failed++;
   process.stdout.write(`[${name}] ${((performance.now() - sectionStart) / 1000).toFixed(0)} s\n`);
 }
+results.goals = evaluateGoals(results.sections);
 writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
-process.stdout.write(`${renderHeadline(results)}\n`);
+process.stdout.write(`${renderGoals(results.goals)}\n`);
+const stamps = Object.entries(results.sections).map(
+  ([name, r]) => `${name} ${r.measuredAt}${r.quick ? ' (quick)' : ''}`,
+);
+process.stdout.write(`Measured: ${stamps.join('; ')}\n`);
 process.stdout.write(
   `\nbench: ${selected.length - failed}/${selected.length} section(s) done in ${((performance.now() - started) / 1000).toFixed(0)} s; results in ${resultsFile}\n`,
 );

@@ -15,7 +15,9 @@ import { LOCAL_CREDENTIALS as credentials, LOCAL_REGION as region } from '../../
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../functions/local/stack.ts';
 
 export const JWT_SECRET = 'bench-secret-bench-secret-bench-secret';
-export const BENCH_USER = 'bench-user';
+export { BENCH_USER } from './results.ts';
+
+import { BENCH_USER } from './results.ts';
 
 export interface BenchStack {
   stack: LocalStack;

@@ -8,9 +8,12 @@ import { join } from 'node:path';
 import { App, type CfnResource } from 'aws-cdk-lib';
 import { JobFunction, projectRoot } from '../../infra/constructs/job-function.ts';
 import { JobQueueStack } from '../../infra/job-queue-stack.ts';
-import type { FunctionMemory } from './results.ts';
 
-export interface SynthesizedFunction extends FunctionMemory {
+export interface SynthesizedFunction {
+  module: string;
+  memoryMb: number;
+  architecture: string;
+  runtime: string;
   logicalId: string;
   /** The asset directory holding index.mjs (bundled synths only). */
   assetDir?: string;

@@ -20,9 +20,10 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { handlerEntry, projectRoot } from '../../infra/constructs/job-function.ts';
-import type { BundleResult, SectionContext } from '../lib/results.ts';
-import { summarize } from '../lib/stats.ts';
+import type { SectionContext } from '../lib/results.ts';
+import { type Summary, summarize } from '../lib/stats.ts';
 import { synthesize } from '../lib/synth.ts';
+import { heading, kb, ms, table } from '../lib/table.ts';
 
 const exec = promisify(execFile);
 
@@ -77,11 +78,20 @@ async function timeImport(file: string, sdkPackages: string[], preloadSdk: boole
   return JSON.parse(stdout) as { sdk: number; total: number };
 }
 
-export async function run(ctx: SectionContext): Promise<BundleResult> {
+export async function run(ctx: SectionContext) {
   const runs = ctx.quick ? 3 : 7;
   ctx.log('bundles: synthesizing the CDK stack with bundling (esbuild, one bundle per function)');
   const functions = synthesize({ bundle: true });
-  const results: BundleResult['functions'] = [];
+  const results: Array<{
+    module: string;
+    bytes: number;
+    mapBytes: number;
+    largestPackages: Array<{ name: string; bytes: number }>;
+    importMs: Summary;
+    /** Importing only the @aws-sdk packages the bundle names, in a fresh process. */
+    sdkImportMs: Summary;
+    sdkPackages: string[];
+  }> = [];
   for (const fn of functions) {
     if (!fn.assetDir) throw new Error(`no asset for ${fn.module}`);
     const file = join(fn.assetDir, 'index.mjs');
@@ -155,4 +165,26 @@ async function composition(module: string): Promise<Array<{ name: string; bytes:
     .map(([name, bytes]) => ({ name, bytes }))
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, 3);
+}
+
+export type BundleResult = Awaited<ReturnType<typeof run>>;
+
+export function render(result: BundleResult): string {
+  return [
+    heading('[bundles] Bundles as deployed and cold import time'),
+    table(
+      ['function', 'index.mjs', '.map', 'largest parts', 'import p50 ms', 'p99 ms', 'SDK alone p50 ms'],
+      result.functions.map((fn) => [
+        fn.module,
+        kb(fn.bytes),
+        kb(fn.mapBytes),
+        fn.largestPackages.map((p) => `${p.name} ${kb(p.bytes)}`).join(', '),
+        ms(fn.importMs.median, 0),
+        ms(fn.importMs.p99, 0),
+        fn.sdkPackages.length > 0 ? ms(fn.sdkImportMs.median, 0) : '-',
+      ]),
+    ),
+    `An empty node process starts in ${ms(result.processStartMs.median, 0)} ms here (spawned and awaited from outside), for scale.`,
+    ...result.notes,
+  ].join('\n');
 }

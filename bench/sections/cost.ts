@@ -1,264 +1,268 @@
 /**
- * Section 2: cost per million jobs on AWS, from the request counts of section 1 (requests), the handler
- * durations of section 3 (overhead), the functions' memory in the synthesized template and the price
- * table in lib/prices.ts; beside it the same lifecycle as a Step Functions Standard workflow
- * (lib/step-functions.ts).
+ * Section `cost`: cost per million jobs on AWS, from the request counts of section `requests`, the handler
+ * durations of section `overhead`, the functions' memory in the synthesized template and the prices in
+ * lib/prices.ts; beside it the same lifecycle as a Step Functions Standard workflow (lib/step-functions.ts).
  *
- * Per job, for each shape:
- * - HTTP API: the requests the client made (one POST /jobs);
- * - WebSocket: messages both ways (PostToConnection frames + the client's subscribe) and connection minutes;
- * - Lambda: one request per invocation (each HTTP request runs the authorizer and the route's function,
- *   each delivered message one worker run, each non-empty stream batch the notifier and the dependency
- *   resolver, each WebSocket connection its authorizer, $connect and $disconnect, each client message the
- *   message handler), and GB-seconds = invocations × the median measured duration (rounded up to 1 ms, as
- *   Lambda bills) × the function's memory; the agent's own run time (demo/sleep's 10 s) is a line of its own;
- * - SQS: the functions' requests plus what the event source mapping does per delivery (the receive that
- *   returned the message, the delete); its empty long polls are the idle background, reported per month;
- * - DynamoDB: the read and write units of the functions' requests, with AWS's per-request minimums (see
- *   lib/sdk-counter.ts); stream reads by Lambda are free.
+ * Per job: HTTP API requests; WebSocket messages both ways and connection minutes; Lambda requests (every
+ * invocation) and GB-seconds (invocations × median measured duration rounded up to 1 ms × memory), the
+ * agent's own run time on a line of its own; SQS requests of the functions and of the event source per
+ * delivery; DynamoDB units by AWS's rules (lib/dynamo-pricing.ts), DynamoDB Local's figure as a
+ * cross-check beside the total; stream reads by Lambda are free.
  */
-
 import { PRICE_DATE, PRICES, SECONDS_PER_MONTH } from '../lib/prices.ts';
-import type {
-  CostLine,
-  CostResult,
-  FunctionMemory,
-  IdleLine,
-  InvocationTiming,
-  OverheadResult,
-  RequestsResult,
-  SectionContext,
-  ShapeCost,
-  ShapeResult,
-} from '../lib/results.ts';
-import { type Counts, DYNAMODB_READS, DYNAMODB_WRITES, total } from '../lib/sdk-counter.ts';
+import { type SectionContext, TIMING_FOR, timingNameFor } from '../lib/results.ts';
+import { type Counts, DYNAMODB_READS, DYNAMODB_WRITES, dynamo, total } from '../lib/sdk-counter.ts';
 import { standardWorkflowTransitions } from '../lib/step-functions.ts';
 import { synthesize } from '../lib/synth.ts';
+import { heading, num, table, usd } from '../lib/table.ts';
+import type { OverheadResult } from './overhead.ts';
+import { type RequestsResult, type ShapeResult, STREAM_CONSUMERS, sqsRequests } from './requests.ts';
 
-/** Which overhead measurement stands for an invocation of each function. */
-const TIMING_FOR: Record<string, string> = {
-  authorizer: 'HTTP authorizer',
-  'api/submit-job': 'POST /jobs',
-  worker: 'worker (demo/echo)',
-  notifier: 'notifier, nobody subscribed',
-  dependencies: 'dependency resolver',
-  'dead-letter': 'dependency resolver',
-  'ws/authorizer': 'WebSocket authorizer',
-  'ws/connect': 'WebSocket $connect',
-  'ws/message': 'WebSocket subscribe',
-  'ws/disconnect': 'WebSocket $disconnect',
-};
+interface Line {
+  item: string;
+  unitPrice: string;
+  quantity: number;
+  usd: number;
+}
+const line = (item: string, unitPrice: string, quantity: number, price: number): Line => ({
+  item,
+  unitPrice,
+  quantity,
+  usd: quantity * price,
+});
+const sum = (lines: Line[]) => lines.reduce((s, l) => s + l.usd, 0);
+const units = (c: Counts, ops: Set<string>, field: 'awsUnits' | 'units' = 'awsUnits') =>
+  total(c, dynamo(ops), field);
 
-const perMillion = (perJob: number) => perJob * 1e6;
-
-export async function run(ctx: SectionContext): Promise<CostResult> {
-  const requests = ctx.previous.requests;
-  const overhead = ctx.previous.overhead;
+export async function run(ctx: SectionContext) {
+  const { requests, overhead } = ctx.previous;
   if (!requests || !overhead) throw new Error('cost needs the results of the requests and overhead sections');
   ctx.log('cost: synthesizing the CDK stack for the functions’ memory settings');
-  const memory: FunctionMemory[] = synthesize({ bundle: false }).map(
-    ({ module, memoryMb, architecture, runtime }) => ({
-      module,
-      memoryMb,
-      architecture,
-      runtime,
-    }),
-  );
+  const memory = synthesize({ bundle: false }).map(({ module, memoryMb, architecture, runtime }) => ({
+    module,
+    memoryMb,
+    architecture,
+    runtime,
+  }));
   const memoryOf = (module: string) => {
     const found = memory.find((fn) => fn.module === module);
     if (!found) throw new Error(`no function for handler module ${module} in the template`);
     return found.memoryMb;
   };
-  const shapes = requests.shapes.map((shape) => shapeCost(shape, overhead, memoryOf));
-  const sizes = requests.shapes.map((shape) => shape.itemBytes);
-  const itemSizes = `${Math.min(...sizes)}-${Math.max(...sizes)}`;
+  const unmeasured = [...new Set(requests.shapes.flatMap((s) => Object.keys(s.invocations)))].filter(
+    (module) => !TIMING_FOR[module],
+  );
   return {
     priceDate: PRICE_DATE,
     memory,
-    shapes,
+    shapes: requests.shapes.map((shape) => shapeCost(shape, overhead, memoryOf)),
     idle: idleCost(requests, memoryOf),
     assumptions: [
-      'Lambda duration per invocation = the median wall time of the same handler measured in-process against the local emulators (section overhead), rounded up to 1 ms; on AWS the DynamoDB round trips differ and a 512 MB function gets about a third of a vCPU, so CPU-heavy steps take longer.',
+      'Lambda duration per invocation = the median wall time of the same handler measured in-process against the local emulators (section overhead), rounded up to 1 ms; on AWS the DynamoDB round trips differ and a 512 MB function gets about a third of a vCPU.',
       'The notifier of a watched job (demo/sleep) is costed with the one-subscriber measurement, of the others with the nobody-subscribed one.',
-      `DynamoDB units are those DynamoDB Local reports, plus the minimum AWS bills for reads that return nothing (0.5, or 1 when strongly consistent) and 1 WRU per failed conditional write. Inside transactions DynamoDB Local reports 4 write units for the job item (as if it were 2 KB) and 4 per global secondary index entry written, although a job item is ${itemSizes} bytes by DynamoDB's sizing rules (1 KB: 2 units in a transaction) and a KEYS_ONLY/INCLUDE index entry far less; the AWS bill for writes is likely lower, by up to half. The line "if GSI entries are billed at their own size" halves the index share only.`,
-      'SQS: one request per call (every payload here is far below 64 KB). The event source mapping’s receive that delivered a message and its delete are per job; its empty long polls are in the idle line.',
-      'WebSocket: one message per frame sent (PostToConnection) or received; connection minutes rounded up per connection. The watching client connects for its job only (a dashboard that stays connected would share the connection cost).',
-      'Not included: CloudWatch Logs ingestion ($0.50/GB; each function logs JSON lines at LOG_LEVEL), data transfer, and free tiers.',
+      "DynamoDB units by AWS's rules from the sizes of the items and index entries written and read (bench/README.md); the row with DynamoDB Local's units is a cross-check only (Local bills 4 units per item and index entry inside a transaction).",
+      'SQS: one request per call (every payload here is far below 64 KB); the event source’s receive that delivered a message and its delete are per job, its empty long polls are in the idle line.',
+      'WebSocket: one message per frame sent or received; connection minutes rounded up per connection. The watching client connects for its job only.',
+      'Not included: CloudWatch Logs ingestion ($0.50/GB), data transfer, free tiers.',
+      ...(unmeasured.length > 0
+        ? [
+            `No overhead measurement of its own for ${unmeasured.join(', ')}: timed like the dependency resolver.`,
+          ]
+        : []),
     ],
   };
 }
 
-function shapeCost(
-  shape: ShapeResult,
-  overhead: OverheadResult,
-  memoryOf: (module: string) => number,
-): ShapeCost {
-  const counts = shape.perJob;
-  const lines: CostLine[] = [];
-  const add = (item: string, unitPrice: string, quantityPerJob: number, price: number) =>
-    lines.push({ item, unitPrice, quantityPerJob, usdPerMillionJobs: perMillion(quantityPerJob * price) });
-
-  add('API Gateway HTTP API requests', '$1.00/M', shape.httpRequests, PRICES.httpApiRequest);
-  const posts = total(counts, (k) => k.source === 'functions' && k.operation === 'PostToConnection');
-  add(
-    'API Gateway WebSocket messages (out + in)',
-    '$1.00/M',
-    posts + shape.websocket.clientMessages,
-    PRICES.webSocketMessage,
-  );
-  add(
-    'API Gateway WebSocket connection minutes',
-    '$0.25/M',
-    shape.websocket.connectionMinutes,
-    PRICES.webSocketConnectionMinute,
-  );
-
-  const invocations = Object.values(shape.invocations).reduce((sum, count) => sum + count, 0);
-  add('Lambda requests', '$0.20/M', invocations, PRICES.lambdaRequest);
+function shapeCost(shape: ShapeResult, overhead: OverheadResult, memoryOf: (module: string) => number) {
+  const c = shape.perJob;
+  const posts = total(c, (k) => k.source === 'functions' && k.operation === 'PostToConnection');
   let gbSeconds = 0;
   for (const [module, count] of Object.entries(shape.invocations)) {
     if (count === 0) continue;
-    const timing = timingFor(overhead, module, shape);
+    const name =
+      module === 'notifier' && shape.websocket.connections > 0
+        ? 'notifier, one subscriber'
+        : timingNameFor(module);
+    const timing = overhead.handlers.find((handler) => handler.name === name);
+    if (!timing) throw new Error(`no overhead measurement "${name}" for ${module}`);
     gbSeconds += count * (Math.ceil(timing.wallMs.median) / 1000) * (memoryOf(module) / 1024);
   }
-  add('Lambda compute (handlers, arm64)', '$0.0000133334/GB-s', gbSeconds, PRICES.lambdaGbSecondArm64);
-  const agentGbSeconds = shape.agentSecondsPerJob * (memoryOf('worker') / 1024);
-  add(
+  const gbs = '$0.0000133334/GB-s';
+  const lines = [
+    line('API Gateway HTTP API requests', '$1.00/M', shape.httpRequests, PRICES.httpApiRequest),
+    line(
+      'API Gateway WebSocket messages (out + in)',
+      '$1.00/M',
+      posts + shape.websocket.clientMessages,
+      PRICES.webSocketMessage,
+    ),
+    line(
+      'API Gateway WebSocket connection minutes',
+      '$0.25/M',
+      shape.websocket.connectionMinutes,
+      PRICES.webSocketConnectionMinute,
+    ),
+    line(
+      'Lambda requests',
+      '$0.20/M',
+      Object.values(shape.invocations).reduce((a, b) => a + b, 0),
+      PRICES.lambdaRequest,
+    ),
+    line('Lambda compute (handlers, arm64)', gbs, gbSeconds, PRICES.lambdaGbSecondArm64),
+    line('SQS requests', '$0.40/M', sqsRequests(c), PRICES.sqsRequest),
+    line(
+      'DynamoDB write request units (AWS rules)',
+      '$0.625/M',
+      units(c, DYNAMODB_WRITES),
+      PRICES.dynamoWriteUnit,
+    ),
+    line(
+      'DynamoDB read request units (AWS rules)',
+      '$0.125/M',
+      units(c, DYNAMODB_READS),
+      PRICES.dynamoReadUnit,
+    ),
+    line(
+      'DynamoDB Streams reads by Lambda',
+      'free',
+      total(c, (k) => k.source === 'stream' && k.operation === 'GetRecords', 'items') /
+        STREAM_CONSUMERS.length,
+      0,
+    ),
+  ].map((l) => ({ ...l, usd: l.usd * 1e6 }));
+  const agent = line(
     "Lambda compute (the agent's own run time)",
-    '$0.0000133334/GB-s',
-    agentGbSeconds,
-    PRICES.lambdaGbSecondArm64,
+    gbs,
+    shape.agentSecondsPerJob * (memoryOf('worker') / 1024),
+    PRICES.lambdaGbSecondArm64 * 1e6,
   );
-
-  add('SQS requests', '$0.40/M', sqsRequests(counts), PRICES.sqsRequest);
-  add(
-    'DynamoDB write request units',
-    '$0.625/M',
-    dynamoUnits(counts, DYNAMODB_WRITES),
-    PRICES.dynamoWriteUnit,
-  );
-  add('DynamoDB read request units', '$0.125/M', dynamoUnits(counts, DYNAMODB_READS), PRICES.dynamoReadUnit);
-  const streamRecords =
-    total(counts, (k) => k.source === 'stream' && k.operation === 'GetRecords', 'items') / 2;
-  add('DynamoDB Streams reads by Lambda', 'free', streamRecords, PRICES.dynamoStreamRead);
-
-  const writeUnits = dynamoUnits(counts, DYNAMODB_WRITES);
-  const indexWriteUnits = total(
-    counts,
-    (k) => k.source === 'functions' && k.service === 'DynamoDB' && DYNAMODB_WRITES.has(k.operation),
-    'indexUnits',
-  );
-  const agent =
-    lines.find((line) => line.item.startsWith("Lambda compute (the agent's"))?.usdPerMillionJobs ?? 0;
-  const all = lines.reduce((sum, line) => sum + line.usdPerMillionJobs, 0);
+  const platform = sum(lines);
+  const dynamoRules = sum(lines.filter((l) => l.item.startsWith('DynamoDB')));
+  const dynamoLocal =
+    1e6 *
+    (units(c, DYNAMODB_WRITES, 'units') * PRICES.dynamoWriteUnit +
+      units(c, DYNAMODB_READS, 'units') * PRICES.dynamoReadUnit);
   const workflow = standardWorkflowTransitions({
     runs: shape.attempts,
     progressUpdates: shape.progressUpdates,
   });
   return {
     shape: shape.shape,
-    lines,
-    platformUsdPerMillion: all - agent,
-    agentComputeUsdPerMillion: agent,
-    totalUsdPerMillion: all,
-    // DynamoDB Local bills an index entry like the whole (1-2 KB) item: 2 units where AWS bills 1.
-    dynamoWritesGsiOwnSizeUsdPerMillion: perMillion(
-      (writeUnits - indexWriteUnits / 2) * PRICES.dynamoWriteUnit,
-    ),
+    lines: [...lines, agent],
+    platformUsdPerMillion: platform,
+    agentComputeUsdPerMillion: agent.usd,
+    totalUsdPerMillion: platform + agent.usd,
+    /** The platform figure with DynamoDB Local's own units instead of AWS's rules (cross-check). */
+    platformWithLocalUnitsUsdPerMillion: platform - dynamoRules + dynamoLocal,
     stepFunctions: {
-      transitions: workflow.transitions,
-      breakdown: workflow.breakdown,
-      usdPerMillion: perMillion(workflow.transitions * PRICES.stepFunctionsTransition),
+      ...workflow,
+      usdPerMillion: workflow.transitions * PRICES.stepFunctionsTransition * 1e6,
     },
   };
 }
 
-function timingFor(overhead: OverheadResult, module: string, shape: ShapeResult): InvocationTiming {
-  const name =
-    module === 'notifier' && shape.websocket.connections > 0
-      ? 'notifier, one subscriber'
-      : TIMING_FOR[module];
-  const timing = overhead.handlers.find((handler) => handler.name === name);
-  if (!timing) throw new Error(`no overhead measurement "${name}" for ${module}`);
-  return timing;
-}
-
-/** The functions' SQS calls, plus the event source's receive per delivered message and its deletes. */
-function sqsRequests(counts: Counts): number {
-  const functions = total(counts, (k) => k.source === 'functions' && k.service === 'SQS');
-  const receives = total(
-    counts,
-    (k) => k.source === 'event-source' && k.operation.startsWith('ReceiveMessage'),
-  );
-  const emptyReceives = total(
-    counts,
-    (k) => k.source === 'event-source' && k.operation.startsWith('ReceiveMessage'),
-    'empty',
-  );
-  const deletes = total(counts, (k) => k.source === 'event-source' && k.operation.startsWith('Delete'));
-  return functions + (receives - emptyReceives) + deletes;
-}
-
-function dynamoUnits(counts: Counts, operations: Set<string>): number {
-  return total(
-    counts,
-    (k) => k.source === 'functions' && k.service === 'DynamoDB' && operations.has(k.operation),
-    'awsUnits',
-  );
-}
-
 /** What the stack costs with no jobs at all, per month: the event sources' empty polls and the schedules. */
-function idleCost(requests: RequestsResult, memoryOf: (module: string) => number): CostResult['idle'] {
-  const lines: IdleLine[] = [];
-  const perMonth = (item: string, unitPrice: string, quantity: number, price: number) =>
-    lines.push({ item, unitPrice, quantityPerMonth: quantity, usdPerMonth: quantity * price });
-  const emptyPollsPerSecond = total(
+function idleCost(requests: RequestsResult, memoryOf: (module: string) => number) {
+  const emptyPolls = total(
     requests.idle.perSecond,
     (k) => k.source === 'event-source' && k.operation.startsWith('ReceiveMessage'),
   );
-  perMonth(
+  const sweeps = SECONDS_PER_MONTH / 60;
+  const { recover, cleanup, recoverMs, cleanupMs } = requests.maintenance;
+  const gbSeconds = (ms: number, module: string) => (Math.ceil(ms) / 1000) * (memoryOf(module) / 1024);
+  const local = line(
     `SQS empty long polls (${requests.idle.pollLoops} poll loops, 8 queues, as run locally)`,
     '$0.40/M',
-    emptyPollsPerSecond * SECONDS_PER_MONTH,
+    emptyPolls * SECONDS_PER_MONTH,
     PRICES.sqsRequest,
   );
-  // Lambda's own pollers: assumed 5 per event source mapping while idle, each long-polling 20 s.
-  perMonth(
-    'SQS empty long polls on AWS (assumed: 5 pollers × 8 event sources, 20 s polls)',
-    '$0.40/M',
-    ((5 * 8) / 20) * SECONDS_PER_MONTH,
-    PRICES.sqsRequest,
-  );
-  const sweepsPerMonth = SECONDS_PER_MONTH / 60;
-  const { recover, cleanup, recoverMs, cleanupMs } = requests.maintenance;
-  perMonth(
-    'Maintenance sweeps (Lambda requests, every minute)',
-    '$0.20/M',
-    sweepsPerMonth,
-    PRICES.lambdaRequest,
-  );
-  perMonth(
-    'Maintenance sweeps (Lambda compute)',
-    '$0.0000133334/GB-s',
-    sweepsPerMonth * (Math.ceil(recoverMs) / 1000) * (memoryOf('maintenance/recover') / 1024),
-    PRICES.lambdaGbSecondArm64,
-  );
-  perMonth(
-    'Maintenance sweeps (DynamoDB read units)',
-    '$0.125/M',
-    sweepsPerMonth * dynamoUnits(recover, DYNAMODB_READS),
-    PRICES.dynamoReadUnit,
-  );
-  const cleanupsPerMonth = 30;
-  perMonth(
-    'Daily cleanup (Lambda request, compute, read units)',
-    'mixed',
-    cleanupsPerMonth,
-    PRICES.lambdaRequest +
-      (Math.ceil(cleanupMs) / 1000) * (memoryOf('maintenance/cleanup') / 1024) * PRICES.lambdaGbSecondArm64 +
-      dynamoUnits(cleanup, DYNAMODB_READS) * PRICES.dynamoReadUnit,
-  );
+  const lines = [
+    // Lambda's own pollers: assumed 5 per event source mapping while idle, each long-polling 20 s.
+    line(
+      'SQS empty long polls on AWS (assumed: 5 pollers × 8 event sources, 20 s polls)',
+      '$0.40/M',
+      ((5 * 8) / 20) * SECONDS_PER_MONTH,
+      PRICES.sqsRequest,
+    ),
+    line('Maintenance sweeps (Lambda requests, every minute)', '$0.20/M', sweeps, PRICES.lambdaRequest),
+    line(
+      'Maintenance sweeps (Lambda compute)',
+      '$0.0000133334/GB-s',
+      sweeps * gbSeconds(recoverMs, 'maintenance/recover'),
+      PRICES.lambdaGbSecondArm64,
+    ),
+    line(
+      'Maintenance sweeps (DynamoDB read units)',
+      '$0.125/M',
+      sweeps * units(recover, DYNAMODB_READS),
+      PRICES.dynamoReadUnit,
+    ),
+    line(
+      'Daily cleanup (Lambda request, compute, read units)',
+      'mixed',
+      30,
+      PRICES.lambdaRequest +
+        gbSeconds(cleanupMs, 'maintenance/cleanup') * PRICES.lambdaGbSecondArm64 +
+        units(cleanup, DYNAMODB_READS) * PRICES.dynamoReadUnit,
+    ),
+  ];
   // The local and the AWS poll estimates are alternatives: the total counts the AWS one.
-  const counted = lines.filter((line) => !line.item.includes('as run locally'));
-  return { lines, usdPerMonth: counted.reduce((sum, line) => sum + line.usdPerMonth, 0) };
+  return { lines: [local, ...lines], usdPerMonth: sum(lines) };
+}
+
+export type CostResult = Awaited<ReturnType<typeof run>>;
+
+export function render(result: CostResult): string {
+  const { shapes } = result;
+  const cells = (f: (s: CostResult['shapes'][number]) => string) => shapes.map(f);
+  const out = [
+    heading(`[cost] Cost per million jobs on AWS (prices: ${result.priceDate})`),
+    table(
+      ['per million jobs', 'unit price', ...shapes.map((s) => s.shape)],
+      [
+        ...(shapes[0]?.lines ?? []).map((first, i) => [
+          first.item,
+          first.unitPrice,
+          ...cells(
+            (s) => `${usd(s.lines[i]?.usd ?? Number.NaN)} (${num(s.lines[i]?.quantity ?? Number.NaN, 3)})`,
+          ),
+        ]),
+        ['platform (all but the agent’s run time)', '', ...cells((s) => usd(s.platformUsdPerMillion))],
+        [
+          "  … with DynamoDB Local's units (cross-check)",
+          '',
+          ...cells((s) => usd(s.platformWithLocalUnitsUsdPerMillion)),
+        ],
+        ['total', '', ...cells((s) => usd(s.totalUsdPerMillion))],
+        [
+          'Step Functions Standard, transitions alone',
+          '$25/M',
+          ...cells((s) => `${usd(s.stepFunctions.usdPerMillion)} (${s.stepFunctions.transitions})`),
+        ],
+        [
+          'Step Functions ÷ this queue’s platform cost',
+          '',
+          ...cells((s) => `${num(s.stepFunctions.usdPerMillion / s.platformUsdPerMillion, 1)}×`),
+        ],
+      ],
+    ),
+    '(quantity per job in parentheses; for Step Functions, state transitions per job)',
+    ...shapes.map(
+      (s) =>
+        `Step Functions model for ${s.shape}: ${s.stepFunctions.breakdown.map((b) => `${b.state} ${num(b.count, 2)}`).join(' + ')} = ${num(s.stepFunctions.transitions, 2)} transitions`,
+    ),
+    '\nIdle cost per month (no jobs):',
+    table(
+      ['item', 'unit price', 'quantity/month', 'per month'],
+      result.idle.lines.map((l) => [l.item, l.unitPrice, num(l.quantity, 0), usd(l.usd)]),
+    ),
+    `Idle total (with the AWS poll estimate): ${usd(result.idle.usdPerMonth)} per month`,
+  ];
+  const sizes = [...new Set(result.memory.map((fn) => fn.memoryMb))];
+  out.push(
+    `Memory from the synthesized template: ${sizes.map((mb) => `${mb} MB: ${result.memory.filter((fn) => fn.memoryMb === mb).length} functions`).join(', ')} (worker ${result.memory.find((fn) => fn.module === 'worker')?.memoryMb} MB), ${result.memory[0]?.architecture}, ${result.memory[0]?.runtime}.`,
+    'Assumptions:',
+    ...result.assumptions.map((a) => `- ${a}`),
+  );
+  return out.join('\n');
 }

@@ -11,37 +11,43 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyStructuredResultV2,
-  Context,
   DynamoDBRecord,
   SQSRecord,
 } from 'aws-lambda';
 import { signToken } from '../../functions/adapters/auth/jwt-verifier.ts';
 import { jobKey, toItem } from '../../functions/adapters/dynamodb/job-item.ts';
 import type { Job, JobView } from '../../functions/core/job.ts';
-import { startDynamoDbLocal } from '../../functions/local/emulators/dynamodb-local.ts';
-import { lambdaContext } from '../../functions/local/lambda-context.ts';
-import { LOCAL_CREDENTIALS as credentials, LOCAL_REGION as region } from '../../functions/local/local-aws.ts';
-import { provisionQueues, provisionTables } from '../../functions/local/provision.ts';
+import { LOCAL_REGION as region } from '../../functions/local/local-aws.ts';
 import {
   authorizerEvent,
   type ConnectionInfo,
   connectEvent,
+  connectionInfo,
   disconnectEvent,
   messageEvent,
 } from '../../functions/local/realtime/ws-events.ts';
+import { apiEvent, context, type Handler, load, startHandlerEnvironment } from '../lib/in-process.ts';
 import { readJobs } from '../lib/jobs-table.ts';
-import type { InvocationTiming, OverheadResult, SectionContext } from '../lib/results.ts';
+import { JWT_SECRET, BENCH_USER as USER } from '../lib/local-stack.ts';
+import type { SectionContext } from '../lib/results.ts';
 import { diff, parseKey, SdkCounter, tagFunctionClients } from '../lib/sdk-counter.ts';
-import { summarize } from '../lib/stats.ts';
+import { type Summary, summarize } from '../lib/stats.ts';
+import { heading, ms, num, table } from '../lib/table.ts';
 
-const JWT_SECRET = 'bench-secret-bench-secret-bench-secret';
-const USER = 'bench-user';
+interface InvocationTiming {
+  name: string;
+  module: string;
+  note: string;
+  invocations: number;
+  wallMs: Summary;
+  cpuMs: Summary;
+  /** SDK requests per invocation, by `service operation`. */
+  requests: Record<string, number>;
+}
 
 /** Starts bench/support/aux-services.ts and reads the endpoints it prints. */
 async function startAuxServices() {
@@ -62,46 +68,20 @@ async function startAuxServices() {
 
 type Invoke = () => Promise<unknown>;
 
-export async function run(ctx: SectionContext): Promise<OverheadResult> {
+export async function run(ctx: SectionContext) {
   const n = ctx.quick ? 60 : 400;
   const warmup = ctx.quick ? 10 : 40;
   const counter = new SdkCounter();
   counter.install();
   ctx.log('overhead: starting DynamoDB Local and the SQS emulator (separate processes)');
-  const [dynamodb, aux] = await Promise.all([startDynamoDbLocal({}), startAuxServices()]);
-  const setupDynamo = new DynamoDBClient({ region, credentials, endpoint: dynamodb.endpoint });
-  const setupSqs = new SQSClient({ region, credentials, endpoint: aux.sqsEndpoint });
-  const tables = await provisionTables(setupDynamo, 'overhead');
-  const queues = await provisionQueues(setupSqs, 'overhead');
-  Object.assign(process.env, {
-    AWS_REGION: region,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-    AWS_ENDPOINT_URL_SQS: aux.sqsEndpoint,
-    JOBS_TABLE: tables.Jobs,
-    CONNECTIONS_TABLE: tables.Connections,
-    WS_MANAGEMENT_ENDPOINT: aux.managementEndpoint,
-    QUEUE_URL_CRITICAL: queues.urls.critical,
-    QUEUE_URL_HIGH: queues.urls.high,
-    QUEUE_URL_NORMAL: queues.urls.normal,
-    QUEUE_URL_LOW: queues.urls.low,
-    DLQ_URL_CRITICAL: queues.deadLetterUrls.critical,
-    DLQ_URL_HIGH: queues.deadLetterUrls.high,
-    DLQ_URL_NORMAL: queues.deadLetterUrls.normal,
-    DLQ_URL_LOW: queues.deadLetterUrls.low,
-    AUTH_MODE: 'hs256',
-    JWT_SECRET,
-    LOG_LEVEL: 'error',
-  });
-
-  const load = async <T>(module: string) => (await import(`../../functions/handlers/${module}.ts`)) as T;
-  type Handler<E, R = unknown> = { handler: (event: E, context: Context) => Promise<R> };
+  const aux = await startAuxServices();
+  const env = await startHandlerEnvironment('overhead', { endpoint: aux.sqsEndpoint, stop: aux.stop });
+  const { tables, queues, setupDynamo } = env;
+  process.env.WS_MANAGEMENT_ENDPOINT = aux.managementEndpoint;
+  type Api = Handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
   const httpAuthorizer = await load<Handler<{ headers: Record<string, string> }>>('authorizer');
-  const submitJob =
-    await load<Handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>>('api/submit-job');
-  const getJob =
-    await load<Handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>>('api/get-job');
+  const submitJob = await load<Api>('api/submit-job');
+  const getJob = await load<Api>('api/get-job');
   const worker = await load<Handler<{ Records: SQSRecord[] }>>('worker');
   const notifier = await load<Handler<{ Records: DynamoDBRecord[] }>>('notifier');
   const dependencies = await load<Handler<{ Records: DynamoDBRecord[] }>>('dependencies');
@@ -112,7 +92,13 @@ export async function run(ctx: SectionContext): Promise<OverheadResult> {
   await tagFunctionClients(counter);
 
   const token = await signToken(JWT_SECRET, { sub: USER });
-  const context = (name: string, timeoutMs = 29_000) => lambdaContext(name, timeoutMs);
+  const httpEvent = (routeKey: string, path: string, extra: Partial<APIGatewayProxyEventV2>) =>
+    apiEvent(routeKey, path, { userId: USER, isAdmin: false }, extra);
+  const connectionInfoFor = (id: string, token: string) =>
+    connectionInfo(id, new URL(`ws://localhost/?token=${token}`), { host: 'localhost' }, '127.0.0.1', {
+      stage: 'bench',
+      region,
+    });
   const timings: InvocationTiming[] = [];
 
   /** Warm-up, then `count` measured invocations, each one built (outside the clock) by `next`. */
@@ -302,9 +288,7 @@ export async function run(ctx: SectionContext): Promise<OverheadResult> {
       },
     );
   } finally {
-    setupDynamo.destroy();
-    setupSqs.destroy();
-    await Promise.all([dynamodb.stop(), aux.stop()]);
+    await env.stop();
   }
 
   return {
@@ -315,38 +299,6 @@ export async function run(ctx: SectionContext): Promise<OverheadResult> {
       'Wall time includes round trips to DynamoDB Local and the SQS emulator over loopback on this machine (2 shared cores).',
     ],
   };
-
-  function httpEvent(
-    routeKey: string,
-    path: string,
-    extra: Partial<APIGatewayProxyEventV2>,
-  ): APIGatewayProxyEventV2 {
-    const now = new Date();
-    const [method = 'GET'] = routeKey.split(' ');
-    return {
-      version: '2.0',
-      routeKey,
-      rawPath: path,
-      rawQueryString: '',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      requestContext: {
-        accountId: '000000000000',
-        apiId: 'bench',
-        domainName: 'localhost',
-        domainPrefix: 'bench',
-        http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-        requestId: `${now.getTime()}-${Math.random()}`,
-        routeKey,
-        stage: '$default',
-        time: now.toUTCString(),
-        timeEpoch: now.getTime(),
-        // What the HTTP authorizer hands over (requestContext.authorizer.lambda).
-        authorizer: { lambda: { userId: USER, isAdmin: false } },
-      } as APIGatewayProxyEventV2['requestContext'],
-      isBase64Encoded: false,
-      ...extra,
-    };
-  }
 }
 
 function sqsRecord(jobId: string, epoch: number, queueArn: string): SQSRecord {
@@ -391,18 +343,35 @@ function streamRecord(before: Job, after: Job, i: number): DynamoDBRecord {
   };
 }
 
-function connectionInfoFor(connectionId: string, token: string): ConnectionInfo {
-  return {
-    connectionId,
-    connectedAt: Date.now(),
-    domainName: 'localhost',
-    stage: 'bench',
-    region,
-    sourceIp: '127.0.0.1',
-    userAgent: 'bench',
-    headers: { host: 'localhost' },
-    multiValueHeaders: { host: ['localhost'] },
-    query: { token },
-    multiValueQuery: { token: [token] },
-  };
+export type OverheadResult = Awaited<ReturnType<typeof run>>;
+
+export function render(result: OverheadResult): string {
+  return [
+    heading('[overhead] Handler overhead per invocation (in-process, local emulators)'),
+    table(
+      [
+        'handler',
+        'what',
+        'n',
+        'wall p50 ms',
+        'wall p99 ms',
+        'CPU p50 ms',
+        'CPU p99 ms',
+        'SDK requests/invocation',
+      ],
+      result.handlers.map((h) => [
+        h.name,
+        h.note,
+        h.invocations,
+        ms(h.wallMs.median, 2),
+        ms(h.wallMs.p99, 1),
+        ms(h.cpuMs.median, 2),
+        ms(h.cpuMs.p99, 1),
+        Object.entries(h.requests)
+          .map(([name, count]) => `${name} ${num(count, 2)}`)
+          .join(', ') || '-',
+      ]),
+    ),
+    ...result.notes,
+  ].join('\n');
 }

@@ -11,9 +11,10 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { toItem } from '../../functions/adapters/dynamodb/job-item.ts';
-import { isTerminal, type Job } from '../../functions/core/job.ts';
+import { isTerminal } from '../../functions/core/job.ts';
+import { streamEventSources } from '../../infra/function-settings.ts';
 import { TIERS, tierDefaults } from '../../infra/resources.ts';
-import { itemBytes } from '../lib/item-size.ts';
+import { itemBytes } from '../lib/dynamo-pricing.ts';
 import {
   benchDynamo,
   httpClient,
@@ -23,60 +24,81 @@ import {
   type WsFrame,
   waitForJobs,
 } from '../lib/local-stack.ts';
-import type { RequestsResult, SectionContext, ShapeResult, WebSocketUse } from '../lib/results.ts';
-import { type Counts, diff, SdkCounter, scale, tagFunctionClients, total } from '../lib/sdk-counter.ts';
+import type { SectionContext } from '../lib/results.ts';
+import {
+  type Counts,
+  DYNAMODB_READS,
+  DYNAMODB_WRITES,
+  diff,
+  dynamo,
+  parseKey,
+  SdkCounter,
+  scale,
+  tagFunctionClients,
+  total,
+} from '../lib/sdk-counter.ts';
 import { summarize } from '../lib/stats.ts';
+import { type Cell, heading, num, table } from '../lib/table.ts';
+
+/** Connections opened, client messages in, frames received, connection minutes (rounded up per connection). */
+interface WebSocketUse {
+  connections: number;
+  clientMessages: number;
+  framesReceived: number;
+  connectionMinutes: number;
+}
+
+/** The functions reading the jobs stream (each reads every record). */
+export const STREAM_CONSUMERS = Object.values(streamEventSources).map((source) => source.module as string);
 
 /** Time between two submissions of a shape's jobs. */
 const ARRIVAL_MS = 250;
 
+/** One job shape: its POST /jobs body, jobs per run (full, quick), whether a WebSocket client watches each
+ * job, the agent's own run time and progress calls per job, and the runs each job must end with. */
 interface ShapeSpec {
   shape: string;
   description: string;
-  jobs: number;
+  jobs: [number, number];
   body: Record<string, unknown>;
-  /** Each job is watched by its own WebSocket client from submission to its end. */
   watched: boolean;
   agentSecondsPerJob: number;
-  /** Progress calls the agent makes per job (demo/sleep: 0/10 … 10/10). */
   progressUpdates: number;
-  expect: (job: Job) => boolean;
+  runs: number;
 }
 
-function shapes(quick: boolean): ShapeSpec[] {
-  return [
-    {
-      shape: 'demo/echo',
-      description: 'echo, unwatched',
-      jobs: quick ? 10 : 40,
-      body: { type: 'demo', command: 'echo', params: { value: 42 } },
-      watched: false,
-      agentSecondsPerJob: 0,
-      progressUpdates: 0,
-      expect: (job) => job.status === 'completed' && job.attempt === 1,
-    },
-    {
-      shape: 'demo/sleep',
-      description: 'sleep 10 s in 10 progress steps, one WebSocket client watching it',
-      jobs: quick ? 5 : 10,
-      body: { type: 'demo', command: 'sleep', params: { seconds: 10, steps: 10 } },
-      watched: true,
-      agentSecondsPerJob: 10,
-      progressUpdates: 11,
-      expect: (job) => job.status === 'completed' && job.attempt === 1,
-    },
-    {
-      shape: 'demo/fail',
-      description: 'fails twice (transient), succeeds on the third run; retryDelaySeconds 1',
-      jobs: quick ? 6 : 20,
-      body: { type: 'demo', command: 'fail', params: { times: 2 }, retryDelaySeconds: 1 },
-      watched: false,
-      agentSecondsPerJob: 0,
-      progressUpdates: 0,
-      expect: (job) => job.status === 'completed' && job.attempt === 3,
-    },
-  ];
-}
+const SHAPES: ShapeSpec[] = [
+  {
+    shape: 'demo/echo',
+    description: 'echo, unwatched',
+    jobs: [40, 10],
+    body: { command: 'echo', params: { value: 42 } },
+    watched: false,
+    agentSecondsPerJob: 0,
+    progressUpdates: 0,
+    runs: 1,
+  },
+  {
+    shape: 'demo/sleep',
+    description: 'sleep 10 s in 10 progress steps, one WebSocket client watching it',
+    jobs: [10, 5],
+    body: { command: 'sleep', params: { seconds: 10, steps: 10 } },
+    watched: true,
+    agentSecondsPerJob: 10,
+    progressUpdates: 11,
+    runs: 1,
+  },
+  {
+    shape: 'demo/fail',
+    description: 'fails twice (transient), succeeds on the third run; retryDelaySeconds 1',
+    jobs: [20, 6],
+    body: { command: 'fail', params: { times: 2 }, retryDelaySeconds: 1 },
+    watched: false,
+    agentSecondsPerJob: 0,
+    progressUpdates: 0,
+    runs: 3,
+  },
+];
 
 /** Function requests and stream records: the signs that the stack is still working on something. */
 const activity = (counts: Counts) =>
@@ -99,9 +121,10 @@ async function quiesce(counter: SdkCounter, quietMs = 1500, timeoutMs = 60_000):
   }
 }
 
-export async function run(ctx: SectionContext): Promise<RequestsResult> {
+export async function run(ctx: SectionContext) {
   const counter = new SdkCounter();
   counter.install();
+  counter.priceWrites();
   ctx.log('requests: starting the local stack (DynamoDB Local in memory, SQS emulator)');
   const bench = await startBenchStack();
   const { stack } = bench;
@@ -121,12 +144,12 @@ export async function run(ctx: SectionContext): Promise<RequestsResult> {
     await sleep(idleSeconds * 1000);
     const idle = scale(diff(counter.snapshot(), idleStart), 1 / idleSeconds);
 
-    const results: ShapeResult[] = [];
-    for (const spec of shapes(ctx.quick)) {
-      ctx.log(`requests: ${spec.jobs} × ${spec.shape} (${spec.description})`);
-      results.push(
-        await runShape(spec, { counter, http, db, jobsTable, wsUrl: stack.wsUrl, token: bench.token }, idle),
-      );
+    const results = [];
+    for (const spec of SHAPES) {
+      const n = spec.jobs[ctx.quick ? 1 : 0];
+      ctx.log(`requests: ${n} × ${spec.shape} (${spec.description})`);
+      const drivers = { counter, http, db, jobsTable, wsUrl: stack.wsUrl, token: bench.token };
+      results.push(await runShape(spec, n, drivers, idle));
     }
 
     // One maintenance sweep and one cleanup sweep, as EventBridge would invoke them (table holds the jobs above).
@@ -166,7 +189,7 @@ interface Drivers {
   token: string;
 }
 
-async function runShape(spec: ShapeSpec, drivers: Drivers, idle: Counts): Promise<ShapeResult> {
+async function runShape(spec: ShapeSpec, n: number, drivers: Drivers, idle: Counts) {
   const { counter, http } = drivers;
   const ws: WebSocketUse = { connections: 0, clientMessages: 0, framesReceived: 0, connectionMinutes: 0 };
   let httpRequests = 0;
@@ -177,10 +200,10 @@ async function runShape(spec: ShapeSpec, drivers: Drivers, idle: Counts): Promis
   // reach the stream on their own, so stream batches (notifier and resolver invocations) are not shared
   // between jobs more than a lightly loaded deployment would share them.
   const ids = await Promise.all(
-    Array.from({ length: spec.jobs }, async (_, i) => {
+    Array.from({ length: n }, async (_, i) => {
       await sleep(i * ARRIVAL_MS);
       httpRequests++;
-      const job = await submit(http, spec.body);
+      const job = await submit(http, { type: 'demo', ...spec.body });
       if (spec.watched) await watch(drivers, job.id, ws);
       return job.id;
     }),
@@ -198,13 +221,13 @@ async function runShape(spec: ShapeSpec, drivers: Drivers, idle: Counts): Promis
 
   const statuses: Record<string, number> = {};
   for (const job of jobs) statuses[job.status] = (statuses[job.status] ?? 0) + 1;
-  const unexpected = jobs.filter((job) => !spec.expect(job));
+  const unexpected = jobs.filter((job) => job.status !== 'completed' || job.attempt !== spec.runs);
   if (unexpected.length > 0)
     throw new Error(
       `${spec.shape}: ${unexpected.length} job(s) ended unexpectedly, e.g. ${JSON.stringify(unexpected[0])}`,
     );
 
-  const perJob = scale(window, 1 / spec.jobs);
+  const perJob = scale(window, 1 / n);
   const sizes = jobs.map((job) => itemBytes(toItem(job, { retentionDays: 30 })));
   const deliveries = total(
     window,
@@ -222,9 +245,9 @@ async function runShape(spec: ShapeSpec, drivers: Drivers, idle: Counts): Promis
     (k) => k.source === 'stream' && k.operation === 'GetRecords',
     'empty',
   );
-  // Two readers consume the jobs stream (the notifier's and the dependency resolver's): each non-empty
-  // read is one invocation of its function.
-  const streamBatches = (streamReads - emptyStreamReads) / 2;
+  // Every stream consumer (infra/function-settings.ts) reads the jobs stream: each non-empty read is taken
+  // as one invocation of its function (its event filter may drop a batch: then an upper bound).
+  const streamBatches = (streamReads - emptyStreamReads) / STREAM_CONSUMERS.length;
   const emptyReceives = total(
     window,
     (k) => k.source === 'event-source' && k.operation.startsWith('ReceiveMessage'),
@@ -234,7 +257,6 @@ async function runShape(spec: ShapeSpec, drivers: Drivers, idle: Counts): Promis
     idle,
     (k) => k.source === 'event-source' && k.operation.startsWith('ReceiveMessage'),
   );
-  const n = spec.jobs;
   return {
     shape: spec.shape,
     description: spec.description,
@@ -258,8 +280,7 @@ async function runShape(spec: ShapeSpec, drivers: Drivers, idle: Counts): Promis
       authorizer: httpRequests / n,
       'api/submit-job': httpRequests / n,
       worker: deliveries / n,
-      notifier: streamBatches / n,
-      dependencies: streamBatches / n,
+      ...Object.fromEntries(STREAM_CONSUMERS.map((module) => [module, streamBatches / n])),
       'dead-letter': deadLetters / n,
       'ws/authorizer': ws.connections / n,
       'ws/connect': ws.connections / n,
@@ -294,4 +315,121 @@ async function watch(drivers: Drivers, jobId: string, ws: WebSocketUse): Promise
   clearTimeout(timeout);
   await socket.close();
   ws.connectionMinutes += Math.ceil((Date.now() - openedAt) / 60_000);
+}
+
+export type RequestsResult = Awaited<ReturnType<typeof run>>;
+export type ShapeResult = RequestsResult['shapes'][number];
+
+/** The functions' SQS calls, plus the event source's receive per delivered message and its deletes. */
+export const sqsRequests = (c: Counts) =>
+  total(c, (k) => k.source === 'functions' && k.service === 'SQS') +
+  total(c, (k) => k.source === 'event-source') -
+  total(c, (k) => k.source === 'event-source', 'empty');
+
+export const invocationsOf = (shape: ShapeResult) =>
+  Object.values(shape.invocations).reduce((a, b) => a + b, 0);
+
+/** Per-job rows of the billable requests: the functions' calls and the SQS event source's work per message. */
+function requestRows(shape: ShapeResult): Cell[][] {
+  const rows: Cell[][] = [];
+  for (const [key, t] of Object.entries(shape.perJob).sort(([a], [b]) => a.localeCompare(b))) {
+    const { source, service, operation } = parseKey(key);
+    if (source !== 'functions' && source !== 'event-source') continue;
+    const receive = operation.startsWith('ReceiveMessage');
+    // Receives: only those that delivered a message are the job's; the empty ones are the idle background.
+    const calls = receive ? t.calls - t.empty : t.calls;
+    if (calls === 0) continue;
+    const db = service === 'DynamoDB';
+    const read = DYNAMODB_READS.has(operation);
+    rows.push([
+      source === 'functions' ? 'function' : 'event source',
+      service,
+      receive ? `${operation} (delivering)` : operation,
+      num(calls, 2),
+      db ? `${num(t.awsUnits, 2)} ${read ? 'RRU' : 'WRU'}` : '',
+      db && !read ? num(t.awsIndexUnits, 2) : '',
+      db ? `${num(t.units, 2)}${t.indexUnits > 0 ? ` (GSI ${num(t.indexUnits, 2)})` : ''}` : '',
+    ]);
+  }
+  return rows;
+}
+
+export function render(result: RequestsResult): string {
+  const { shapes } = result;
+  const row = (label: string, f: (s: ShapeResult) => number | string, digits = 2): Cell[] => [
+    label,
+    ...shapes.map((s) => {
+      const value = f(s);
+      return typeof value === 'number' ? num(value, digits) : value;
+    }),
+  ];
+  const db = (s: ShapeResult, ops: Set<string>, field: 'calls' | 'units' | 'awsUnits' | 'awsIndexUnits') =>
+    total(s.perJob, dynamo(ops), field);
+  const out = [
+    heading('[requests] Billable AWS requests per job (local stack, SDK middleware on every client)'),
+    table(
+      ['per job', ...shapes.map((s) => s.shape)],
+      [
+        row('jobs run / window', (s) => `${s.jobs} / ${num(s.windowSeconds, 1)} s`),
+        row('runs per job', (s) => s.attempts),
+        row('HTTP API requests', (s) => s.httpRequests),
+        row('Lambda invocations', invocationsOf),
+        row('SQS requests (functions + event source per delivery)', (s) => sqsRequests(s.perJob)),
+        row('DynamoDB read requests', (s) => db(s, DYNAMODB_READS, 'calls')),
+        row('DynamoDB read units (AWS rules)', (s) => db(s, DYNAMODB_READS, 'awsUnits')),
+        row('DynamoDB read units (DynamoDB Local)', (s) => db(s, DYNAMODB_READS, 'units')),
+        row('DynamoDB write requests', (s) => db(s, DYNAMODB_WRITES, 'calls')),
+        row('DynamoDB write units (AWS rules)', (s) => db(s, DYNAMODB_WRITES, 'awsUnits')),
+        row('  of which index entries (AWS rules)', (s) => db(s, DYNAMODB_WRITES, 'awsIndexUnits')),
+        row('DynamoDB write units (DynamoDB Local)', (s) => db(s, DYNAMODB_WRITES, 'units')),
+        row('Management API posts (frames out)', (s) =>
+          total(s.perJob, (k) => k.operation === 'PostToConnection'),
+        ),
+        row('WebSocket client messages (in)', (s) => s.websocket.clientMessages),
+        row(
+          'Stream records read (free)',
+          (s) =>
+            total(s.perJob, (k) => k.source === 'stream' && k.operation === 'GetRecords', 'items') /
+            STREAM_CONSUMERS.length,
+        ),
+      ],
+    ),
+  ];
+  for (const s of shapes) {
+    const statuses = Object.entries(s.statuses).map(([status, count]) => `${count} ${status}`);
+    out.push(
+      `\n${s.shape}: ${s.description} (${s.jobs} jobs, ${statuses.join(', ')}; a finished job's item is ${num(s.itemBytes, 0)} bytes by DynamoDB's sizing rules)`,
+      table(
+        ['by', 'service', 'operation', 'calls/job', 'AWS units/job', 'of which GSI', 'DynamoDB Local units'],
+        requestRows(s),
+      ),
+      `Lambda invocations/job: ${Object.entries(s.invocations)
+        .filter(([, count]) => count > 0)
+        .map(([module, count]) => `${module} ${num(count, 2)}`)
+        .join(', ')}`,
+    );
+    if (s.websocket.connections > 0)
+      out.push(
+        `WebSocket/job: ${num(s.websocket.connections, 2)} connection, ${num(s.websocket.clientMessages, 2)} message in, ${num(s.websocket.framesReceived, 2)} frames received, ${num(s.websocket.connectionMinutes, 2)} connection-minute(s)`,
+      );
+    out.push(
+      `Background in the window (not per job): ${s.background.emptyReceives} empty receives (idle rate × window: ${num(s.background.idleReceivesExpected, 0)}; the SQS emulator also wakes every waiting long poll per message), ${s.background.emptyStreamReads} empty stream reads (free)`,
+    );
+  }
+  const { idle, maintenance } = result;
+  const fn = (k: { source: string }) => k.source === 'functions';
+  out.push(
+    `\nIdle background (${idle.windowSeconds} s window, no jobs): ${num(
+      total(idle.perSecond, (k) => k.source === 'event-source' && k.operation.startsWith('ReceiveMessage')),
+      2,
+    )} empty SQS receives/s from ${idle.pollLoops} poll loops (billed on AWS), ${num(
+      total(idle.perSecond, (k) => k.source === 'stream'),
+      1,
+    )} stream API calls/s (free).`,
+    `One maintenance sweep (every minute on AWS): ${total(maintenance.recover, fn)} DynamoDB requests, ${num(total(maintenance.recover, fn, 'awsUnits'), 1)} read units by AWS's rules (${num(maintenance.recoverMs, 0)} ms); one cleanup sweep (daily): ${total(maintenance.cleanup, fn)} requests (${num(maintenance.cleanupMs, 0)} ms).`,
+    "AWS units: by AWS's rules from the sizes of the items and index entries written and read (bench/lib/dynamo-pricing.ts); DynamoDB Local's own figure beside them as a cross-check (it bills a transaction's item and index entries as 2 KB).",
+  );
+  if (result.errors.length > 0)
+    out.push(`The stack reported ${result.errors.length} error(s), e.g. ${result.errors[0]}`);
+  return out.join('\n');
 }

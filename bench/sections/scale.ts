@@ -12,10 +12,8 @@
  * with the events API Gateway would send (admin caller), against DynamoDB Local and the SQS emulator.
  */
 import { randomUUID } from 'node:crypto';
-import { type AttributeValue, BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { type AttributeValue, BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { shardOf, toItem } from '../../functions/adapters/dynamodb/job-item.ts';
 import {
   ALL_SCOPE,
@@ -24,15 +22,13 @@ import {
   userScope,
 } from '../../functions/adapters/dynamodb/stats-items.ts';
 import type { Job, JobStatus } from '../../functions/core/job.ts';
-import { tierForPriority } from '../../functions/core/tiers.ts';
-import { startDynamoDbLocal } from '../../functions/local/emulators/dynamodb-local.ts';
 import { startSqsEmulator } from '../../functions/local/emulators/sqs-emulator.ts';
-import { lambdaContext } from '../../functions/local/lambda-context.ts';
-import { LOCAL_CREDENTIALS as credentials, LOCAL_REGION as region } from '../../functions/local/local-aws.ts';
-import { provisionQueues, provisionTables } from '../../functions/local/provision.ts';
+import { aJob as baseJob } from '../../test/support/job-factory.ts';
+import { apiEvent, context, load, type Route, startHandlerEnvironment } from '../lib/in-process.ts';
 import { pool } from '../lib/local-stack.ts';
-import type { ScaleMeasure, ScaleResult, SectionContext } from '../lib/results.ts';
-import { DYNAMODB_READS, diff, SdkCounter, tagFunctionClients, total } from '../lib/sdk-counter.ts';
+import type { SectionContext } from '../lib/results.ts';
+import { DYNAMODB_READS, diff, dynamo, SdkCounter, tagFunctionClients, total } from '../lib/sdk-counter.ts';
+import { heading, num, table } from '../lib/table.ts';
 
 const USERS = 50;
 const HOUR = 3_600_000;
@@ -49,45 +45,32 @@ const TERMINAL: JobStatus[] = [
   'dead',
 ];
 
+/** A job in `status`, created up to 10 days ago (i spreads users, priorities and times). */
 function aJob(status: JobStatus, now: number, i: number, overrides: Partial<Job> = {}): Job {
-  const priority = (i % 10) + 1;
-  const createdAt = new Date(now - (i % 10) * DAY - 60_000 - (i % 1000) * 1000).toISOString();
-  const started = new Date(Date.parse(createdAt) + 1500).toISOString();
-  const ended = new Date(Date.parse(createdAt) + 4000).toISOString();
-  const terminal = ['completed', 'failed', 'cancelled', 'dead'].includes(status);
-  return {
+  const createdAt = now - (i % 10) * DAY - 60_000 - (i % 1000) * 1000;
+  const at = (ms: number) => new Date(createdAt + ms).toISOString();
+  const terminal = !['queued', 'running'].includes(status);
+  return baseJob({
     id: randomUUID(),
     userId: `user-${i % USERS}`,
-    type: 'demo',
-    command: 'echo',
-    params: { value: i },
-    priority,
-    tier: tierForPriority(priority),
+    priority: (i % 10) + 1,
     status,
     progress: { percent: terminal ? 100 : 0, stage: null, message: null },
     attempt: status === 'queued' ? 0 : 1,
-    maxRetries: 3,
-    retryDelaySeconds: 30,
-    timeoutSeconds: 300,
     result: status === 'completed' ? { value: i } : null,
     error:
       status === 'failed' || status === 'dead' ? { code: 'demo', message: 'failed', retryable: false } : null,
-    runAt: null,
-    deadline: null,
-    dependsOn: [],
-    idempotencyKey: null,
-    createdAt,
-    queuedAt: createdAt,
-    startedAt: status === 'queued' ? null : started,
-    heartbeatAt: status === 'queued' ? null : started,
-    completedAt: terminal ? ended : null,
+    createdAt: at(0),
+    queuedAt: at(0),
+    dispatchedAt: at(0),
+    startedAt: status === 'queued' ? null : at(1500),
+    heartbeatAt: status === 'queued' ? null : at(1500),
+    completedAt: terminal ? at(4000) : null,
     queueTimeMs: status === 'queued' ? null : 1500,
     executionTimeMs: terminal ? 2500 : null,
     seq: terminal ? 4 : 2,
-    epoch: 1,
-    dispatchedAt: createdAt,
     ...overrides,
-  };
+  });
 }
 
 /** Counter totals per `STATS#scope / S#shard` item, kept in step with what is loaded. */
@@ -117,49 +100,21 @@ class Counters {
   }
 }
 
-export async function run(ctx: SectionContext): Promise<ScaleResult> {
+export async function run(ctx: SectionContext) {
   const small = ctx.quick ? 500 : 1000;
   const large = ctx.quick ? 10_000 : 100_000;
   const counter = new SdkCounter();
   counter.install();
   ctx.log('scale: starting DynamoDB Local and the SQS emulator');
-  const [dynamodb, sqs] = await Promise.all([startDynamoDbLocal({}), startSqsEmulator({})]);
-  const loader = new DynamoDBClient({ region, credentials, endpoint: dynamodb.endpoint, maxAttempts: 10 });
-  const setupSqs = new SQSClient({ region, credentials, endpoint: sqs.endpoint });
+  const env = await startHandlerEnvironment('scale', await startSqsEmulator({}));
+  const loader = env.setupDynamo;
   counter.tag(loader, 'bench');
   try {
-    const tables = await provisionTables(loader, 'scale');
-    const queues = await provisionQueues(setupSqs, 'scale');
-    const table = tables.Jobs as string;
-    Object.assign(process.env, {
-      AWS_REGION: region,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-      JOBS_TABLE: table,
-      QUEUE_URL_CRITICAL: queues.urls.critical,
-      QUEUE_URL_HIGH: queues.urls.high,
-      QUEUE_URL_NORMAL: queues.urls.normal,
-      QUEUE_URL_LOW: queues.urls.low,
-      DLQ_URL_CRITICAL: queues.deadLetterUrls.critical,
-      DLQ_URL_HIGH: queues.deadLetterUrls.high,
-      DLQ_URL_NORMAL: queues.deadLetterUrls.normal,
-      DLQ_URL_LOW: queues.deadLetterUrls.low,
-      AUTH_MODE: 'hs256',
-      JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
-      LOG_LEVEL: 'error',
-    });
-    type Route = {
-      handler: (
-        event: APIGatewayProxyEventV2,
-        context: Context,
-      ) => Promise<APIGatewayProxyStructuredResultV2>;
-    };
+    const table = env.tables.Jobs as string;
     const routes = {
-      'GET /queue/stats': (await import('../../functions/handlers/api/queue-stats.ts')) as Route,
-      'POST /admin/recover': (await import('../../functions/handlers/api/admin-recover.ts')) as Route,
-      'POST /admin/cleanup': (await import('../../functions/handlers/api/admin-cleanup.ts')) as Route,
+      'GET /queue/stats': await load<Route>('api/queue-stats'),
+      'POST /admin/recover': await load<Route>('api/admin-recover'),
+      'POST /admin/cleanup': await load<Route>('api/admin-cleanup'),
     };
     await tagFunctionClients(counter);
 
@@ -167,7 +122,7 @@ export async function run(ctx: SectionContext): Promise<ScaleResult> {
     const counters = new Counters();
     let loaded = 0;
     let loadMs = 0;
-    const load = async (jobs: Job[]) => {
+    const loadJobs = async (jobs: Job[]) => {
       const started = performance.now();
       for (const job of jobs) counters.add(job);
       const items = [...jobs.map((job) => toItem(job, { retentionDays: 30 })), ...counters.items()];
@@ -213,11 +168,11 @@ export async function run(ctx: SectionContext): Promise<ScaleResult> {
 
     ctx.log(`scale: loading ${small.toLocaleString('en-US')} jobs`);
     const firstExpired = expired(10_000_000);
-    await load([...active, ...terminalJobs(small - active.length, 100), ...firstExpired]);
+    await loadJobs([...active, ...terminalJobs(small - active.length, 100), ...firstExpired]);
     const smallRun = await measureRoutes(routes, counter);
     for (const job of firstExpired) counters.remove(job);
     ctx.log(`scale: loading up to ${large.toLocaleString('en-US')} jobs`);
-    await load([...terminalJobs(large - small, 200_000), ...expired(20_000_000)]);
+    await loadJobs([...terminalJobs(large - small, 200_000), ...expired(20_000_000)]);
     const largeRun = await measureRoutes(routes, counter);
 
     const checks: string[] = [];
@@ -231,7 +186,7 @@ export async function run(ctx: SectionContext): Promise<ScaleResult> {
         `${size.toLocaleString('en-US')} jobs: stats total ${stats.total} (expected ${size + 10}), pastDeadline ${stats.pastDeadline} (expected 5), recover ${run['POST /admin/recover'].body}, cleanup ${run['POST /admin/cleanup'].body} (expected 10 deleted)`,
       );
     }
-    const measures: ScaleMeasure[] = (Object.keys(routes) as Array<keyof typeof routes>).map((route) => {
+    const measures = (Object.keys(routes) as Array<keyof typeof routes>).map((route) => {
       const a = smallRun[route];
       const b = largeRun[route];
       return {
@@ -249,40 +204,23 @@ export async function run(ctx: SectionContext): Promise<ScaleResult> {
       checks,
     };
   } finally {
-    loader.destroy();
-    setupSqs.destroy();
-    await Promise.all([dynamodb.stop(), sqs.stop()]);
+    await env.stop();
   }
 }
 
-async function measureRoutes(
-  routes: Record<
-    'GET /queue/stats' | 'POST /admin/recover' | 'POST /admin/cleanup',
-    {
-      handler: (
-        event: APIGatewayProxyEventV2,
-        context: Context,
-      ) => Promise<APIGatewayProxyStructuredResultV2>;
-    }
-  >,
-  counter: SdkCounter,
-) {
-  const measured = {} as Record<
-    keyof typeof routes,
-    { readUnits: number; awsReadUnits: number; requests: number; body: string }
-  >;
-  for (const [routeKey, route] of Object.entries(routes) as Array<
-    [keyof typeof routes, (typeof routes)[keyof typeof routes]]
-  >) {
+async function measureRoutes(routes: Record<string, Route>, counter: SdkCounter) {
+  type Measured = { readUnits: number; awsReadUnits: number; requests: number; body: string };
+  const measured = {} as Record<'GET /queue/stats' | 'POST /admin/recover' | 'POST /admin/cleanup', Measured>;
+  for (const [routeKey, route] of Object.entries(routes) as Array<[keyof typeof measured, Route]>) {
     const before = counter.snapshot();
-    const result = await route.handler(adminEvent(routeKey), lambdaContext(routeKey, 29_000));
+    const [, path = '/'] = routeKey.split(' ');
+    const event = apiEvent(routeKey, path, { userId: 'bench-admin', isAdmin: true });
+    const result = await route.handler(event, context(routeKey));
     if (result.statusCode !== 200) throw new Error(`${routeKey}: ${result.statusCode} ${result.body}`);
     const window = diff(counter.snapshot(), before);
-    const reads = (k: { source: string; service: string; operation: string }) =>
-      k.source === 'functions' && k.service === 'DynamoDB' && DYNAMODB_READS.has(k.operation);
     measured[routeKey] = {
-      readUnits: total(window, reads, 'units'),
-      awsReadUnits: total(window, reads, 'awsUnits'),
+      readUnits: total(window, dynamo(DYNAMODB_READS), 'units'),
+      awsReadUnits: total(window, dynamo(DYNAMODB_READS), 'awsUnits'),
       requests: total(window, (k) => k.source === 'functions'),
       body: result.body ?? '',
     };
@@ -290,28 +228,38 @@ async function measureRoutes(
   return measured;
 }
 
-function adminEvent(routeKey: string): APIGatewayProxyEventV2 {
-  const [method = 'GET', path = '/'] = routeKey.split(' ');
-  const now = new Date();
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: path,
-    rawQueryString: '',
-    headers: {},
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'bench',
-      domainName: 'localhost',
-      domainPrefix: 'bench',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-      requestId: randomUUID(),
-      routeKey,
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-      authorizer: { lambda: { userId: 'bench-admin', isAdmin: true } },
-    } as APIGatewayProxyEventV2['requestContext'],
-    isBase64Encoded: false,
-  };
+export type ScaleResult = Awaited<ReturnType<typeof run>>;
+
+export function render(result: ScaleResult): string {
+  const { small, large } = result.sizes;
+  const label = (n: number) => n.toLocaleString('en-US');
+  return [
+    heading(`[scale] Scale check: read units with ${label(small)} vs ${label(large)} jobs in the table`),
+    table(
+      [
+        'route',
+        `RRU @${label(small)}`,
+        `RRU @${label(large)}`,
+        'ratio',
+        `with AWS minimums @${label(small)}`,
+        `@${label(large)}`,
+        'ratio',
+        'requests (both)',
+      ],
+      result.measures.map((m) => [
+        m.route,
+        num(m.small.readUnits, 1),
+        num(m.large.readUnits, 1),
+        m.small.readUnits > 0 ? num(m.large.readUnits / m.small.readUnits, 2) : '-',
+        num(m.small.awsReadUnits, 1),
+        num(m.large.awsReadUnits, 1),
+        num(m.ratio, 2),
+        m.small.requests === m.large.requests
+          ? String(m.small.requests)
+          : `${m.small.requests} → ${m.large.requests}`,
+      ]),
+    ),
+    `Loaded ${label(large + 20)} items with BatchWriteItem at ${num(result.loadedPerSecond, 0)} jobs/s (${num(result.loadSeconds, 1)} s).`,
+    ...result.checks.map((check) => `check: ${check}`),
+  ].join('\n');
 }

@@ -177,8 +177,8 @@ async function startOwned(
   return emulator.endpoint;
 }
 
-/** The handlers read their configuration from the environment at import, exactly as in Lambda. */
-function configureEnvironment(
+/** The handlers read their configuration from the environment at import, exactly as in Lambda (the bench sets it the same way). */
+export function configureEnvironment(
   options: LocalStackOptions,
   resources: {
     dynamodbEndpoint: string;
