@@ -49,6 +49,7 @@ describe('the dashboard', () => {
     await visible(page.getByRole('heading', { name: 'Jobs by status' }));
     await visible(page.locator('tr[data-tier="normal"]'));
     await text(page.locator('header [role="status"]'), 'live');
+    await session.screenshot('overview-signed-in');
   });
 
   it('shows a submitted job live until it completes, its progress bar moving, without a reload', async () => {
@@ -73,7 +74,11 @@ describe('the dashboard', () => {
 
     await row(job.id).getByRole('link', { name: job.id }).click();
     expect(new URL(page.url()).hash).toBe(`#/jobs/${job.id}`);
-    await attribute(page.getByRole('progressbar', { name: 'Progress', exact: true }), 'aria-valuenow', finalPercent);
+    await attribute(
+      page.getByRole('progressbar', { name: 'Progress', exact: true }),
+      'aria-valuenow',
+      finalPercent,
+    );
     await attribute(jobSection(), 'data-status', 'completed');
     await text(page.locator('.panel[aria-label="Result"] pre'), /"slept": 4/);
   });

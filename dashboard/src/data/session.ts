@@ -33,7 +33,7 @@ export function signOut(): void {
 }
 
 /** What the token's claims say about its user; the API decides, this only picks what to show. */
-function sessionFor(token: string): Session {
+export function sessionFor(token: string): Session {
   const claims = decodeClaims(token);
   const groups = [claims.groups, claims['cognito:groups']].flatMap((value) =>
     Array.isArray(value) ? value : [],

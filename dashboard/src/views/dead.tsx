@@ -87,7 +87,10 @@ export function DeadLettersView() {
         </div>
       </div>
       <p role="status" class="muted">
-        {notice || (jobs === null ? 'Loading…' : `${jobs.length} dead jobs in ${groups.length} groups.`)}
+        {notice ||
+          (jobs === null
+            ? 'Loading…'
+            : `${jobs.length} dead job${jobs.length === 1 ? '' : 's'} in ${groups.length} group${groups.length === 1 ? '' : 's'}.`)}
       </p>
       {groups.map((group) => (
         <DeadGroup key={group.key} group={group} selected={selected} toggle={toggle} />
