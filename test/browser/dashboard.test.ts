@@ -38,7 +38,7 @@ const row = (id: string) => page.locator(`tr[data-job-id="${id}"]`);
 const jobSection = () => page.locator('section[data-job-id]');
 
 /** Polls the page (not the test's clock) until `check` holds; generous for a busy machine. */
-const until = <T>(check: () => Promise<T | undefined | false>, timeoutMs = 60_000) =>
+const until = <T>(check: () => Promise<T | undefined | false>, timeoutMs = 120_000) =>
   eventually(check, timeoutMs, 100);
 
 describe('the dashboard', () => {
@@ -132,6 +132,8 @@ describe('the dashboard', () => {
 
   it('draws the throughput and latency charts from the metric rollups', async () => {
     await page.getByRole('link', { name: 'Overview' }).click();
+    await text(page.locator('li[data-status="completed"] .count'), /^[1-9]/);
+    await session.screenshot('overview-counters');
     const completed = page.locator('svg path[data-series="completed"]');
     // The rollups are written as the stream is aggregated; the chart reads them again every 30 s.
     await until(async () => {
@@ -143,7 +145,6 @@ describe('the dashboard', () => {
       return Number(await completed.getAttribute('data-sum')) >= 1;
     }, 90_000);
     await attribute(page.locator('svg path[data-series="executionTime"]'), 'd', /^M/);
-    await text(page.locator('li[data-status="completed"] .count'), /^[1-9]/);
     await session.screenshot('overview');
   });
 

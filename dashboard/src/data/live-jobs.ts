@@ -14,6 +14,9 @@ export interface TimelineEntry {
   seenAt: Date;
 }
 
+/** Versions kept per job for its timeline (a long job reports progress often). */
+const TIMELINE_LIMIT = 500;
+
 export type Connection = 'connecting' | 'live' | 'reconnecting';
 
 export class LiveJobs {
@@ -86,6 +89,7 @@ export class LiveJobs {
       message: job.progress.message,
       seenAt: new Date(),
     });
+    if (entries.length > TIMELINE_LIMIT) entries.splice(0, entries.length - TIMELINE_LIMIT);
     this.#timelines.set(job.id, entries);
   }
 

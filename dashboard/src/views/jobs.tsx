@@ -3,7 +3,7 @@
  * list scrolls into view (or with "Load more"); rows follow the live store, and new jobs appear on top.
  */
 import type { Job } from '@tiered-job-queue/client';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatTime } from '../components/format.ts';
 import { ProgressBar } from '../components/progress.tsx';
 import { STATUSES, StatusBadge } from '../components/status.tsx';
@@ -187,7 +187,7 @@ function MoreRows({
   onMore: () => void;
 }) {
   const ref = useRef<HTMLDivElement>(null);
-  const more = useMemo(() => ({ current: onMore }), []);
+  const more = useRef(onMore);
   more.current = onMore;
   useEffect(() => {
     const element = ref.current;
@@ -197,7 +197,7 @@ function MoreRows({
     });
     observer.observe(element);
     return () => observer.disconnect();
-  }, [cursor, loading, more]);
+  }, [cursor, loading]);
   return (
     <div ref={ref} class="more">
       {loading && <p class="muted">Loading…</p>}

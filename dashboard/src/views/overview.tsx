@@ -1,6 +1,6 @@
 /** `#/`: counts by status, the tiers, throughput and latency history, all kept current while open. */
 import type { QueueStats } from '@tiered-job-queue/client';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { STATUSES, StatusBadge } from '../components/status.tsx';
 import { useLiveVersion, useServices } from '../data/app-context.ts';
 import { jobsHref } from '../router.ts';
@@ -11,38 +11,39 @@ const TIERS = ['critical', 'high', 'normal', 'low'] as const;
 const STATS_REFRESH_MS = 1000;
 const STATS_POLL_MS = 15_000;
 
-type TierStats = QueueStats['tiers'][string] & { paused?: boolean };
-
-export function OverviewView() {
+/**
+ * Live counters: the stats are read again after job events, at most once per STATS_REFRESH_MS (a steady
+ * stream of progress events must not starve it), and every STATS_POLL_MS regardless.
+ */
+function useLiveStats(): QueueStats | null {
   const { client, report } = useServices();
   const [stats, setStats] = useState<QueueStats | null>(null);
   const version = useLiveVersion();
-
-  // Live counters: the stats are read again after job events (throttled) and every 15 s regardless.
-  useEffect(() => {
-    let stopped = false;
-    const timer = setTimeout(
-      () =>
-        client.stats().then(
-          (next) => !stopped && setStats(next),
-          (error) => !stopped && report(error),
-        ),
-      version === 0 ? 0 : STATS_REFRESH_MS,
-    );
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, [client, report, version]);
   const [tick, setTick] = useState(0);
+  const last = useRef({ at: 0, timer: 0 as ReturnType<typeof setTimeout> | 0 });
+  // Every job event (version) and poll tick asks for a read.
   useEffect(() => {
-    const timer = setInterval(() => setTick((t) => t + 1), STATS_POLL_MS);
-    return () => clearInterval(timer);
+    if (last.current.timer) return;
+    const wait = Math.max(0, last.current.at + STATS_REFRESH_MS - Date.now());
+    last.current.timer = setTimeout(() => {
+      last.current = { at: Date.now(), timer: 0 };
+      client.stats().then(setStats, report);
+    }, wait);
+  }, [client, report, version, tick]);
+  useEffect(() => {
+    const poll = setInterval(() => setTick((t) => t + 1), STATS_POLL_MS);
+    return () => {
+      clearInterval(poll);
+      clearTimeout(last.current.timer || undefined);
+    };
   }, []);
-  useEffect(() => {
-    if (tick > 0) client.stats().then(setStats, report);
-  }, [client, report, tick]);
+  return stats;
+}
 
+type TierStats = QueueStats['tiers'][string] & { paused?: boolean };
+
+export function OverviewView() {
+  const stats = useLiveStats();
   return (
     <section aria-labelledby="overview-title">
       <h1 id="overview-title">Overview</h1>
