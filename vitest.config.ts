@@ -25,6 +25,16 @@ export default defineConfig({
         },
       },
       {
+        // The dashboard in a real browser (Debian's chromium through playwright-core) on the local stack.
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 240_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
         test: {
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],

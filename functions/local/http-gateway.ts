@@ -12,6 +12,7 @@ import type {
 } from 'aws-lambda';
 import type { RouteDefinition } from '../api/routes.ts';
 import type { AuthorizerResult } from '../handlers/authorizer.ts';
+import { applyCors, type CorsSettings, withoutCorsHeaders } from './cors.ts';
 import {
   answerClientError,
   headerLimitRefusal,
@@ -47,6 +48,8 @@ export interface HttpGatewayOptions {
   integrationTimeoutMs?: number;
   /** How long a client may take to send its whole request (30 s); tests shorten it. */
   requestTimeoutMs?: number;
+  /** The API's CORS configuration (the dashboard's origin locally); none: no CORS headers at all. */
+  cors?: CorsSettings;
 }
 
 interface CompiledRoute {
@@ -97,6 +100,7 @@ export async function startHttpGateway(
   server.on('clientError', answerClientError);
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (options.cors && applyCors(options.cors, req, res)) return;
     const method = (req.method ?? 'GET').toUpperCase();
     const tooBig = headerLimitRefusal(
       Buffer.byteLength(`${method} ${req.url ?? '/'} HTTP/${req.httpVersion}`),
@@ -153,7 +157,7 @@ export async function startHttpGateway(
     const result = outcome.result;
     res.writeHead(result.statusCode ?? 200, {
       'content-type': 'application/json',
-      ...stringHeaders(result.headers),
+      ...(options.cors ? withoutCorsHeaders(stringHeaders(result.headers)) : stringHeaders(result.headers)),
     });
     res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
   }

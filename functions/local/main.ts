@@ -1,5 +1,6 @@
 /**
  * `npm start`: the whole system on this machine. HTTP API on PORT (3000), WebSocket API on WS_PORT (3001),
+ * the dashboard on DASHBOARD_PORT (3002),
  * state under .local/ (or LOCAL_STATE_DIR) unless LOCAL_IN_MEMORY=1 (or --in-memory).
  */
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ try {
   const stack = await startLocalStack({
     port,
     wsPort: Number(process.env.WS_PORT ?? 3001),
+    dashboardPort: Number(process.env.DASHBOARD_PORT ?? 3002),
     host,
     jwtSecret: secret,
     cursorSecret: localSecret('cursor-secret', stateDir),
@@ -46,6 +48,7 @@ try {
       `HTTP API   ${stack.httpUrl}`,
       `API docs   ${stack.httpUrl}/docs`,
       `WebSocket  ${stack.wsUrl}/?token=<token>`,
+      `Dashboard  ${stack.dashboardUrl}#token=${token}`,
       `State      ${inMemory ? 'in memory (lost on exit)' : stateDir}`,
       '',
       'Demo token (user demo-user, valid 30 days):',

@@ -14,6 +14,8 @@ import { TIERS } from '../../infra/resources.ts';
 import { routes } from '../api/routes.ts';
 import { ENV } from '../wiring/config.ts';
 import { quotaEnvironment } from '../wiring/quotas.ts';
+import { dashboardCors } from './cors.ts';
+import { startDashboardServer } from './dashboard-server.ts';
 import { startDynamoDbLocal } from './emulators/dynamodb-local.ts';
 import { startSqsEmulator } from './emulators/sqs-emulator.ts';
 import {
@@ -64,6 +66,8 @@ export interface LocalStackOptions {
   quotas?: Partial<UserQuotas>;
   /** Called with poller errors (the emulator going away, handler crashes). */
   onError?: (error: unknown) => void;
+  /** Serve the dashboard on this port (0: a free one) and allow its origin in the HTTP API's CORS. */
+  dashboardPort?: number;
 }
 
 export interface LocalStack {
@@ -73,6 +77,8 @@ export interface LocalStack {
   tables: Record<string, string>;
   dynamodbEndpoint: string;
   sqsEndpoint: string;
+  /** The dashboard's URL, when `dashboardPort` was given. */
+  dashboardUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -99,7 +105,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Lambda stops an invocation at its timeout: the functions' clients refuse calls made after it.
     fenceClient((await import('../wiring/dynamo-client.ts')).dynamoClient);
     fenceClient((await import('../wiring/sqs-client.ts')).sqsClient);
+    const dashboard =
+      options.dashboardPort === undefined
+        ? undefined
+        : await startDashboardServer({
+            port: options.dashboardPort,
+            ...(options.host && { host: options.host }),
+          });
+    if (dashboard) cleanups.push(dashboard.close);
     const gateway = await startHttpGateway({
+      ...(dashboard && { cors: dashboardCors(dashboard.origin) }),
       port: options.port,
       ...(options.host && { host: options.host }),
       routes,
@@ -120,6 +135,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.onError && { onError: options.onError }),
     });
     cleanups.push(realtime.stop);
+    dashboard?.setConfig({ apiUrl: gateway.url, wsUrl: realtime.wsUrl });
 
     const worker = (await import('../handlers/worker.ts')) as {
       handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -160,6 +176,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tables,
       dynamodbEndpoint,
       sqsEndpoint,
+      ...(dashboard && { dashboardUrl: dashboard.url }),
       stop,
     };
   } catch (error) {

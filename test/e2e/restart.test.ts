@@ -71,7 +71,14 @@ describe('npm start', () => {
       [join(projectRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'functions/local/main.ts'],
       {
         cwd: projectRoot,
-        env: { ...process.env, PATH: emptyDir, PORT: '0', WS_PORT: '0', LOCAL_STATE_DIR: stateDir },
+        env: {
+          ...process.env,
+          PATH: emptyDir,
+          PORT: '0',
+          WS_PORT: '0',
+          DASHBOARD_PORT: '0',
+          LOCAL_STATE_DIR: stateDir,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

@@ -49,7 +49,7 @@ export const portClosed = (url: string): Promise<boolean> =>
 export async function npmStart(env: Record<string, string>): Promise<RunningStart> {
   const child = spawn('npm', ['start'], {
     cwd: projectRoot,
-    env: { ...process.env, PORT: '0', WS_PORT: '0', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: '0', WS_PORT: '0', DASHBOARD_PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
