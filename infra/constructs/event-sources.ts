@@ -9,6 +9,9 @@ export function dynamoEventSource(table: ITable, settings: StreamEventSourceSett
   return new DynamoEventSource(table, {
     startingPosition: StartingPosition[settings.startingPosition],
     batchSize: settings.batchSize,
+    ...(settings.maxBatchingWindowSeconds > 0 && {
+      maxBatchingWindow: Duration.seconds(settings.maxBatchingWindowSeconds),
+    }),
     reportBatchItemFailures: settings.reportBatchItemFailures,
     bisectBatchOnError: settings.bisectBatchOnError,
     retryAttempts: settings.retryAttempts,

@@ -3,8 +3,8 @@
  * - the worker, consuming the four tier queues, each through its own event source with the tier's
  *   MaximumConcurrency (the priority mechanism: critical gets the most parallel workers);
  * - the dead-letter consumer, marking every job whose message reached a DLQ as `dead`;
- * - the dependency resolver, fed by the jobs table stream, releasing (or failing) the jobs that wait for a
- *   job that just finished.
+ * - the stream consumer (the "dependency resolver"), fed by the jobs table stream: releases (or fails) the
+ *   jobs that wait for a job that just finished, and counts the statistics and metric rollups.
  * With `reserveConcurrency`, each reserves what its event sources can use at most (the worker: the sum of
  * the tiers' MaximumConcurrency), so a flood of API calls cannot take the account's concurrency from them
  * and their event sources are never throttled (a throttled SQS batch waits a whole visibility timeout).
@@ -98,14 +98,14 @@ export class Workers extends Construct {
     if (props.reserveConcurrency) reserve(this.deadLetterConsumer, reservedConcurrency.deadLetterConsumer);
 
     this.dependencyResolver = new JobFunction(this, 'DependencyResolver', {
-      module: 'dependencies',
+      module: 'stream',
       defaults,
     });
     if (props.reserveConcurrency) reserve(this.dependencyResolver, reservedConcurrency.dependencyResolver);
     bindJobs(this.dependencyResolver, jobs, 'readWrite');
     bindQueues(this.dependencyResolver, queues, 'send');
     acknowledgeListStreams(this.dependencyResolver);
-    this.dependencyResolver.addEventSource(dynamoEventSource(jobs.table, streamEventSources.dependencies));
+    this.dependencyResolver.addEventSource(dynamoEventSource(jobs.table, streamEventSources.stream));
   }
 }
 

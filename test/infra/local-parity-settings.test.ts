@@ -59,6 +59,9 @@ function localStreamMapping(settings: StreamEventSourceSettings): Record<string,
   const local = streamReaderSettings(settings);
   return {
     BatchSize: local.batchSize,
+    ...(local.maxBatchingWindowMs > 0 && {
+      MaximumBatchingWindowInSeconds: local.maxBatchingWindowMs / 1000,
+    }),
     StartingPosition: local.startingPosition,
     BisectBatchOnFunctionError: local.bisectBatchOnError,
     MaximumRetryAttempts: local.maxRetryAttempts,

@@ -17,7 +17,8 @@
  * moment `startStreamReader` resolves; shards found later are read from their start. A timed-out
  * invocation is fenced (../invoke-with-timeout.ts) and the shard waits until it has really stopped.
  *
- * Not emulated: batching windows, parallelization factor; split halves get fresh retry counts.
+ * The batching window is emulated (records are gathered until the batch is full or the window has passed).
+ * Not emulated: parallelization factor; split halves get fresh retry counts.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -55,6 +56,8 @@ export interface StreamReaderOptions {
   /** Wait before reading a shard again after an empty read (Lambda polls 4 times a second). */
   pollIntervalMs?: number;
   discoveryIntervalMs?: number;
+  /** Wait up to this long for a full batch once records arrived (MaximumBatchingWindowInSeconds); 0: none. */
+  maxBatchingWindowMs?: number;
   /** Retries of a failed batch before its records are skipped; -1 retries forever (Lambda's default). */
   maxRetryAttempts?: number;
   /** Split a batch whose invocation fails as a whole (BisectBatchOnFunctionError). */
@@ -113,6 +116,7 @@ export async function startStreamReader(opts: StreamReaderOptions): Promise<Stre
   const batchSize = opts.batchSize ?? 100;
   const pollIntervalMs = opts.pollIntervalMs ?? 100;
   const maxRetryAttempts = opts.maxRetryAttempts ?? 10;
+  const batchingWindowMs = opts.maxBatchingWindowMs ?? 0;
   const maxRecordAgeSeconds = opts.maxRecordAgeSeconds ?? -1;
   const filters = opts.filters ?? [];
   const functionTimeoutMs = opts.functionTimeoutMs ?? 60_000;
@@ -195,14 +199,14 @@ export async function startStreamReader(opts: StreamReaderOptions): Promise<Stre
           },
         );
         failures = 0;
-        const records = page.Records ?? [];
+        const { records, nextIterator } = await fillWindow(page.Records ?? [], page.NextShardIterator);
         if (records.length > 0) {
           await deliver(records);
           lastSequence = records[records.length - 1]?.dynamodb?.SequenceNumber ?? lastSequence;
         }
         // A closed shard that is drained has no next iterator: its children come next.
-        if (!page.NextShardIterator) return;
-        iterator = page.NextShardIterator;
+        if (!nextIterator) return;
+        iterator = nextIterator;
         if (records.length === 0) await pause(pollIntervalMs);
       } catch (error) {
         if (signal.aborted) return;
@@ -218,6 +222,31 @@ export async function startStreamReader(opts: StreamReaderOptions): Promise<Stre
         await pause(backoff(++failures));
       }
     }
+  }
+
+  /**
+   * MaximumBatchingWindowInSeconds: once records arrived, keep reading until the batch is full or the
+   * window since the first read has passed.
+   */
+  async function fillWindow(
+    first: _Record[],
+    next: string | undefined,
+  ): Promise<{ records: _Record[]; nextIterator: string | undefined }> {
+    let records = first;
+    let nextIterator = next;
+    const until = Date.now() + batchingWindowMs;
+    while (records.length > 0 && records.length < batchSize && nextIterator && !signal.aborted) {
+      const left = until - Date.now();
+      if (left <= 0) break;
+      await pause(Math.min(pollIntervalMs, left));
+      const page = await opts.streams.send(
+        new GetRecordsCommand({ ShardIterator: nextIterator, Limit: batchSize - records.length }),
+        { abortSignal: signal },
+      );
+      records = records.concat(page.Records ?? []);
+      nextIterator = page.NextShardIterator;
+    }
+    return { records, nextIterator };
   }
 
   /** Filters the page's records and delivers the rest. */
