@@ -5,7 +5,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type {
   Context,
   DynamoDBBatchResponse,
@@ -77,6 +77,15 @@ export async function startLifecycleSources(
     tableName: options.jobsTableName,
     handler: streamConsumer.handler,
     ...streamReaderSettings(streamEventSources.stream, timeouts),
+    // The on-failure destination, as the deployed mapping's SqsDlq: the dropped batch's metadata.
+    onFailure: async (failure) => {
+      await options.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: options.queues.streamFailuresUrl,
+          MessageBody: JSON.stringify(failure),
+        }),
+      );
+    },
     region: options.region,
     onError: options.onError,
   });

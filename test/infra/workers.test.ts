@@ -101,6 +101,15 @@ describe('dependency resolver', () => {
     });
   });
 
+  it('sends the metadata of batches dropped after their retries to an encrypted SQS queue', () => {
+    const queue = logicalId(stack, stack.workers.streamFailures);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stack, resolver) },
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
+    });
+    expect(json.Resources[queue]?.Properties?.SqsManagedSseEnabled).toBe(true);
+  });
+
   it('is invoked with every change of a job item (inserts, changes, deletions) and nothing else', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalId(stack, resolver) },
