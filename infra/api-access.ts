@@ -38,6 +38,7 @@ export const apiHandlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
   'cancel-job': { jobs: 'readWrite' },
   'retry-job': { jobs: 'readWrite', sendToQueues: true },
   'queue-stats': { jobs: 'read', queueStats: true },
+  'queue-metrics': { jobs: 'read' },
   'admin-recover': { jobs: 'readWrite', sendToQueues: true },
   'admin-cleanup': { jobs: 'readWrite', sendToQueues: true },
   'admin-dead': { jobs: 'read', cursorSecret: true },

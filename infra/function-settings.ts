@@ -24,7 +24,8 @@ export const functionTimeouts = {
   worker: queueDefaults.workerTimeoutSeconds,
   /** The DLQ consumer only records an outcome; the DLQs' visibility timeout is six times it. */
   'dead-letter': 30,
-  dependencies: 60,
+  /** The jobs stream's consumer: settles dependants and counts statistics (functions/handlers/stream.ts). */
+  stream: 60,
   notifier: 60,
   /** HTTP and WebSocket authorizers: API Gateway gives up on an authorizer after 10 s. */
   authorizer: 10,
@@ -144,8 +145,12 @@ export interface StreamEventSourceSettings {
   module: FunctionModule;
   startingPosition: 'LATEST' | 'TRIM_HORIZON';
   batchSize: number;
+  /** Lambda waits up to this long to fill a batch (MaximumBatchingWindowInSeconds); 0: none. */
+  maxBatchingWindowSeconds: number;
   reportBatchItemFailures: true;
   bisectBatchOnError: boolean;
+  /** Where the metadata of a batch dropped after its retries goes (an SQS on-failure destination). */
+  onFailure?: 'streamFailures';
   /** Retries of a failing batch before its records are dropped; -1: until they expire (24 h). */
   retryAttempts: number;
   /** Records older than this are dropped unprocessed; -1: no limit. */
@@ -153,13 +158,13 @@ export interface StreamEventSourceSettings {
   filters: readonly FilterPattern[];
 }
 
-const TERMINAL = ['completed', 'failed', 'cancelled', 'dead'] as const;
-
-export const streamEventSources: Record<'notifier' | 'dependencies', StreamEventSourceSettings> = {
+export const streamEventSources: Record<'notifier' | 'stream', StreamEventSourceSettings> = {
   notifier: {
     module: 'notifier',
     startingPosition: 'LATEST',
     batchSize: 100,
+    // Changes go out as soon as they are read.
+    maxBatchingWindowSeconds: 0,
     // Per-record failures: a record that cannot be delivered is retried without resending the others;
     // a failing batch is halved until the bad record is isolated, then dropped after the retries.
     reportBatchItemFailures: true,
@@ -171,25 +176,28 @@ export const streamEventSources: Record<'notifier' | 'dependencies', StreamEvent
     // and cleanup deletes are not job changes a client waits for.
     filters: [{ eventName: ['INSERT', 'MODIFY'], dynamodb: { Keys: { sk: { S: ['JOB'] } } } }],
   },
-  dependencies: {
-    module: 'dependencies',
+  stream: {
+    module: 'stream',
     startingPosition: 'LATEST',
     batchSize: 100,
-    // The handler reports the first record it could not settle; the stream retries from there.
+    // Statistics cost one write per touched item per batch: a short window gathers the changes of a few
+    // seconds into one batch (a trickle of one job every 250 ms makes ~25 changes per batch instead of 1-2).
+    // It is also the counters' lag and a dependant's extra wait after its parent finished.
+    maxBatchingWindowSeconds: 2,
+    // The handler reports the first record it could not settle or count; the stream retries from there.
     reportBatchItemFailures: true,
-    bisectBatchOnError: true,
-    // Settling is idempotent (conditional transitions), so retries are safe; a record that still fails
-    // after them is dropped (its error is in the logs) rather than blocking the shard for 24 hours.
+    // Never split: the handler does not throw, so a batch fails as a whole only on a timeout or a crash,
+    // and its retry must start at the same first record for the statistics writer to recognise what it
+    // already counted (functions/adapters/dynamodb/stats-writer.ts).
+    bisectBatchOnError: false,
+    // Settling and counting are idempotent, so retries are safe; a batch that still fails after them is
+    // dropped (its metadata goes to the on-failure queue) rather than blocking the shard for 24 hours.
     retryAttempts: 10,
     maxRecordAgeSeconds: -1,
-    // Only a job reaching a terminal status settles anything: skip inserts, deletions (TTL, cleanup), the
-    // counter and edge items, and every other change (progress, heartbeats), before invocation.
-    filters: [
-      {
-        eventName: ['MODIFY'],
-        dynamodb: { Keys: { sk: { S: ['JOB'] } }, NewImage: { status: { S: TERMINAL } } },
-      },
-    ],
+    onFailure: 'streamFailures',
+    // Every change of a job item (inserts, changes, deletions incl. TTL expiry): the counters follow them
+    // all. Counter, rollup, marker, edge and idempotency items are skipped before invocation.
+    filters: [{ dynamodb: { Keys: { sk: { S: ['JOB'] } } } }],
   },
 };
 

@@ -152,4 +152,6 @@ export const maintenanceRetries = {
 
 export const queueName = (prefix: string, tier: Tier): string => `${prefix}-${tier}`;
 export const deadLetterQueueName = (prefix: string, tier: Tier): string => `${prefix}-${tier}-dlq`;
+/** The jobs-stream consumer's on-failure destination: metadata of batches dropped after their retries. */
+export const streamFailuresQueueName = (prefix: string): string => `${prefix}-stream-failures`;
 export { TIERS };

@@ -5,6 +5,7 @@
  */
 
 import * as z from '../core/zod.ts';
+import { metricsQuerySchema, metricsResponseSchema } from './metrics-schemas.ts';
 import {
   cleanupQuerySchema,
   cleanupResponseSchema,
@@ -149,6 +150,14 @@ export const operations: Record<string, Operation> = {
   'queue-stats': {
     description: 'Admins see all users; others their own jobs.',
     responses: { 200: { description: 'Statistics', schema: queueStatsResponse } },
+  },
+  'queue-metrics': {
+    description:
+      'One point per `step` from `from` to `to`, oldest first, zeros where nothing happened; admins see all ' +
+      'users, others their own jobs. Kept 30 days. Counted from the jobs stream: the latest point may lag ' +
+      'by a few seconds.',
+    query: metricsQuerySchema,
+    responses: { 200: { description: 'Metrics history', schema: metricsResponseSchema } },
   },
   'admin-recover': {
     responses: {

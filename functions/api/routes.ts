@@ -87,6 +87,13 @@ export const routes: RouteDefinition[] = [
     summary: 'Queue statistics',
   },
   {
+    method: 'GET',
+    path: '/queue/metrics',
+    handler: 'queue-metrics',
+    access: 'user',
+    summary: 'Metrics history: submissions, starts and outcomes per minute, 5 minutes or hour',
+  },
+  {
     method: 'POST',
     path: '/admin/recover',
     handler: 'admin-recover',

@@ -1,11 +1,11 @@
 /**
  * The local stand-ins for the lifecycle's event sources: the dead-letter queue consumers, the jobs-stream
- * consumer that settles dependants, and the EventBridge rules (maintenance every minute, cleanup daily).
+ * consumer that settles dependants and counts statistics, and the EventBridge rules (maintenance every minute, cleanup daily).
  * They invoke the deployed handlers, which must already be configured through the environment.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type {
   Context,
   DynamoDBBatchResponse,
@@ -64,7 +64,7 @@ export async function startLifecycleSources(
     stops.push(() => poller.stop());
   }
 
-  const dependencies = (await import('../handlers/dependencies.ts')) as {
+  const streamConsumer = (await import('../handlers/stream.ts')) as {
     handler: (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
   };
   const reader = await startStreamReader({
@@ -75,8 +75,17 @@ export async function startLifecycleSources(
       endpoint: options.dynamodbEndpoint,
     }),
     tableName: options.jobsTableName,
-    handler: dependencies.handler,
-    ...streamReaderSettings(streamEventSources.dependencies, timeouts),
+    handler: streamConsumer.handler,
+    ...streamReaderSettings(streamEventSources.stream, timeouts),
+    // The on-failure destination, as the deployed mapping's SqsDlq: the dropped batch's metadata.
+    onFailure: async (failure) => {
+      await options.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: options.queues.streamFailuresUrl,
+          MessageBody: JSON.stringify(failure),
+        }),
+      );
+    },
     region: options.region,
     onError: options.onError,
   });

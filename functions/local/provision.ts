@@ -18,6 +18,7 @@ import {
   deadLetterQueueName,
   queueDefaults,
   queueName,
+  streamFailuresQueueName,
   type TableDefinition,
   TIERS,
   tables,
@@ -115,6 +116,8 @@ export interface LocalQueues {
   arns: Record<Tier, string>;
   deadLetterUrls: Record<Tier, string>;
   deadLetterArns: Record<Tier, string>;
+  /** The stream consumer's on-failure destination. */
+  streamFailuresUrl: string;
 }
 
 async function queueArn(client: SQSClient, url: string): Promise<string> {
@@ -131,6 +134,13 @@ export async function provisionQueues(
   options: { visibilityTimeoutSeconds?: number; maxReceiveCount?: number } = {},
 ): Promise<LocalQueues> {
   const result = { urls: {}, arns: {}, deadLetterUrls: {}, deadLetterArns: {} } as LocalQueues;
+  const failures = await client.send(
+    new CreateQueueCommand({
+      QueueName: streamFailuresQueueName(prefix),
+      Attributes: { MessageRetentionPeriod: String(queueDefaults.dlqRetentionDays * 86400) },
+    }),
+  );
+  result.streamFailuresUrl = failures.QueueUrl as string;
   for (const tier of TIERS) {
     const dlq = await client.send(
       new CreateQueueCommand({

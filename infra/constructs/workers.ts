@@ -3,15 +3,16 @@
  * - the worker, consuming the four tier queues, each through its own event source with the tier's
  *   MaximumConcurrency (the priority mechanism: critical gets the most parallel workers);
  * - the dead-letter consumer, marking every job whose message reached a DLQ as `dead`;
- * - the dependency resolver, fed by the jobs table stream, releasing (or failing) the jobs that wait for a
- *   job that just finished.
+ * - the stream consumer (the "dependency resolver"), fed by the jobs table stream: releases (or fails) the
+ *   jobs that wait for a job that just finished, and counts the statistics and metric rollups.
  * With `reserveConcurrency`, each reserves what its event sources can use at most (the worker: the sum of
  * the tiers' MaximumConcurrency), so a flood of API calls cannot take the account's concurrency from them
  * and their event sources are never throttled (a throttled SQS batch waits a whole visibility timeout).
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TIERS, type Tier } from '../../functions/core/tiers.ts';
 import {
@@ -22,6 +23,7 @@ import {
   tierEventSources,
 } from '../function-settings.ts';
 import { reservedConcurrency } from '../limits.ts';
+import { queueDefaults } from '../resources.ts';
 import {
   acknowledgeListStreams,
   bindDeadLetterQueues,
@@ -59,6 +61,8 @@ export class Workers extends Construct {
   public readonly worker: JobFunction;
   public readonly deadLetterConsumer: JobFunction;
   public readonly dependencyResolver: JobFunction;
+  /** The stream consumer's on-failure destination: metadata of batches dropped after their retries. */
+  public readonly streamFailures: Queue;
 
   constructor(scope: Construct, id: string, props: WorkersProps) {
     super(scope, id);
@@ -98,14 +102,25 @@ export class Workers extends Construct {
     if (props.reserveConcurrency) reserve(this.deadLetterConsumer, reservedConcurrency.deadLetterConsumer);
 
     this.dependencyResolver = new JobFunction(this, 'DependencyResolver', {
-      module: 'dependencies',
+      module: 'stream',
       defaults,
     });
     if (props.reserveConcurrency) reserve(this.dependencyResolver, reservedConcurrency.dependencyResolver);
     bindJobs(this.dependencyResolver, jobs, 'readWrite');
     bindQueues(this.dependencyResolver, queues, 'send');
     acknowledgeListStreams(this.dependencyResolver);
-    this.dependencyResolver.addEventSource(dynamoEventSource(jobs.table, streamEventSources.dependencies));
+    this.streamFailures = new Queue(this, 'StreamFailures', {
+      retentionPeriod: Duration.days(queueDefaults.dlqRetentionDays),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    Validations.of(this.streamFailures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'It is itself a dead-letter destination (the on-failure queue of the stream mapping).',
+    });
+    this.dependencyResolver.addEventSource(
+      dynamoEventSource(jobs.table, streamEventSources.stream, this.streamFailures),
+    );
   }
 }
 

@@ -98,7 +98,13 @@ describe('jobs over HTTP on the local stack', () => {
       `/jobs?limit=2&cursor=${encodeURIComponent(first.body.nextCursor ?? '')}`,
     );
     expect(second.body.jobs.map((job) => job.id)).toEqual([ids[0]]);
-    expect((await carol.get('/jobs/count?status=completed')).body).toEqual({ count: 3, approximate: false });
+    // Counted from the jobs stream: the counters catch up with the finished jobs within seconds.
+    await expect
+      .poll(async () => (await carol.get('/jobs/count?status=completed')).body, {
+        timeout: 30_000,
+        interval: 250,
+      })
+      .toEqual({ count: 3, approximate: false });
     expect((await carol.get('/jobs/count?status=queued&type=demo')).body).toEqual({
       count: 0,
       approximate: false,

@@ -168,6 +168,7 @@ describe('statistics and admin routes', () => {
     }>('/queue/stats');
     expect(stats.status).toBe(200);
     const count = (await user.get<{ count: number }>('/jobs/count')).body.count;
+    // Both read the same counters (moved from the jobs stream); the earlier tests' jobs have ended.
     expect(stats.body.total).toBe(count);
     expect(Object.values(stats.body.byStatus).reduce((a, b) => a + b, 0)).toBe(count);
     expect(Object.values(stats.body.priorityDistribution).reduce((a, b) => a + b, 0)).toBe(count);
@@ -178,6 +179,50 @@ describe('statistics and admin routes', () => {
     expect(stats.body.avgExecutionTimeMs).toEqual(expect.any(Number));
     const all = await admin.get<{ total: number }>('/queue/stats');
     expect(all.body.total).toBeGreaterThanOrEqual(stats.body.total);
+  });
+
+  it('serves the metrics history: own jobs per minute, zero-filled, filtered, bounded', async () => {
+    const from = new Date(Date.now() - 60_000).toISOString();
+    const owner = apiClient(stack.httpUrl, await tokenFor(`metrics-${Date.now()}`));
+    const { body } = await owner.post<JobBody>('/jobs', {
+      type: 'demo',
+      command: 'echo',
+      params: { value: 1 },
+      priority: 8,
+    });
+    await eventually(
+      async () => (await owner.get<JobBody>(`/jobs/${body.job.id}`)).body.job.status === 'completed',
+    );
+    type Metrics = { step: number; points: Array<Record<string, number | string | null>> };
+    const sum = (points: Metrics['points'], field: string) =>
+      points.reduce((total, point) => total + Number(point[field] ?? 0), 0);
+    const read = async (query: string) =>
+      (await owner.get<Metrics>(`/queue/metrics?from=${from}${query}`)).body;
+    // Counted from the jobs stream: the points catch up within seconds.
+    await expect
+      .poll(async () => sum((await read('&step=60')).points, 'completed'), { timeout: 30_000, interval: 500 })
+      .toBe(1);
+    const minutes = await read('&step=60');
+    expect(minutes.step).toBe(60);
+    expect(sum(minutes.points, 'submitted')).toBe(1);
+    expect(sum(minutes.points, 'started')).toBe(1);
+    expect(minutes.points.some((point) => point.avgExecutionTimeMs !== null)).toBe(true);
+    expect(minutes.points.map((point) => point.t)).toEqual(
+      [...minutes.points.map((point) => point.t)].sort(),
+    );
+    expect(sum((await read('&step=60&tier=high&type=demo')).points, 'completed')).toBe(1);
+    expect(sum((await read('&step=60&tier=low')).points, 'completed')).toBe(0);
+    const hours = await read('&step=3600');
+    expect(sum(hours.points, 'completed')).toBe(1);
+    // The admin sees everyone's jobs; more than 1,440 points is a validation error.
+    const everyone = (await admin.get<Metrics>(`/queue/metrics?from=${from}&step=300`)).body;
+    expect(sum(everyone.points, 'completed')).toBeGreaterThanOrEqual(1);
+    const tooMany = await owner.get(
+      '/queue/metrics?from=2026-01-01T00:00:00Z&to=2026-01-03T00:00:00Z&step=60',
+    );
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body).toMatchObject({ error: { code: 'validation_error' } });
+    expect((await owner.get('/queue/metrics?step=7')).status).toBe(400);
   });
 
   it('lists and redrives dead jobs for admins only', async () => {

@@ -89,6 +89,8 @@ describe('the CDK app', () => {
       'AwsSolutions-IAM5',
       'AwsSolutions-L1',
       'AwsSolutions-SMG4',
+      // The stream consumer's on-failure queue is itself a dead-letter destination.
+      'AwsSolutions-SQS3',
     ]);
   });
 

@@ -85,6 +85,7 @@ describe('IAM', () => {
       logicalId(stack, stack.queues.queues[tier]),
       logicalId(stack, stack.queues.deadLetterQueues[tier]),
     ]);
+    queueIds.push(logicalId(stack, stack.workers.streamFailures));
     for (const statement of allStatements) {
       if (!list(statement.Action).some((action) => action.startsWith('sqs:'))) continue;
       for (const resource of list(statement.Resource))

@@ -59,18 +59,32 @@ function localStreamMapping(settings: StreamEventSourceSettings): Record<string,
   const local = streamReaderSettings(settings);
   return {
     BatchSize: local.batchSize,
+    ...(local.maxBatchingWindowMs > 0 && {
+      MaximumBatchingWindowInSeconds: local.maxBatchingWindowMs / 1000,
+    }),
     StartingPosition: local.startingPosition,
     BisectBatchOnFunctionError: local.bisectBatchOnError,
     MaximumRetryAttempts: local.maxRetryAttempts,
     ...(local.maxRecordAgeSeconds >= 0 && { MaximumRecordAgeInSeconds: local.maxRecordAgeSeconds }),
     FunctionResponseTypes: ['ReportBatchItemFailures'],
     FilterCriteria: { Filters: local.filters.map((pattern) => ({ Pattern: pattern })) },
+    // The local reader sends dropped batches' metadata to the provisioned queue (lifecycle-sources.ts).
+    ...(settings.onFailure && { DestinationConfig: { OnFailure: { Destination: 'an SQS queue' } } }),
   };
 }
 
 /** A template mapping without its wiring (source and function), filter patterns parsed. */
 function tuned(properties: Record<string, unknown>): Record<string, unknown> {
   const { EventSourceArn: _source, FunctionName: _function, ...rest } = properties;
+  const destination = rest.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined;
+  if (destination?.OnFailure) {
+    const [id] =
+      (destination.OnFailure.Destination as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'] ?? [];
+    const type = (json.Resources as Record<string, { Type: string }>)[id ?? '']?.Type;
+    rest.DestinationConfig = {
+      OnFailure: { Destination: type === 'AWS::SQS::Queue' ? 'an SQS queue' : type },
+    };
+  }
   const filters = rest.FilterCriteria as { Filters: { Pattern: string }[] } | undefined;
   if (filters)
     rest.FilterCriteria = {

@@ -11,7 +11,8 @@ const workerTimeout = Number(queueProps(stack.workers.worker).Timeout);
 
 describe('tier queues', () => {
   it('are four standard queues, each with its own dead-letter queue', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 2 * TIERS.length);
+    // Plus one more: the stream consumer's on-failure destination (workers.test.ts).
+    template.resourceCountIs('AWS::SQS::Queue', 2 * TIERS.length + 1);
     for (const [, queue] of resourcesOf(json, 'AWS::SQS::Queue'))
       expect(queue.Properties?.FifoQueue).toBeUndefined();
     const targets = TIERS.map((tier) => logicalId(stack, stack.queues.deadLetterQueues[tier]));

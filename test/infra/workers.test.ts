@@ -85,35 +85,36 @@ describe('dead-letter consumer', () => {
 describe('dependency resolver', () => {
   const resolver = stack.workers.dependencyResolver;
 
-  it('runs functions/handlers/dependencies.ts on the jobs table stream with partial batch failures', () => {
+  it('runs functions/handlers/stream.ts on the jobs table stream with partial batch failures', () => {
     expect(json.Resources[logicalId(stack, resolver)]?.Properties?.Description).toBe(
-      'functions/handlers/dependencies.ts',
+      'functions/handlers/stream.ts',
     );
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalId(stack, resolver) },
       EventSourceArn: { 'Fn::GetAtt': [logicalId(stack, stack.store.get('Jobs')), 'StreamArn'] },
       StartingPosition: 'LATEST',
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      BisectBatchOnFunctionError: true,
+      // Never split: a retried batch must start at the same first record (stats-writer.ts).
+      BisectBatchOnFunctionError: false,
+      MaximumBatchingWindowInSeconds: 2,
       MaximumRetryAttempts: Match.anyValue(),
     });
   });
 
-  it('is invoked only when a job item reaches a terminal status', () => {
+  it('sends the metadata of batches dropped after their retries to an encrypted SQS queue', () => {
+    const queue = logicalId(stack, stack.workers.streamFailures);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stack, resolver) },
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
+    });
+    expect(json.Resources[queue]?.Properties?.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it('is invoked with every change of a job item (inserts, changes, deletions) and nothing else', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalId(stack, resolver) },
       FilterCriteria: {
-        Filters: [
-          {
-            Pattern: JSON.stringify({
-              eventName: ['MODIFY'],
-              dynamodb: {
-                Keys: { sk: { S: ['JOB'] } },
-                NewImage: { status: { S: ['completed', 'failed', 'cancelled', 'dead'] } },
-              },
-            }),
-          },
-        ],
+        Filters: [{ Pattern: JSON.stringify({ dynamodb: { Keys: { sk: { S: ['JOB'] } } } }) }],
       },
     });
   });

@@ -6,7 +6,7 @@
  */
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DynamoJobStore } from '../../functions/adapters/dynamodb/job-store.ts';
 import {
@@ -29,16 +29,24 @@ import { type LocalQueues, provisionQueues, provisionTables } from '../../functi
 import { dynamoClient, sqsClient, uniquePrefix } from '../support/emulators.ts';
 import { aJob } from '../support/job-factory.ts';
 import { silentLogger } from '../support/memory-store.ts';
+import { startStatsCounting } from '../support/stats-stream.ts';
 
 const sqs = sqsClient();
 let store: DynamoJobStore;
 let queues: LocalQueues;
+
+let counting: { stop(): Promise<void> } | undefined;
+
+afterAll(async () => {
+  await counting?.stop();
+});
 
 beforeAll(async () => {
   const prefix = uniquePrefix('limits');
   const tables = await provisionTables(dynamoClient(), prefix);
   queues = await provisionQueues(sqs, prefix);
   store = new DynamoJobStore({ client: dynamoClient(), tableName: tables.Jobs as string, retentionDays: 1 });
+  counting = await startStatsCounting(tables.Jobs as string);
 });
 
 /** A string whose JSON object `{"v":"..."}` is exactly `bytes` long. */
@@ -120,7 +128,7 @@ describe('composite keys', () => {
     });
     const listed = await store.listByUser('alice#x', { limit: 10 });
     expect(listed.items.map((job) => job.id)).toEqual([squatter.id]);
-    expect((await store.readStats({ userId: 'alice#x' })).byStatus.queued).toBe(1);
+    await expect.poll(async () => (await store.readStats({ userId: 'alice#x' })).byStatus.queued).toBe(1);
   });
 
   it('serve a user whose id has 5,000 characters: create, repeat, list, count, stats', async () => {
@@ -132,7 +140,7 @@ describe('composite keys', () => {
     ).toEqual({ created: false, jobId: job.id, fingerprint: 'f' });
     expect((await store.listByUser(userId, { status: 'queued', limit: 10 })).items).toHaveLength(1);
     expect((await store.countByUser(userId, { type: 'long' })).count).toBe(1);
-    expect((await store.readStats({ userId })).byStatus.queued).toBe(1);
+    await expect.poll(async () => (await store.readStats({ userId })).byStatus.queued).toBe(1);
     // No one else sees it, including a user whose id is that id's key part.
     expect((await store.listByUser('s'.repeat(4990), { limit: 10 })).items).toHaveLength(0);
   });

@@ -3,7 +3,7 @@
  * edges written only while the parent is unfinished, and dead-lettering through SQS's own redrive.
  */
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoJobStore } from '../../functions/adapters/dynamodb/job-store.ts';
 import { SqsQueueInspector } from '../../functions/adapters/sqs/queue-inspector.ts';
 import { TestClock } from '../../functions/core/clock.ts';
@@ -17,20 +17,27 @@ import { cleanup } from '../../functions/usecases/maintenance.ts';
 import { dynamoClient, sqsClient, uniquePrefix } from '../support/emulators.ts';
 import { aJob } from '../support/job-factory.ts';
 import { MemoryJobStore } from '../support/memory-store.ts';
+import { expectStatsToReach, startStatsCounting } from '../support/stats-stream.ts';
 
 const sqs = sqsClient();
 let store: DynamoJobStore;
 let queues: LocalQueues;
+let counting: { stop(): Promise<void> } | undefined;
+
+afterAll(async () => {
+  await counting?.stop();
+});
 
 beforeAll(async () => {
   const prefix = uniquePrefix('lifecycle');
   const tables = await provisionTables(dynamoClient(), prefix);
   queues = await provisionQueues(sqs, prefix, { visibilityTimeoutSeconds: 1, maxReceiveCount: 2 });
   store = new DynamoJobStore({ client: dynamoClient(), tableName: tables.Jobs as string, retentionDays: 30 });
+  counting = await startStatsCounting(tables.Jobs as string);
 });
 
 describe('statistics counters', () => {
-  it('match a full recount after a mixed workload, per user and overall', async () => {
+  it('match a full recount once the stream is counted, after a mixed workload, per user and overall', async () => {
     const reference = new MemoryJobStore();
     const jobs: Job[] = [];
     const clock = new TestClock('2026-10-01T00:00:00.000Z');
@@ -68,7 +75,7 @@ describe('statistics counters', () => {
     }
     for (const scope of [{ all: true as const }, { userId: 'stats-0' }, { userId: 'stats-2' }]) {
       // This test runs first in its file, so the table holds exactly the jobs it made.
-      expect(await store.readStats(scope)).toEqual(await reference.readStats(scope));
+      await expectStatsToReach((s) => store.readStats(s), scope, await reference.readStats(scope));
     }
     const users = await Promise.all([0, 1, 2].map((u) => store.readStats({ userId: `stats-${u}` })));
     const total = users.reduce(

@@ -3,7 +3,7 @@
  * completion of a running job ends in exactly one terminal state, and concurrent submissions with one
  * idempotency key create exactly one job (the others get it back; a different body is a conflict).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DynamoJobStore } from '../../functions/adapters/dynamodb/job-store.ts';
 import { sleep } from '../../functions/agents/demo.ts';
@@ -22,6 +22,7 @@ import { runJob } from '../../functions/usecases/run-job.ts';
 import { submitJob } from '../../functions/usecases/submit-job.ts';
 import { dynamoClient, uniquePrefix } from '../support/emulators.ts';
 import { MemoryJobStore, silentLogger } from '../support/memory-store.ts';
+import { expectStatsToReach, startStatsCounting } from '../support/stats-stream.ts';
 
 let store: DynamoJobStore;
 const agents = createRegistry().register('race', {
@@ -35,9 +36,16 @@ const agents = createRegistry().register('race', {
   }),
 });
 
+let counting: { stop(): Promise<void> } | undefined;
+
+afterAll(async () => {
+  await counting?.stop();
+});
+
 beforeAll(async () => {
   const tables = await provisionTables(dynamoClient(), uniquePrefix('races'));
   store = new DynamoJobStore({ client: dynamoClient(), tableName: tables.Jobs as string, retentionDays: 30 });
+  counting = await startStatsCounting(tables.Jobs as string);
 });
 
 /** The store, recording which transitions were accepted. */
@@ -113,7 +121,9 @@ describe('cancel racing completion (DynamoDB)', () => {
     // The counters followed every race exactly.
     const reference = new MemoryJobStore();
     for (const job of jobs) reference.jobs.set(job.id, job);
-    expect(await store.readStats({ userId: 'racer' })).toEqual(
+    await expectStatsToReach(
+      (scope) => store.readStats(scope),
+      { userId: 'racer' },
       await reference.readStats({ userId: 'racer' }),
     );
     expect(outcomes.size).toBeGreaterThanOrEqual(1);

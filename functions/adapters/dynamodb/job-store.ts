@@ -6,8 +6,10 @@ import {
   type AttributeValue,
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
+  PutItemCommand,
   QueryCommand,
   TransactionCanceledException,
   type TransactWriteItem,
@@ -48,7 +50,7 @@ import {
   userStatusKey,
   userTypeKey,
 } from './job-item.ts';
-import { ALL_SCOPE, statsDeltas, statsUpdates, sumShards, userScope } from './stats-items.ts';
+import { ALL_SCOPE, sumShards, userScope } from './stats-items.ts';
 
 export interface DynamoJobStoreOptions extends ItemOptions {
   client: DynamoDBClient;
@@ -67,21 +69,23 @@ export class DynamoJobStore implements JobStore {
   }
 
   /**
-   * Precondition: no job with this id (and no idempotency record for the key). Writes the job, the
-   * idempotency record and the counters in one transaction. Emits an INSERT on the stream.
+   * Precondition: no job with this id (and no idempotency record for the key). Writes the job alone with
+   * one conditional PutItem, or, with an idempotency key or dependencies, in one transaction with the
+   * idempotency record and the edges (each parent checked unfinished). Emits an INSERT on the stream, from
+   * which the statistics are counted (usecases/aggregate-stats.ts).
    */
   async create(job: Job, options: CreateOptions = {}): Promise<CreateResult> {
     const { idempotency, waitsFor = [] } = options;
-    const items: TransactWriteItem[] = [
-      {
-        Put: {
-          TableName: this.#table,
-          Item: toItem(job, this.#options),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      ...statsUpdates(this.#table, job, statsDeltas(undefined, job)).map((Update) => ({ Update })),
-    ];
+    const put = {
+      TableName: this.#table,
+      Item: toItem(job, this.#options),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
+    if (!idempotency && waitsFor.length === 0) {
+      await this.#client.send(new PutItemCommand(put));
+      return { created: true };
+    }
+    const items: TransactWriteItem[] = [{ Put: put }];
     const expiresAt =
       Math.floor(new Date(job.createdAt).getTime() / 1000) + this.#options.retentionDays * 86400;
     for (const parent of waitsFor) {
@@ -170,10 +174,11 @@ export class DynamoJobStore implements JobStore {
   }
 
   /**
-   * One conditional write: precondition = the transition's statuses (and epoch, when given); writes = the
-   * transition's fields, the derived index/TTL attributes, and seq + 1. A change of status also moves the
-   * counters, in the same transaction, so it is pinned to the exact status it changes from; if that status
-   * moved on meanwhile (say running → cancelling), the transition is re-checked against the fresh job.
+   * One conditional UpdateItem: precondition = the transition's statuses (and epoch, when given); writes =
+   * the transition's fields, the derived index/TTL attributes, and seq + 1. A change of status is pinned to
+   * the exact status it changes from (the stream's old image then says what the counters move from); if
+   * that status moved on meanwhile (say running → cancelling), the transition is re-checked against the
+   * fresh job.
    */
   async apply(job: Job, transition: Transition): Promise<Job | null> {
     let current = job;
@@ -181,23 +186,13 @@ export class DynamoJobStore implements JobStore {
       if (!allows(current, transition)) return null;
       const next = applied(current, transition);
       const update = this.#updateFor(current, next, transition);
-      if (next.status === current.status) {
-        try {
-          const { Attributes } = await this.#client.send(
-            new UpdateItemCommand({ ...update, ReturnValues: 'ALL_NEW' }),
-          );
-          return Attributes ? fromItem(Attributes) : next;
-        } catch (error) {
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        }
-      } else {
-        const counters = statsUpdates(this.#table, next, statsDeltas(current, next));
-        try {
-          await this.#transact([{ Update: update }, ...counters.map((Update) => ({ Update }))]);
-          return await this.get(job.id);
-        } catch (error) {
-          if (!isConditionFailure(error)) throw error;
-        }
+      try {
+        const { Attributes } = await this.#client.send(
+          new UpdateItemCommand({ ...update, ReturnValues: 'ALL_NEW' }),
+        );
+        return Attributes ? fromItem(Attributes) : next;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
       const fresh = await this.get(job.id);
       if (!fresh) return null;
@@ -207,33 +202,29 @@ export class DynamoJobStore implements JobStore {
   }
 
   /**
-   * Precondition: the job is still in the (terminal) status read. Deletes it, its idempotency record and
-   * the counters' share in one transaction, then its dependency edges (which nothing reads once it ended).
+   * Precondition: the job is still in the (terminal) status read. Deletes it (with its idempotency record,
+   * in one transaction, when it has one), then its dependency edges (which nothing reads once it ended).
+   * The stream's REMOVE record takes its share out of the counters.
    */
   async delete(job: Job): Promise<boolean> {
+    const remove = {
+      TableName: this.#table,
+      Key: marshall(jobKey(job.id)),
+      ConditionExpression: '#status = :status',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: marshall({ ':status': job.status }),
+    };
     try {
-      await this.#transact([
-        {
-          Delete: {
-            TableName: this.#table,
-            Key: marshall(jobKey(job.id)),
-            ConditionExpression: '#status = :status',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: marshall({ ':status': job.status }),
+      if (job.idempotencyKey) {
+        await this.#transact([
+          { Delete: remove },
+          {
+            Delete: { TableName: this.#table, Key: marshall(idempotencyKey(job.userId, job.idempotencyKey)) },
           },
-        },
-        ...(job.idempotencyKey
-          ? [
-              {
-                Delete: {
-                  TableName: this.#table,
-                  Key: marshall(idempotencyKey(job.userId, job.idempotencyKey)),
-                },
-              },
-            ]
-          : []),
-        ...statsUpdates(this.#table, job, statsDeltas(job, undefined)).map((Update) => ({ Update })),
-      ]);
+        ]);
+      } else {
+        await this.#client.send(new DeleteItemCommand(remove));
+      }
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;

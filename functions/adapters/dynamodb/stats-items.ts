@@ -1,12 +1,11 @@
 /**
- * Maintained statistics: counter items updated in the same transaction as every status change, so they are
- * exact, and read in O(1) (a fixed number of shards) however many jobs the table holds. Counters are sharded
- * by job id to spread writes; each user has their own set, and one set counts every job.
+ * Maintained statistics: one counter item per scope (`STATS#ALL`, `STATS#U#<user>`), moved by the stream
+ * consumer from the changes of the jobs (stats-aggregate.ts, stats-writer.ts), and read in O(1) however
+ * many jobs the table holds. A read sums every item of the scope's partition, so the shards `S#0..7` of
+ * the earlier per-transaction counters still count after an upgrade.
  */
-import type { AttributeValue, Update } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Job } from '../../core/job.ts';
-import { STATUS_SHARDS, shardOf, userPart } from './job-item.ts';
+import { STATUS_SHARDS, userPart } from './job-item.ts';
 
 export const statsKey = (scope: string, shard: number) => ({ pk: `STATS#${scope}`, sk: `S#${shard}` });
 export const userScope = (userId: string) => `U#${userPart(userId)}`;
@@ -40,27 +39,6 @@ export function statsDeltas(before: Job | undefined, after: Job | undefined): De
     add(`${metric}_count`, (now[metric] === null ? 0 : 1) - (was[metric] === null ? 0 : 1));
   }
   return deltas;
-}
-
-/** The counter updates (the user's and the global shard) for a transaction. */
-export function statsUpdates(tableName: string, job: Job, deltas: Deltas): Update[] {
-  const entries = Object.entries(deltas);
-  if (entries.length === 0) return [];
-  const names: Record<string, string> = {};
-  const values: Record<string, AttributeValue> = {};
-  const parts = entries.map(([name, value], i) => {
-    names[`#c${i}`] = name;
-    values[`:c${i}`] = { N: String(value) };
-    return `#c${i} :c${i}`;
-  });
-  const shard = shardOf(job.id);
-  return [userScope(job.userId), ALL_SCOPE].map((scope) => ({
-    TableName: tableName,
-    Key: marshall(statsKey(scope, shard)),
-    UpdateExpression: `ADD ${parts.join(', ')}`,
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
-  }));
 }
 
 /** Sums the counters of every shard of a scope. */

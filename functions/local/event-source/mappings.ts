@@ -33,6 +33,7 @@ export function streamReaderSettings(settings: StreamEventSourceSettings, overri
     functionName: settings.module,
     startingPosition: settings.startingPosition,
     batchSize: settings.batchSize,
+    maxBatchingWindowMs: settings.maxBatchingWindowSeconds * 1000,
     maxRetryAttempts: settings.retryAttempts,
     bisectBatchOnError: settings.bisectBatchOnError,
     maxRecordAgeSeconds: settings.maxRecordAgeSeconds,

@@ -17,8 +17,10 @@
  * moment `startStreamReader` resolves; shards found later are read from their start. A timed-out
  * invocation is fenced (../invoke-with-timeout.ts) and the shard waits until it has really stopped.
  *
- * Not emulated: batching windows, parallelization factor; split halves get fresh retry counts.
+ * The batching window is emulated (records are gathered until the batch is full or the window has passed).
+ * Not emulated: parallelization factor; split halves get fresh retry counts.
  */
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -55,6 +57,8 @@ export interface StreamReaderOptions {
   /** Wait before reading a shard again after an empty read (Lambda polls 4 times a second). */
   pollIntervalMs?: number;
   discoveryIntervalMs?: number;
+  /** Wait up to this long for a full batch once records arrived (MaximumBatchingWindowInSeconds); 0: none. */
+  maxBatchingWindowMs?: number;
   /** Retries of a failed batch before its records are skipped; -1 retries forever (Lambda's default). */
   maxRetryAttempts?: number;
   /** Split a batch whose invocation fails as a whole (BisectBatchOnFunctionError). */
@@ -66,8 +70,35 @@ export interface StreamReaderOptions {
   functionTimeoutMs?: number;
   functionName?: string;
   region?: string;
+  /**
+   * The on-failure destination: receives the metadata of each batch discarded after its retries or for its
+   * age, in Lambda's shape (`DDBStreamBatchInfo`), as Lambda sends it to an SQS on-failure destination.
+   */
+  onFailure?: (record: StreamFailureRecord) => Promise<void>;
   /** Handler failures, skipped records and stream errors; reading goes on after each. */
   onError?: (error: unknown) => void;
+}
+
+/** What Lambda sends an on-failure destination about a discarded stream batch. */
+export interface StreamFailureRecord {
+  requestContext: {
+    requestId: string;
+    functionArn: string;
+    condition: string;
+    approximateInvokeCount: number;
+  };
+  responseContext: { statusCode: number; executedVersion: string; functionError: string };
+  version: '1.0';
+  timestamp: string;
+  DDBStreamBatchInfo: {
+    shardId: string;
+    startSequenceNumber: string;
+    endSequenceNumber: string;
+    approximateArrivalOfFirstRecord: string;
+    approximateArrivalOfLastRecord: string;
+    batchSize: number;
+    streamArn: string;
+  };
 }
 
 export interface StreamReader {
@@ -113,6 +144,7 @@ export async function startStreamReader(opts: StreamReaderOptions): Promise<Stre
   const batchSize = opts.batchSize ?? 100;
   const pollIntervalMs = opts.pollIntervalMs ?? 100;
   const maxRetryAttempts = opts.maxRetryAttempts ?? 10;
+  const batchingWindowMs = opts.maxBatchingWindowMs ?? 0;
   const maxRecordAgeSeconds = opts.maxRecordAgeSeconds ?? -1;
   const filters = opts.filters ?? [];
   const functionTimeoutMs = opts.functionTimeoutMs ?? 60_000;
@@ -195,14 +227,14 @@ export async function startStreamReader(opts: StreamReaderOptions): Promise<Stre
           },
         );
         failures = 0;
-        const records = page.Records ?? [];
+        const { records, nextIterator } = await fillWindow(page.Records ?? [], page.NextShardIterator);
         if (records.length > 0) {
-          await deliver(records);
+          await deliver(records, state.shard.ShardId ?? '');
           lastSequence = records[records.length - 1]?.dynamodb?.SequenceNumber ?? lastSequence;
         }
         // A closed shard that is drained has no next iterator: its children come next.
-        if (!page.NextShardIterator) return;
-        iterator = page.NextShardIterator;
+        if (!nextIterator) return;
+        iterator = nextIterator;
         if (records.length === 0) await pause(pollIntervalMs);
       } catch (error) {
         if (signal.aborted) return;
@@ -220,16 +252,75 @@ export async function startStreamReader(opts: StreamReaderOptions): Promise<Stre
     }
   }
 
+  /**
+   * MaximumBatchingWindowInSeconds: once records arrived, keep reading until the batch is full or the
+   * window since the first read has passed.
+   */
+  async function fillWindow(
+    first: _Record[],
+    next: string | undefined,
+  ): Promise<{ records: _Record[]; nextIterator: string | undefined }> {
+    let records = first;
+    let nextIterator = next;
+    const until = Date.now() + batchingWindowMs;
+    while (records.length > 0 && records.length < batchSize && nextIterator && !signal.aborted) {
+      const left = until - Date.now();
+      if (left <= 0) break;
+      await pause(Math.min(pollIntervalMs, left));
+      const page = await opts.streams.send(
+        new GetRecordsCommand({ ShardIterator: nextIterator, Limit: batchSize - records.length }),
+        { abortSignal: signal },
+      );
+      records = records.concat(page.Records ?? []);
+      nextIterator = page.NextShardIterator;
+    }
+    return { records, nextIterator };
+  }
+
   /** Filters the page's records and delivers the rest. */
-  async function deliver(sdkRecords: _Record[]): Promise<void> {
+  async function deliver(sdkRecords: _Record[], shardId: string): Promise<void> {
     const records = sdkRecords
       .map((record) => toLambdaRecord(record, streamArn as string, region))
       .filter((record) => passesFilters(record, filters));
-    if (records.length > 0) await deliverBatch(records);
+    if (records.length > 0) await deliverBatch(records, shardId);
+  }
+
+  /** An on-failure destination gets the metadata of a discarded batch (Lambda's DDBStreamBatchInfo). */
+  async function discarded(
+    records: DynamoDBRecord[],
+    shardId: string,
+    condition: 'RetryAttemptsExhausted' | 'EventAgeExceeded',
+    invokeCount: number,
+  ): Promise<void> {
+    if (!opts.onFailure || records.length === 0) return;
+    const arrival = (record: DynamoDBRecord | undefined) =>
+      new Date((record?.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000).toISOString();
+    await opts
+      .onFailure({
+        requestContext: {
+          requestId: randomUUID(),
+          functionArn: `arn:aws:lambda:${region}:000000000000:function:${opts.functionName ?? 'stream-consumer'}`,
+          condition,
+          approximateInvokeCount: invokeCount,
+        },
+        responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+        version: '1.0',
+        timestamp: new Date().toISOString(),
+        DDBStreamBatchInfo: {
+          shardId,
+          startSequenceNumber: records[0]?.dynamodb?.SequenceNumber ?? '',
+          endSequenceNumber: records.at(-1)?.dynamodb?.SequenceNumber ?? '',
+          approximateArrivalOfFirstRecord: arrival(records[0]),
+          approximateArrivalOfLastRecord: arrival(records.at(-1)),
+          batchSize: records.length,
+          streamArn: streamArn as string,
+        },
+      })
+      .catch(onError);
   }
 
   /** Drops the records past the maximum record age (reported), keeping the others in order. */
-  function dropExpired(records: DynamoDBRecord[]): DynamoDBRecord[] {
+  async function dropExpired(records: DynamoDBRecord[], shardId: string): Promise<DynamoDBRecord[]> {
     if (maxRecordAgeSeconds < 0) return records;
     const oldest = Date.now() / 1000 - maxRecordAgeSeconds;
     const expired = records.filter((record) => (record.dynamodb?.ApproximateCreationDateTime ?? 0) < oldest);
@@ -240,14 +331,15 @@ export async function startStreamReader(opts: StreamReaderOptions): Promise<Stre
         maxRecordAgeSeconds,
       ),
     );
+    await discarded(expired, shardId, 'EventAgeExceeded', 0);
     return records.filter((record) => !expired.includes(record));
   }
 
   /** Invokes the handler until the batch succeeds, retrying from the checkpoint it reports. */
-  async function deliverBatch(batch: DynamoDBRecord[]): Promise<void> {
+  async function deliverBatch(batch: DynamoDBRecord[], shardId: string): Promise<void> {
     let pending = batch;
     for (let attempt = 0; ; attempt++) {
-      pending = dropExpired(pending);
+      pending = await dropExpired(pending, shardId);
       if (pending.length === 0) return;
       if (attempt > 0) {
         if (maxRetryAttempts >= 0 && attempt > maxRetryAttempts) {
@@ -257,6 +349,7 @@ export async function startStreamReader(opts: StreamReaderOptions): Promise<Stre
               attempt,
             ),
           );
+          await discarded(pending, shardId, 'RetryAttemptsExhausted', attempt);
           return;
         }
         await pause(backoff(attempt));
@@ -270,8 +363,8 @@ export async function startStreamReader(opts: StreamReaderOptions): Promise<Stre
         onError(error);
         if (opts.bisectBatchOnError && pending.length > 1) {
           const half = Math.ceil(pending.length / 2);
-          await deliverBatch(pending.slice(0, half));
-          if (!signal.aborted) await deliverBatch(pending.slice(half));
+          await deliverBatch(pending.slice(0, half), shardId);
+          if (!signal.aborted) await deliverBatch(pending.slice(half), shardId);
           return;
         }
       }
