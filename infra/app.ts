@@ -3,7 +3,9 @@
  * environment-agnostic, so synth needs no credentials.
  */
 import { buildApp } from './build-app.ts';
+import { buildDashboardAssets } from './dashboard-assets.ts';
 import { dropBundlingProgress } from './quiet-synth.ts';
 
 dropBundlingProgress();
-buildApp().app.synth();
+const dashboardAssets = await buildDashboardAssets();
+buildApp({}, { ...(dashboardAssets && { dashboardAssets }) }).app.synth();

@@ -8,12 +8,21 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { settingsFromContext } from './context.ts';
 import { JobQueueStack } from './job-queue-stack.ts';
 
-export function buildApp(props: AppProps = {}): { app: App; stack: JobQueueStack } {
+export interface BuildAppOptions {
+  /** The built dashboard's directory (infra/dashboard-assets.ts); none: the bucket gets only config.json. */
+  dashboardAssets?: string;
+}
+
+export function buildApp(
+  props: AppProps = {},
+  options: BuildAppOptions = {},
+): { app: App; stack: JobQueueStack } {
   const app = new App(props);
   const settings = settingsFromContext(app.node);
   const stack = new JobQueueStack(app, `JobQueue-${settings.stage}`, {
     description: `Serverless priority job queue (${settings.stage})`,
     settings,
+    ...(options.dashboardAssets && { dashboardAssets: options.dashboardAssets }),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { app, stack };

@@ -11,6 +11,12 @@ import {
   type UserQuotas,
   userQuotaDefaults,
 } from './limits.ts';
+import {
+  alarmContextKeys,
+  alarmsFromContext,
+  dashboardContextKeys,
+  dashboardFromContext,
+} from './observability-context.ts';
 import { type AuthSettings, type JobQueueSettings, type LogLevel, SettingsError } from './settings.ts';
 
 const throttleKeys = Object.fromEntries(
@@ -64,6 +70,8 @@ export const CONTEXT_KEYS = {
   webSocketAccessLogs: 'true | false: access logs for the WebSocket stage (default true)',
   apiGatewayCloudWatchRole:
     'true | false: create the account-level API Gateway CloudWatch role WebSocket logs need (default true)',
+  ...dashboardContextKeys,
+  ...alarmContextKeys,
 } as const;
 
 type ContextKey = keyof typeof CONTEXT_KEYS;
@@ -135,6 +143,8 @@ export function settingsFromContext(node: Pick<Node, 'tryGetContext'>): JobQueue
     authorizerCacheSeconds: int('authorizerCacheSeconds'),
     reserveConcurrency: bool('reserveConcurrency'),
     quotas,
+    dashboard: dashboardFromContext(text, list),
+    alarms: alarmsFromContext(text, int),
   };
 }
 

@@ -2,19 +2,22 @@
  * The whole service in one environment-agnostic stack: job store, tier queues, workers, HTTP API,
  * WebSocket progress API and maintenance schedules, wired by intent (see constructs/bindings.ts).
  */
-import { Annotations, CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { CfnAccount } from 'aws-cdk-lib/aws-apigateway';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { routes as contractRoutes, type RouteDefinition } from '../functions/api/routes.ts';
 import { TIERS } from '../functions/core/tiers.ts';
+import { JobQueueAlarms } from './constructs/alarms.ts';
 import { bindQuotas, type JobsBinding } from './constructs/bindings.ts';
+import { DashboardHosting } from './constructs/dashboard-hosting.ts';
 import { JobsHttpApi } from './constructs/http-api.ts';
 import type { FunctionDefaults } from './constructs/job-function.ts';
 import { JobStore } from './constructs/job-store.ts';
 import { JwtAuth } from './constructs/jwt-auth.ts';
 import { Maintenance } from './constructs/maintenance.ts';
+import { OperationsDashboard } from './constructs/operations-dashboard.ts';
 import { ProgressWebSocket } from './constructs/progress-websocket.ts';
 import { TierQueues } from './constructs/tier-queues.ts';
 import {
@@ -36,6 +39,11 @@ export interface JobQueueStackProps extends StackProps {
   tableDefinitions?: TableDefinition[];
   /** HTTP routes; functions/api/routes.ts `routes` unless a test passes others. */
   routes?: readonly RouteDefinition[];
+  /**
+   * The built dashboard (index.html and its files; infra/dashboard-assets.ts builds it for `cdk synth`).
+   * Without it the dashboard's bucket holds only config.json, and the synth says so.
+   */
+  dashboardAssets?: string;
 }
 
 export class JobQueueStack extends Stack {
@@ -47,6 +55,9 @@ export class JobQueueStack extends Stack {
   public readonly webSocket: ProgressWebSocket;
   public readonly maintenance: Maintenance;
   public readonly auth: JwtAuth;
+  public readonly dashboard: DashboardHosting;
+  public readonly alarms: JobQueueAlarms;
+  public readonly operationsDashboard: OperationsDashboard;
   /** The key that signs pagination cursors (read by the handlers that page, never in an environment). */
   public readonly cursorSecret: Secret;
 
@@ -136,6 +147,31 @@ export class JobQueueStack extends Stack {
 
     this.maintenance = new Maintenance(this, 'Maintenance', { defaults, jobs, queues: this.queues });
 
+    this.dashboard = this.addDashboard(props.dashboardAssets);
+
+    // What the alarms and the operations dashboard watch; a new job-carrying function or stream consumer
+    // joins here.
+    const watched = {
+      functions: {
+        worker: this.workers.worker,
+        deadLetterConsumer: this.workers.deadLetterConsumer,
+        dependencyResolver: this.workers.dependencyResolver,
+        notifier: this.webSocket.notifier,
+        recover: this.maintenance.recoverFunction,
+      },
+      streamConsumers: {
+        dependencyResolver: this.workers.dependencyResolver,
+        notifier: this.webSocket.notifier,
+      },
+      queues: this.queues,
+      httpApi: this.httpApi.api,
+    };
+    this.alarms = new JobQueueAlarms(this, 'Alarms', { settings: settings.alarms, ...watched });
+    this.operationsDashboard = new OperationsDashboard(this, 'Operations', {
+      alarms: this.alarms,
+      ...watched,
+    });
+
     this.addOutputs();
     if (settings.reserveConcurrency) {
       const reserved = totalReservedConcurrency(settings);
@@ -167,8 +203,43 @@ export class JobQueueStack extends Stack {
     });
   }
 
+  /**
+   * The dashboard, allowed by the HTTP API's CORS. Its CSP names the WebSocket API exactly but the HTTP API
+   * only as `https://*.execute-api.<region>.<suffix>`: the API's CORS names the distribution's domain, and a
+   * policy naming the API back would be a dependency cycle CloudFormation refuses.
+   */
+  private addDashboard(assetsDir: string | undefined): DashboardHosting {
+    const { oidc } = this.settings.dashboard;
+    const executeApi = `execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;
+    const dashboard = new DashboardHosting(this, 'Dashboard', {
+      assetsDir,
+      config: {
+        apiUrl: this.httpApi.url,
+        wsUrl: this.webSocket.url,
+        ...(oidc && { oidc: { issuer: oidc.issuer, clientId: oidc.clientId, scopes: oidc.scopes } }),
+      },
+      connectSources: [
+        `https://*.${executeApi}`,
+        `wss://${this.webSocket.api.apiId}.${executeApi}`,
+        ...(oidc ? [new URL(oidc.issuer).origin, ...oidc.connectOrigins] : []),
+      ],
+      removalPolicy: this.settings.removalPolicy,
+      logRetention: this.settings.logRetention,
+    });
+    this.httpApi.allowOrigin(dashboard.origin);
+    if (!assetsDir)
+      Annotations.of(dashboard).addInfo(
+        "The dashboard's files were not built (infra/dashboard-assets.ts found no dashboard/build.ts): DashboardUrl serves only config.json.",
+      );
+    return dashboard;
+  }
+
   private addOutputs(): void {
     new CfnOutput(this, 'HttpApiUrl', { value: this.httpApi.url, description: 'HTTP API base URL' });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: this.dashboard.url,
+      description: 'The dashboard (CloudFront)',
+    });
     new CfnOutput(this, 'WebSocketUrl', {
       value: this.webSocket.url,
       description: 'WebSocket URL (append ?token=<JWT>)',

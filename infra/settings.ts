@@ -6,6 +6,12 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { TIERS, type Tier } from '../functions/core/tiers.ts';
 import { jwksClaimsProblem } from '../functions/wiring/auth-config.ts';
+import { type AlarmSettings, type ResolvedAlarmSettings, resolveAlarmSettings } from './alarm-settings.ts';
+import {
+  type DashboardSettings,
+  type ResolvedDashboardSettings,
+  resolveDashboardSettings,
+} from './dashboard-settings.ts';
 import {
   AUTHORIZER_CACHE_SECONDS,
   type Throttle,
@@ -15,6 +21,7 @@ import {
   userQuotaDefaults,
 } from './limits.ts';
 import { queueDefaults, tierDefaults } from './resources.ts';
+import { SettingsError } from './settings-error.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -81,6 +88,10 @@ export interface JobQueueSettings {
   reserveConcurrency?: boolean;
   /** Per-user quotas and the admin-reserved priorities (infra/limits.ts userQuotaDefaults). */
   quotas?: Partial<UserQuotas>;
+  /** The deployed dashboard's sign-in (infra/dashboard-settings.ts). */
+  dashboard?: DashboardSettings;
+  /** Alarm thresholds and the e-mail they go to (infra/alarm-settings.ts). */
+  alarms?: AlarmSettings;
 }
 
 export interface ResolvedSettings {
@@ -100,15 +111,15 @@ export interface ResolvedSettings {
   authorizerCacheSeconds: number;
   reserveConcurrency: boolean;
   quotas: UserQuotas;
+  dashboard: ResolvedDashboardSettings;
+  alarms: ResolvedAlarmSettings;
 }
 
 /** Stages that are torn down freely; every other stage keeps its data by default. */
 const DISPOSABLE_STAGE = /^(dev|test|ci|local|sandbox|pr)([-_].*|\d*)$/;
 const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
-export class SettingsError extends Error {
-  override readonly name = 'SettingsError';
-}
+export { SettingsError };
 
 function integerIn(name: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max)
@@ -207,6 +218,8 @@ export function resolveSettings(settings: JobQueueSettings): ResolvedSettings {
     ),
     reserveConcurrency: settings.reserveConcurrency ?? true,
     quotas: resolveQuotas(settings.quotas),
+    dashboard: resolveDashboardSettings(settings.dashboard),
+    alarms: resolveAlarmSettings(settings.alarms),
   };
 }
 

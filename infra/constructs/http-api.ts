@@ -11,9 +11,10 @@
  * Throttling: the stage's default route settings, plus tighter limits on submissions and admin actions
  * (infra/limits.ts); API Gateway answers 429 `{"message":"Too Many Requests"}` above them.
  */
-import { Annotations, Duration, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnApi,
   type CfnStage,
   CorsHttpMethod,
   HttpApi,
@@ -98,6 +99,8 @@ export class JobsHttpApi extends Construct {
   public readonly authorizer: HttpLambdaAuthorizer;
   /** One function per handler module, by module name (`get-job`, ...). */
   public readonly handlers: ReadonlyMap<string, JobFunction>;
+  /** Origins allowed by CORS (see allowOrigin); none: no CORS configuration at all. */
+  private readonly corsOrigins: string[];
 
   constructor(scope: Construct, id: string, props: JobsHttpApiProps) {
     super(scope, id);
@@ -106,20 +109,11 @@ export class JobsHttpApi extends Construct {
     this.api = new HttpApi(this, 'Api', {
       description: `Job queue HTTP API (${defaults.servicePrefix})`,
       createDefaultStage: false,
-      ...(props.corsOrigins.length > 0 && {
-        corsPreflight: {
-          allowOrigins: props.corsOrigins,
-          allowMethods: [
-            CorsHttpMethod.GET,
-            CorsHttpMethod.POST,
-            CorsHttpMethod.DELETE,
-            CorsHttpMethod.OPTIONS,
-          ],
-          allowHeaders: ['authorization', 'content-type'],
-          exposeHeaders: ['location'],
-          maxAge: Duration.hours(1),
-        },
-      }),
+    });
+    this.corsOrigins = [...props.corsOrigins];
+    // Rendered at synth, so origins known only later (the dashboard's, see allowOrigin) are included.
+    (this.api.node.defaultChild as CfnApi).corsConfiguration = Lazy.any({
+      produce: () => corsConfiguration(this.corsOrigins),
     });
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: defaults.logRetention,
@@ -181,6 +175,14 @@ export class JobsHttpApi extends Construct {
     this.addNotFoundRoute(defaults);
   }
 
+  /**
+   * Lets browsers on `origin` call the API (CORS). The deployed dashboard's origin is added this way: it is
+   * a CloudFront domain, known only once the distribution exists. Nothing to add under an allow-all `*`.
+   */
+  allowOrigin(origin: string): void {
+    if (!this.corsOrigins.includes('*') && !this.corsOrigins.includes(origin)) this.corsOrigins.push(origin);
+  }
+
   /** The invoke URL, ending with a slash. */
   get url(): string {
     return this.stage.url;
@@ -238,6 +240,24 @@ export class JobsHttpApi extends Construct {
         '$default only answers 404 not_found for unknown routes; it reads nothing and needs no identity.',
     });
   }
+}
+
+/** CORS for browser callers on `origins`: bearer tokens, no cookies (so no credentials). */
+function corsConfiguration(origins: string[]): CfnApi.CorsProperty | undefined {
+  if (origins.length === 0) return undefined;
+  return {
+    allowOrigins: origins,
+    allowMethods: [
+      CorsHttpMethod.GET,
+      CorsHttpMethod.POST,
+      CorsHttpMethod.PATCH,
+      CorsHttpMethod.DELETE,
+      CorsHttpMethod.OPTIONS,
+    ],
+    allowHeaders: ['authorization', 'content-type'],
+    exposeHeaders: ['location'],
+    maxAge: Duration.hours(1).toSeconds(),
+  };
 }
 
 function groupByHandler(routes: readonly RouteDefinition[]): Map<string, RouteDefinition[]> {

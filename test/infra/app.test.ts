@@ -2,6 +2,9 @@
  * The app as `cdk synth` runs it (infra/build-app.ts): cdk.json's context, cdk-nag's AWS Solutions checks as
  * a validation plugin, CloudFormation's built-in template validation. Only bundling is skipped.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Token, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -12,7 +15,10 @@ import { buildApp } from '../../infra/build-app.ts';
 import { tables } from '../../infra/resources.ts';
 import { cdkJsonContext, NO_BUNDLING } from './support/synth.ts';
 
-const { app, stack } = buildApp({ context: { ...cdkJsonContext, ...NO_BUNDLING } });
+// A built dashboard stands in for dashboard/build.ts's output.
+const dashboardAssets = mkdtempSync(join(tmpdir(), 'dashboard-assets-'));
+writeFileSync(join(dashboardAssets, 'index.html'), '<!doctype html><title>Dashboard</title>\n');
+const { app, stack } = buildApp({ context: { ...cdkJsonContext, ...NO_BUNDLING } }, { dashboardAssets });
 // Throws on any unacknowledged cdk-nag finding or CloudFormation validation error.
 const assembly = app.synth();
 const template = Template.fromJSON(assembly.getStackByName(stack.stackName).template);
@@ -63,6 +69,14 @@ describe('the CDK app', () => {
         corsOrigins: '*',
       },
     ],
+    [
+      'alarm e-mail and OIDC sign-in',
+      {
+        alarmEmail: 'ops@example.com',
+        'dashboard.oidcIssuer': 'https://idp.example.com',
+        'dashboard.oidcClientId': 'dashboard',
+      },
+    ],
   ])('passes cdk-nag with %s too', (_name, context) => {
     // cdk-nag only: CloudFormation's template validation already ran on the default app above.
     const variant = buildApp({
@@ -85,6 +99,9 @@ describe('the CDK app', () => {
     const rules = new Set(acknowledgments(app).map(({ id }) => id.replace(/\[.*$/, '')));
     expect([...rules].sort()).toEqual([
       'AwsSolutions-APIG4',
+      'AwsSolutions-CFR1',
+      'AwsSolutions-CFR2',
+      'AwsSolutions-CFR4',
       'AwsSolutions-IAM4',
       'AwsSolutions-IAM5',
       'AwsSolutions-L1',
@@ -100,12 +117,13 @@ describe('the CDK app', () => {
     annotations.hasNoError('*', Match.anyValue());
   });
 
-  it('outputs the API URLs, the table names and the queue names', () => {
+  it('outputs the API and dashboard URLs, the table names and the queue names', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(Object.keys(outputs).sort()).toEqual(
       [
         'HttpApiUrl',
         'WebSocketUrl',
+        'DashboardUrl',
         'JwtSecretArn',
         ...tables.map((table) => `${table.id}TableName`),
         ...TIERS.flatMap((tier) => {
@@ -116,5 +134,6 @@ describe('the CDK app', () => {
     );
     expect(JSON.stringify(outputs.HttpApiUrl?.Value)).toContain('"https://"');
     expect(JSON.stringify(outputs.WebSocketUrl?.Value)).toContain('"wss://"');
+    expect(JSON.stringify(outputs.DashboardUrl?.Value)).toContain('"https://"');
   });
 });

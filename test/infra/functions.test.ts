@@ -5,10 +5,11 @@ import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { JobFunction, projectRoot } from '../../infra/constructs/job-function.ts';
-import { resourcesOf, synth } from './support/synth.ts';
+import { ownFunctions, resourcesOf, synth } from './support/synth.ts';
 
-const { json } = synth();
-const functions = resourcesOf(json, 'AWS::Lambda::Function');
+const synthesized = synth();
+const { json } = synthesized;
+const functions = ownFunctions(synthesized);
 const logGroups = Object.fromEntries(resourcesOf(json, 'AWS::Logs::LogGroup'));
 
 describe.each(functions.map(([id, fn]) => [String(fn.Properties?.Description ?? id), id, fn] as const))(

@@ -249,22 +249,44 @@ describe('HTTP API stage', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
   });
 
-  it('has no CORS configuration unless origins are given', () => {
+  const dashboardOrigin = (variant: { stack: typeof stack }) => ({
+    'Fn::Join': [
+      '',
+      [
+        'https://',
+        { 'Fn::GetAtt': [logicalId(variant.stack, variant.stack.dashboard.distribution), 'DomainName'] },
+      ],
+    ],
+  });
+
+  it("allows only the dashboard's origin by default, without credentials", () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
-      CorsConfiguration: Match.absent(),
+      CorsConfiguration: {
+        AllowOrigins: [dashboardOrigin({ stack })],
+        AllowHeaders: ['authorization', 'content-type'],
+        AllowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+        ExposeHeaders: ['location'],
+        MaxAge: 3600,
+        AllowCredentials: Match.absent(),
+      },
     });
   });
 
-  it('allows the configured origins', () => {
+  it("allows the configured origins besides the dashboard's", () => {
     const cors = synth({ settings: { corsOrigins: ['https://app.example.com'] } });
     cors.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
       CorsConfiguration: Match.objectLike({
-        AllowOrigins: ['https://app.example.com'],
-        AllowHeaders: ['authorization', 'content-type'],
-        AllowMethods: Match.arrayWith(['GET', 'POST', 'DELETE']),
+        AllowOrigins: ['https://app.example.com', dashboardOrigin(cors)],
       }),
+    });
+  });
+
+  it('adds nothing to an allow-all origin', () => {
+    const any = synth({ settings: { corsOrigins: ['*'] } });
+    any.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({ AllowOrigins: ['*'] }),
     });
   });
 });

@@ -80,3 +80,24 @@ export function variablesOf(json: Synthesized['json'], id: string): Record<strin
 export function logicalId(stack: JobQueueStack, construct: { node: { defaultChild?: unknown } }): string {
   return stack.resolve(stack.getLogicalId(construct.node.defaultChild as never)) as string;
 }
+
+/**
+ * The stack's functions except CDK's BucketDeployment handler (it copies the dashboard's files at deploy
+ * time; CDK writes its code, runtime and role, and test/infra/dashboard-hosting.test.ts checks them).
+ */
+export function ownFunctions({
+  stack,
+  json,
+}: Pick<Synthesized, 'stack' | 'json'>): [string, CfnResourceJson][] {
+  const role = { 'Fn::GetAtt': [deploymentRoleId(stack), 'Arn'] };
+  return resourcesOf(json, 'AWS::Lambda::Function').filter(
+    ([, fn]) => JSON.stringify(fn.Properties?.Role) !== JSON.stringify(role),
+  );
+}
+
+/** The logical id of the BucketDeployment handler's role. */
+export function deploymentRoleId(stack: JobQueueStack): string {
+  return logicalId(stack, {
+    node: { defaultChild: stack.dashboard.deployment.handlerRole.node.defaultChild },
+  });
+}
