@@ -84,7 +84,7 @@ export async function run(ctx: SectionContext) {
   const getJob = await load<Api>('api/get-job');
   const worker = await load<Handler<{ Records: SQSRecord[] }>>('worker');
   const notifier = await load<Handler<{ Records: DynamoDBRecord[] }>>('notifier');
-  const dependencies = await load<Handler<{ Records: DynamoDBRecord[] }>>('dependencies');
+  const dependencies = await load<Handler<{ Records: DynamoDBRecord[] }>>('stream');
   const wsAuthorizer = await load<Handler<ReturnType<typeof authorizerEvent>>>('ws/authorizer');
   const wsConnect = await load<Handler<ReturnType<typeof connectEvent>>>('ws/connect');
   const wsMessage = await load<Handler<ReturnType<typeof messageEvent>>>('ws/message');
@@ -219,9 +219,9 @@ export async function run(ctx: SectionContext) {
         return () => notifier.handler({ Records: [record] }, context('notifier', 60_000));
       },
     );
-    await measure('dependency resolver', 'dependencies', 'one finished job without dependants', n, (i) => {
+    await measure('stream consumer', 'stream', 'one finished job without dependants', n, (i) => {
       const record = change(i);
-      return () => dependencies.handler({ Records: [record] }, context('dependencies', 60_000));
+      return () => dependencies.handler({ Records: [record] }, context('stream', 60_000));
     });
 
     // WebSocket handlers: every connection is closed again before the notifier is measured with one subscriber.

@@ -120,8 +120,8 @@ function limitsOf(shape: ShapeResult, durationMs: (module: string) => number): L
     'infra/limits.ts reservedConcurrency.notifier; batching under load',
   );
   add(
-    'Dependency resolver reserved concurrency',
-    busy('dependencies'),
+    'Stream consumer (dependants, counters) reserved concurrency',
+    busy('stream'),
     'busy s',
     reservedConcurrency.dependencyResolver,
     'infra/limits.ts reservedConcurrency.dependencyResolver',
