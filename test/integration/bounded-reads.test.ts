@@ -155,7 +155,18 @@ describe('GET /jobs/count', () => {
   });
 
   it('counts a type filter up to MAX_COUNTED examined items, flagging the count approximate beyond', async () => {
-    expect(await store.countByUser('bulk', { type: 'rare' })).toEqual({ count: 3, approximate: false });
+    const user = 'typed';
+    for (const type of ['a', 'b', 'a']) await store.create(aJob({ userId: user, type }));
+    await store.create(aJob({ userId: user, type: 'a', status: 'scheduled', runAt: minutes(60) }));
+    expect(await store.countByUser(user, { type: 'a' })).toEqual({ count: 3, approximate: false });
+    expect(await store.countByUser(user, { type: 'a', status: 'queued' })).toEqual({
+      count: 2,
+      approximate: false,
+    });
+    // The bulk user's rare jobs are the oldest, past the MAX_COUNTED newest: a lower bound, flagged.
+    calls.length = 0;
+    expect(await store.countByUser('bulk', { type: 'rare' })).toEqual({ count: 0, approximate: true });
+    expect(scanned()).toBeLessThanOrEqual(MAX_COUNTED);
     calls.length = 0;
     const capped = await store.countByUser('bulk', { type: 'common' });
     expect(capped).toEqual({ count: MAX_COUNTED, approximate: true });
