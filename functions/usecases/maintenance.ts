@@ -6,6 +6,7 @@
 import type { Logger } from '../agents/registry.ts';
 import type { Clock } from '../core/clock.ts';
 import { isTerminal, type Job, type JobStatus } from '../core/job.ts';
+import { resendLost } from '../core/lost-messages.ts';
 import type { Dispatcher, JobStore } from '../core/ports.ts';
 import { higherTier } from '../core/tiers.ts';
 import { recoverStale, redispatch, release } from '../core/transitions.ts';
@@ -117,8 +118,15 @@ async function resendLostMessages(deps: MaintenanceDeps): Promise<number> {
   let count = 0;
   for (const status of ['queued', 'retrying'] as const) {
     for await (const job of jobsIn(deps, status, before)) {
-      const next = await deps.store.apply(job, redispatch(job, now));
+      const transition = resendLost(job, now, deps.lostAfterMs);
+      if (!transition) continue;
+      const next = await deps.store.apply(job, transition);
       if (!next) continue;
+      if (next.status === 'dead') {
+        deps.logger.error('gave up re-sending a job nobody claims', { jobId: job.id, resends: job.resends });
+        count += 1;
+        continue;
+      }
       const dueIn = Math.ceil((new Date(next.queuedAt ?? now).getTime() - now.getTime()) / 1000);
       await deps.dispatcher.dispatch(next, {
         delaySeconds: Math.max(0, Math.min(MAX_SQS_DELAY_SECONDS, dueIn)),

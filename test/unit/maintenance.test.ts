@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TestClock } from '../../functions/core/clock.ts';
 import type { Job } from '../../functions/core/job.ts';
+import { MAX_RESENDS } from '../../functions/core/lost-messages.ts';
+import { claim } from '../../functions/core/transitions.ts';
 import { cleanup, type MaintenanceDeps, recover } from '../../functions/usecases/maintenance.ts';
 import { aJob } from '../support/job-factory.ts';
 import { MemoryJobStore, silentLogger } from '../support/memory-store.ts';
@@ -116,6 +118,41 @@ describe('recover: lost messages and deadlines', () => {
     clock.tick(60_000);
     expect((await recover(deps)).recovered).toBe(0);
     expect(sent.map((s) => s.job.id)).toEqual([old.id]);
+  });
+
+  it('re-sends an unclaimed job at doubling intervals, then declares it dead; a claim starts the count again', async () => {
+    const { store, clock, sent, deps } = setup();
+    const crashing = aJob({
+      status: 'queued',
+      queuedAt: minutesAgo(clock, 0),
+      dispatchedAt: minutesAgo(clock, 0),
+    });
+    const claimedOnce = aJob({
+      status: 'queued',
+      queuedAt: minutesAgo(clock, 0),
+      dispatchedAt: minutesAgo(clock, 0),
+      resends: 3,
+    });
+    await store.create(crashing);
+    await store.create(claimedOnce);
+    // A claim starts the count again.
+    expect((await store.apply(claimedOnce, claim(claimedOnce, clock.now())))?.resends).toBeUndefined();
+    // Its handler crashes before the claim, so only the sweep ever changes it.
+    const resentAt: number[] = [];
+    for (let minute = 1; minute <= 24 * 60 && (await store.get(crashing.id))?.status === 'queued'; minute++) {
+      clock.tick(60_000);
+      const before = sent.filter((s) => s.job.id === crashing.id).length;
+      await recover(deps);
+      if (sent.filter((s) => s.job.id === crashing.id).length > before) resentAt.push(minute);
+    }
+    // 15, 30, 60, 120, 240 minutes apart (MAX_RESENDS), then dead instead of a sixth re-send.
+    expect(resentAt).toEqual([15, 45, 105, 225, 465]);
+    expect(await store.get(crashing.id)).toMatchObject({
+      status: 'dead',
+      epoch: 1 + MAX_RESENDS,
+      error: { code: 'message_lost', retryable: false },
+    });
+    expect(clock.now().getTime() - new Date('2026-07-01T00:00:00.000Z').getTime()).toBe(945 * 60_000);
   });
 
   it('moves a queued job close to its deadline one tier up', async () => {
