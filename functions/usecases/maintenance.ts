@@ -11,6 +11,7 @@ import type { Dispatcher, JobStore } from '../core/ports.ts';
 import { higherTier } from '../core/tiers.ts';
 import { recoverStale, redispatch, release } from '../core/transitions.ts';
 import { cleanupWithin } from './cleanup.ts';
+import { settleFromParents } from './dependencies.ts';
 import { MAX_SQS_DELAY_SECONDS } from './submit-job.ts';
 
 export interface MaintenanceDeps {
@@ -37,13 +38,19 @@ export interface MaintenanceDeps {
 }
 
 export interface RecoveryReport {
-  /** Stale running jobs requeued (or ended) plus lost messages re-sent. */
+  /**
+   * Stale running jobs requeued (or ended), lost messages re-sent, and pending jobs settled because
+   * all their dependencies had ended (a lost stream record).
+   */
   recovered: number;
   /** Scheduled jobs dispatched because they are due. */
   dispatched: number;
   /** Jobs moved up a tier because their deadline is near. */
   promoted: number;
 }
+
+/** Pending jobs whose dependencies a run checks at most (oldest first; the rest wait for later runs). */
+export const MAX_PENDING_CHECKED = 200;
 
 const PAGE = 100;
 /** How long after its deadline a still-queued job is promoted; older ones are left out of each run. */
@@ -55,6 +62,7 @@ export async function recover(deps: MaintenanceDeps): Promise<RecoveryReport> {
   report.dispatched += await dispatchDueJobs(deps);
   report.recovered += await resendLostMessages(deps);
   report.promoted += await promoteUrgentJobs(deps);
+  report.recovered += await settleOrphanedDependants(deps);
   return report;
 }
 
@@ -135,6 +143,26 @@ async function resendLostMessages(deps: MaintenanceDeps): Promise<number> {
     }
   }
   return count;
+}
+
+/**
+ * Pending jobs normally move when their last dependency ends (the dependencies stream consumer). If that
+ * record was lost, they would wait forever: every run checks the pending jobs older than `lostAfterMs`
+ * (at most MAX_PENDING_CHECKED, through the sparse `byStatus` waiting entries) and settles those whose
+ * dependencies all ended.
+ */
+async function settleOrphanedDependants(deps: MaintenanceDeps): Promise<number> {
+  const before = new Date(deps.clock.now().getTime() - deps.lostAfterMs);
+  let checked = 0;
+  let settled = 0;
+  for await (const job of jobsIn(deps, 'pending', before)) {
+    if (++checked > MAX_PENDING_CHECKED) break;
+    const outcome = await settleFromParents(deps, job);
+    if (!outcome) continue;
+    settled += 1;
+    deps.logger.warn('settled a pending job whose dependencies had all ended', { jobId: job.id, outcome });
+  }
+  return settled;
 }
 
 async function promoteUrgentJobs(deps: MaintenanceDeps): Promise<number> {

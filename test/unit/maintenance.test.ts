@@ -155,6 +155,41 @@ describe('recover: lost messages and deadlines', () => {
     expect(clock.now().getTime() - new Date('2026-07-01T00:00:00.000Z').getTime()).toBe(945 * 60_000);
   });
 
+  it('settles pending jobs whose dependencies all ended when the stream record was lost, and only those', async () => {
+    const { store, clock, sent, deps } = setup();
+    const ended = (status: Job['status']) => aJob({ status, completedAt: minutesAgo(clock, 40) });
+    const done = ended('completed');
+    const broken = ended('failed');
+    const running = aJob({
+      status: 'running',
+      startedAt: minutesAgo(clock, 1),
+      heartbeatAt: minutesAgo(clock, 0),
+    });
+    for (const parent of [done, broken, running]) await store.create(parent);
+    const pending = (dependsOn: string[], minutes = 30) =>
+      aJob({ status: 'pending', dependsOn, createdAt: minutesAgo(clock, minutes), queuedAt: null });
+    const releasable = pending([done.id]);
+    const doomed = pending([done.id, broken.id]);
+    const waiting = pending([done.id, running.id]);
+    const orphan = pending(['deleted-parent']);
+    const young = pending([done.id], 1);
+    for (const child of [releasable, doomed, waiting, orphan, young]) await store.create(child);
+    expect((await recover(deps)).recovered).toBe(3);
+    expect(await store.get(releasable.id)).toMatchObject({ status: 'queued' });
+    expect(sent.map((s) => s.job.id)).toEqual([releasable.id]);
+    expect(await store.get(doomed.id)).toMatchObject({
+      status: 'failed',
+      error: { code: 'dependency_failed' },
+    });
+    expect(await store.get(orphan.id)).toMatchObject({
+      status: 'failed',
+      error: { code: 'dependency_failed' },
+    });
+    // Still waiting for an unfinished dependency, or too young to suspect a lost record.
+    expect((await store.get(waiting.id))?.status).toBe('pending');
+    expect((await store.get(young.id))?.status).toBe('pending');
+  });
+
   it('moves a queued job close to its deadline one tier up', async () => {
     const { store, clock, sent, deps } = setup();
     const urgent = aJob({
