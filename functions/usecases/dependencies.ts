@@ -90,7 +90,8 @@ export async function settleFromParents(
   deps: DependencyDeps,
   child: Job,
 ): Promise<'released' | 'failed' | null> {
-  if (child.status !== 'pending') return null;
+  // A pending job always has dependencies; one without is not this fallback's to move.
+  if (child.status !== 'pending' || child.dependsOn.length === 0) return null;
   const now = deps.clock.now();
   const parents = await Promise.all(
     child.dependsOn.map(async (id) => ({ id, job: await deps.store.get(id) })),
