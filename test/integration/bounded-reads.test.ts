@@ -170,7 +170,8 @@ describe('GET /jobs/count', () => {
     expect(scanned()).toBeLessThanOrEqual(MAX_COUNTED);
     calls.length = 0;
     const capped = await store.countByUser('bulk', { type: 'common' });
-    expect(capped).toEqual({ count: MAX_COUNTED, approximate: true });
+    // The first MAX_COUNTED examined are the 3 rare jobs and the oldest common ones.
+    expect(capped).toEqual({ count: MAX_COUNTED - rare.length, approximate: true });
     expect(scanned()).toBeLessThanOrEqual(MAX_COUNTED);
     calls.length = 0;
     const none = await store.countByUser('bulk', { status: 'queued', type: 'nomatch' });
