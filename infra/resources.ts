@@ -30,12 +30,21 @@ const S = (name: string): KeyDefinition => ({ name, type: 'S' });
 
 /**
  * Jobs table (single-table design). Items: the job (`JOB#<id>` / `JOB`).
- * Access patterns, none of them a scan:
+ * Access patterns, none of them a scan, each index holding only what something reads:
  * - a job by id: GetItem;
- * - a user's jobs newest first: `byUser`, or `byUserStatus` / `byUserType` to filter (cursor = LastEvaluatedKey);
- * - jobs in a status by status time (recovery, scheduling, cleanup): `byStatus`, sharded to spread writes;
+ * - a user's jobs newest first: `byUser` (cursor = LastEvaluatedKey), a status or type filter applied to
+ *   the fetched jobs with at most 500 index items examined per request; its keys are written once at
+ *   create, so no status change ever writes it;
+ * - active jobs (queued, running, cancelling) by creation time, for stale-run recovery and the
+ *   lost-message sweep: `byActive`, sparse, sharded; one put when a job becomes active and one delete when
+ *   it leaves, nothing in between (claim, heartbeats, re-sends keep its keys); the sweeps read only entries
+ *   older than their threshold and check status and heartbeat on the fetched jobs;
+ * - waiting jobs (pending, scheduled, retrying) by due time, and ended jobs by end time (cleanup,
+ *   `GET /admin/dead`, redrive): `byStatus`, sparse (no entry while active), sharded;
  * - active jobs near or past their deadline (maintenance, statistics): `byDeadline`, sparse; a user's own
  *   (their `GET /queue/stats`): `byUserDeadline`, sparse.
+ * An echo job thus writes four index entries in its life (byUser and byActive at create, the byActive
+ * delete and the byStatus put when it ends) where it wrote twelve with status-keyed user indexes.
  * Other items: idempotency records (`IDEM#<user>#<key>` / `IDEM`), dependency edges (`JOB#<parent>` /
  * `DEP#<child>`) and statistics counters (`STATS#<scope>` / `S#<shard>`).
  */
@@ -53,18 +62,14 @@ export const jobsTable: TableDefinition = {
       projection: { type: 'KEYS_ONLY' },
     },
     {
-      indexName: 'byUserStatus',
-      partitionKey: S('userStatusKey'),
-      sortKey: S('createdKey'),
-      projection: { type: 'INCLUDE', attributes: ['type'] },
-    },
-    {
-      indexName: 'byUserType',
-      partitionKey: S('userTypeKey'),
+      // Sparse: only queued, running and cancelling jobs; keys stable while they are.
+      indexName: 'byActive',
+      partitionKey: S('activeKey'),
       sortKey: S('createdKey'),
       projection: { type: 'KEYS_ONLY' },
     },
     {
+      // Sparse: waiting (by due time) and ended (by end time) jobs.
       indexName: 'byStatus',
       partitionKey: S('statusKey'),
       sortKey: S('statusTimeKey'),

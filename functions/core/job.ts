@@ -74,10 +74,12 @@ export interface Job {
   dispatchedAt?: string | null;
   /** `attempt` when the retry budget was last renewed by a retry or redrive (internal; absent: 0). */
   retryBase?: number;
+  /** Re-sends of a possibly lost message since the last claim (internal; absent: 0; lost-messages.ts). */
+  resends?: number;
 }
 
 /** Everything but the owner and the fencing epoch; `retryDelaySeconds` is an extension of the contract. */
-export type JobView = Omit<Job, 'userId' | 'epoch' | 'dispatchedAt' | 'retryBase'>;
+export type JobView = Omit<Job, 'userId' | 'epoch' | 'dispatchedAt' | 'retryBase' | 'resends'>;
 
 /** The JSON shape of a job everywhere (API.md "Job view"); internal fields stay internal. */
 export function toJobView(job: Job): JobView {

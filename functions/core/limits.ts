@@ -8,7 +8,7 @@
  *   result (JSON string)                      MAX_RESULT_BYTES            229,376
  *   userId: the JWT `sub`, bounded by the 10,240-byte header limit of
  *     API Gateway (the whole Authorization header, base64 inflates)       ≤ 10,240
- *   user-derived keys (userKey, userStatusKey, userTypeKey): the user part
+ *   user-derived keys (userKey, userDeadlineKey; removed: userStatusKey, userTypeKey): the user part
  *     is at most 128 bytes or a 43-byte digest (job-item.ts), + type      ≤ 3 × 220 =   660
  *   error: code ≤ 64 + message ≤ MAX_ERROR_MESSAGE_BYTES                  ≤  2,112
  *   progress: stage ≤ MAX_STAGE_BYTES + message ≤ MAX_PROGRESS_MESSAGE_BYTES ≤ 1,280

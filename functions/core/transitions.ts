@@ -61,6 +61,7 @@ export function claim(job: Job, now: Date): Transition {
       heartbeatAt: now.toISOString(),
       completedAt: null,
       queueTimeMs: ms(job.queuedAt, now),
+      ...(job.resends !== undefined && { resends: undefined }),
     },
   };
 }

@@ -78,6 +78,40 @@ async function settleOne(
   }
   // Still waiting for another dependency: that one's completion will release the child.
   if (others.some((other) => other?.status !== 'completed')) return null;
+  return releaseChild(deps, child, now);
+}
+
+/**
+ * The fallback when a stream record was lost (maintenance): settles a pending job from its dependencies
+ * as they are now. Failed when one ended otherwise than completed (or no longer exists: only ended jobs
+ * are deleted), released when all completed; null while one is unfinished.
+ */
+export async function settleFromParents(
+  deps: DependencyDeps,
+  child: Job,
+): Promise<'released' | 'failed' | null> {
+  // A pending job always has dependencies; one without is not this fallback's to move.
+  if (child.status !== 'pending' || child.dependsOn.length === 0) return null;
+  const now = deps.clock.now();
+  const parents = await Promise.all(
+    child.dependsOn.map(async (id) => ({ id, job: await deps.store.get(id) })),
+  );
+  if (parents.some(({ job }) => job && !isTerminal(job.status))) return null;
+  const failed = parents.find(({ job }) => job?.status !== 'completed');
+  if (failed) {
+    const transition = failDependant(child, failed.id, failed.job?.status ?? 'dead', now);
+    if (!failed.job)
+      transition.set.error = {
+        code: 'dependency_failed',
+        message: `Dependency ${failed.id} no longer exists`,
+        retryable: false,
+      };
+    return (await deps.store.apply(child, transition)) ? 'failed' : null;
+  }
+  return releaseChild(deps, child, now);
+}
+
+async function releaseChild(deps: DependencyDeps, child: Job, now: Date): Promise<'released' | null> {
   const next = await deps.store.apply(
     child,
     releaseDependant(child, now, (MAX_SQS_DELAY_SECONDS - 60) * 1000),

@@ -6,10 +6,12 @@
 import type { Logger } from '../agents/registry.ts';
 import type { Clock } from '../core/clock.ts';
 import { isTerminal, type Job, type JobStatus } from '../core/job.ts';
+import { resendLost } from '../core/lost-messages.ts';
 import type { Dispatcher, JobStore } from '../core/ports.ts';
 import { higherTier } from '../core/tiers.ts';
 import { recoverStale, redispatch, release } from '../core/transitions.ts';
 import { cleanupWithin } from './cleanup.ts';
+import { settleFromParents } from './dependencies.ts';
 import { MAX_SQS_DELAY_SECONDS } from './submit-job.ts';
 
 export interface MaintenanceDeps {
@@ -36,13 +38,19 @@ export interface MaintenanceDeps {
 }
 
 export interface RecoveryReport {
-  /** Stale running jobs requeued (or ended) plus lost messages re-sent. */
+  /**
+   * Stale running jobs requeued (or ended), lost messages re-sent, and pending jobs settled because
+   * all their dependencies had ended (a lost stream record).
+   */
   recovered: number;
   /** Scheduled jobs dispatched because they are due. */
   dispatched: number;
   /** Jobs moved up a tier because their deadline is near. */
   promoted: number;
 }
+
+/** Pending jobs whose dependencies a run checks at most (oldest first; the rest wait for later runs). */
+export const MAX_PENDING_CHECKED = 200;
 
 const PAGE = 100;
 /** How long after its deadline a still-queued job is promoted; older ones are left out of each run. */
@@ -54,6 +62,7 @@ export async function recover(deps: MaintenanceDeps): Promise<RecoveryReport> {
   report.dispatched += await dispatchDueJobs(deps);
   report.recovered += await resendLostMessages(deps);
   report.promoted += await promoteUrgentJobs(deps);
+  report.recovered += await settleOrphanedDependants(deps);
   return report;
 }
 
@@ -117,8 +126,15 @@ async function resendLostMessages(deps: MaintenanceDeps): Promise<number> {
   let count = 0;
   for (const status of ['queued', 'retrying'] as const) {
     for await (const job of jobsIn(deps, status, before)) {
-      const next = await deps.store.apply(job, redispatch(job, now));
+      const transition = resendLost(job, now, deps.lostAfterMs);
+      if (!transition) continue;
+      const next = await deps.store.apply(job, transition);
       if (!next) continue;
+      if (next.status === 'dead') {
+        deps.logger.error('gave up re-sending a job nobody claims', { jobId: job.id, resends: job.resends });
+        count += 1;
+        continue;
+      }
       const dueIn = Math.ceil((new Date(next.queuedAt ?? now).getTime() - now.getTime()) / 1000);
       await deps.dispatcher.dispatch(next, {
         delaySeconds: Math.max(0, Math.min(MAX_SQS_DELAY_SECONDS, dueIn)),
@@ -127,6 +143,26 @@ async function resendLostMessages(deps: MaintenanceDeps): Promise<number> {
     }
   }
   return count;
+}
+
+/**
+ * Pending jobs normally move when their last dependency ends (the dependencies stream consumer). If that
+ * record was lost, they would wait forever: every run checks the pending jobs older than `lostAfterMs`
+ * (at most MAX_PENDING_CHECKED, through the sparse `byStatus` waiting entries) and settles those whose
+ * dependencies all ended.
+ */
+async function settleOrphanedDependants(deps: MaintenanceDeps): Promise<number> {
+  const before = new Date(deps.clock.now().getTime() - deps.lostAfterMs);
+  let checked = 0;
+  let settled = 0;
+  for await (const job of jobsIn(deps, 'pending', before)) {
+    if (++checked > MAX_PENDING_CHECKED) break;
+    const outcome = await settleFromParents(deps, job);
+    if (!outcome) continue;
+    settled += 1;
+    deps.logger.warn('settled a pending job whose dependencies had all ended', { jobId: job.id, outcome });
+  }
+  return settled;
 }
 
 async function promoteUrgentJobs(deps: MaintenanceDeps): Promise<number> {

@@ -155,10 +155,23 @@ describe('GET /jobs/count', () => {
   });
 
   it('counts a type filter up to MAX_COUNTED examined items, flagging the count approximate beyond', async () => {
-    expect(await store.countByUser('bulk', { type: 'rare' })).toEqual({ count: 3, approximate: false });
+    const user = 'typed';
+    for (const type of ['a', 'b', 'a']) await store.create(aJob({ userId: user, type }));
+    await store.create(aJob({ userId: user, type: 'a', status: 'scheduled', runAt: minutes(60) }));
+    expect(await store.countByUser(user, { type: 'a' })).toEqual({ count: 3, approximate: false });
+    expect(await store.countByUser(user, { type: 'a', status: 'queued' })).toEqual({
+      count: 2,
+      approximate: false,
+    });
+    // The bulk user has more jobs than MAX_COUNTED: the count (oldest first, the rare jobs among the first
+    // examined) is a lower bound, flagged.
+    calls.length = 0;
+    expect(await store.countByUser('bulk', { type: 'rare' })).toEqual({ count: 3, approximate: true });
+    expect(scanned()).toBeLessThanOrEqual(MAX_COUNTED);
     calls.length = 0;
     const capped = await store.countByUser('bulk', { type: 'common' });
-    expect(capped).toEqual({ count: MAX_COUNTED, approximate: true });
+    // The first MAX_COUNTED examined are the 3 rare jobs and the oldest common ones.
+    expect(capped).toEqual({ count: MAX_COUNTED - rare.length, approximate: true });
     expect(scanned()).toBeLessThanOrEqual(MAX_COUNTED);
     calls.length = 0;
     const none = await store.countByUser('bulk', { status: 'queued', type: 'nomatch' });

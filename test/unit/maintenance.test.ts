@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TestClock } from '../../functions/core/clock.ts';
 import type { Job } from '../../functions/core/job.ts';
+import { MAX_RESENDS } from '../../functions/core/lost-messages.ts';
+import { claim } from '../../functions/core/transitions.ts';
 import { cleanup, type MaintenanceDeps, recover } from '../../functions/usecases/maintenance.ts';
 import { aJob } from '../support/job-factory.ts';
 import { MemoryJobStore, silentLogger } from '../support/memory-store.ts';
@@ -116,6 +118,76 @@ describe('recover: lost messages and deadlines', () => {
     clock.tick(60_000);
     expect((await recover(deps)).recovered).toBe(0);
     expect(sent.map((s) => s.job.id)).toEqual([old.id]);
+  });
+
+  it('re-sends an unclaimed job at doubling intervals, then declares it dead; a claim starts the count again', async () => {
+    const { store, clock, sent, deps } = setup();
+    const crashing = aJob({
+      status: 'queued',
+      queuedAt: minutesAgo(clock, 0),
+      dispatchedAt: minutesAgo(clock, 0),
+    });
+    const claimedOnce = aJob({
+      status: 'queued',
+      queuedAt: minutesAgo(clock, 0),
+      dispatchedAt: minutesAgo(clock, 0),
+      resends: 3,
+    });
+    await store.create(crashing);
+    await store.create(claimedOnce);
+    // A claim starts the count again.
+    expect((await store.apply(claimedOnce, claim(claimedOnce, clock.now())))?.resends).toBeUndefined();
+    // Its handler crashes before the claim, so only the sweep ever changes it.
+    const resentAt: number[] = [];
+    for (let minute = 1; minute <= 24 * 60 && (await store.get(crashing.id))?.status === 'queued'; minute++) {
+      clock.tick(60_000);
+      const before = sent.filter((s) => s.job.id === crashing.id).length;
+      await recover(deps);
+      if (sent.filter((s) => s.job.id === crashing.id).length > before) resentAt.push(minute);
+    }
+    // 15, 30, 60, 120, 240 minutes apart (MAX_RESENDS), then dead instead of a sixth re-send.
+    expect(resentAt).toEqual([15, 45, 105, 225, 465]);
+    expect(await store.get(crashing.id)).toMatchObject({
+      status: 'dead',
+      epoch: 1 + MAX_RESENDS,
+      error: { code: 'message_lost', retryable: false },
+    });
+    expect(clock.now().getTime() - new Date('2026-07-01T00:00:00.000Z').getTime()).toBe(945 * 60_000);
+  });
+
+  it('settles pending jobs whose dependencies all ended when the stream record was lost, and only those', async () => {
+    const { store, clock, sent, deps } = setup();
+    const ended = (status: Job['status']) => aJob({ status, completedAt: minutesAgo(clock, 40) });
+    const done = ended('completed');
+    const broken = ended('failed');
+    const running = aJob({
+      status: 'running',
+      startedAt: minutesAgo(clock, 1),
+      heartbeatAt: minutesAgo(clock, 0),
+    });
+    for (const parent of [done, broken, running]) await store.create(parent);
+    const pending = (dependsOn: string[], minutes = 30) =>
+      aJob({ status: 'pending', dependsOn, createdAt: minutesAgo(clock, minutes), queuedAt: null });
+    const releasable = pending([done.id]);
+    const doomed = pending([done.id, broken.id]);
+    const waiting = pending([done.id, running.id]);
+    const orphan = pending(['deleted-parent']);
+    const young = pending([done.id], 1);
+    for (const child of [releasable, doomed, waiting, orphan, young]) await store.create(child);
+    expect((await recover(deps)).recovered).toBe(3);
+    expect(await store.get(releasable.id)).toMatchObject({ status: 'queued' });
+    expect(sent.map((s) => s.job.id)).toEqual([releasable.id]);
+    expect(await store.get(doomed.id)).toMatchObject({
+      status: 'failed',
+      error: { code: 'dependency_failed' },
+    });
+    expect(await store.get(orphan.id)).toMatchObject({
+      status: 'failed',
+      error: { code: 'dependency_failed' },
+    });
+    // Still waiting for an unfinished dependency, or too young to suspect a lost record.
+    expect((await store.get(waiting.id))?.status).toBe('pending');
+    expect((await store.get(young.id))?.status).toBe('pending');
   });
 
   it('moves a queued job close to its deadline one tier up', async () => {

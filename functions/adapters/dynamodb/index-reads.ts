@@ -85,6 +85,80 @@ export async function pagedJobs(
   return { items: await batchGetJobs(client, tableName, keys), nextCursor: encodeCursor(position) };
 }
 
+/**
+ * One page of jobs through an index whose entries do not hold what the filter needs (`byUser` holds keys
+ * only): examines at most MAX_EXAMINED_PER_PAGE index items, fetching their jobs a chunk at a time and
+ * stopping as soon as `limit` jobs match. The cursor resumes right after the last index item used.
+ */
+export async function filteredJobs(
+  client: DynamoDBClient,
+  tableName: string,
+  input: QueryCommandInput & { indexKeys: string[] },
+  limit: number,
+  startKey: Key | undefined,
+  matches: (job: Job) => boolean,
+): Promise<Page<Job>> {
+  const { indexKeys, ...query } = input;
+  const chunkSize = Math.min(BATCH_GET_LIMIT, Math.max(25, 2 * limit));
+  const found: Job[] = [];
+  let position = startKey;
+  let examined = 0;
+  while (examined < MAX_EXAMINED_PER_PAGE) {
+    const page = await client.send(
+      new QueryCommand({ ...query, Limit: MAX_EXAMINED_PER_PAGE - examined, ExclusiveStartKey: position }),
+    );
+    const keys = page.Items ?? [];
+    examined += page.ScannedCount ?? keys.length;
+    for (let start = 0; start < keys.length; start += chunkSize) {
+      const chunk = keys.slice(start, start + chunkSize);
+      const jobs = await jobsById(client, tableName, chunk);
+      for (const key of chunk) {
+        const job = jobs.get(idOf(key));
+        if (job && matches(job)) found.push(job);
+        if (found.length === limit) {
+          const last = key === keys.at(-1) && !page.LastEvaluatedKey;
+          return {
+            items: found,
+            nextCursor: last ? null : encodeCursor(keyOf(key, ['pk', 'sk', ...indexKeys])),
+          };
+        }
+      }
+    }
+    position = page.LastEvaluatedKey;
+    if (!position) break;
+  }
+  return { items: found, nextCursor: encodeCursor(position) };
+}
+
+/**
+ * Counts the jobs of an index partition that match, fetching them (the index holds keys only) and
+ * examining at most `cap` index items; `approximate` when it stopped there.
+ */
+export async function countFetched(
+  client: DynamoDBClient,
+  tableName: string,
+  input: QueryCommandInput,
+  matches: (job: Job) => boolean,
+  cap: number = MAX_COUNTED,
+): Promise<Count> {
+  let count = 0;
+  let examined = 0;
+  let startKey: Key | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({ ...input, Limit: cap - examined, ExclusiveStartKey: startKey }),
+    );
+    const keys = page.Items ?? [];
+    examined += page.ScannedCount ?? keys.length;
+    const jobs = await jobsById(client, tableName, keys);
+    for (const job of jobs.values()) if (matches(job)) count += 1;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && examined < cap);
+  return { count, approximate: startKey !== undefined };
+}
+
+const idOf = (key: Key): string => String(key.pk?.S).slice('JOB#'.length);
+
 const keyOf = (item: Key, names: string[]): Key =>
   Object.fromEntries(names.map((name) => [name, item[name] as AttributeValue]));
 
@@ -94,6 +168,16 @@ export async function batchGetJobs(
   tableName: string,
   indexItems: Key[],
 ): Promise<Job[]> {
+  const found = await jobsById(client, tableName, indexItems);
+  return indexItems.map((item) => found.get(idOf(item))).filter((job): job is Job => job !== undefined);
+}
+
+/** Reads the jobs of index keys by id (absent: deleted meanwhile); retries unprocessed keys. */
+async function jobsById(
+  client: DynamoDBClient,
+  tableName: string,
+  indexItems: Key[],
+): Promise<Map<string, Job>> {
   const found = new Map<string, Job>();
   for (let start = 0; start < indexItems.length; start += BATCH_GET_LIMIT) {
     let keys = indexItems.slice(start, start + BATCH_GET_LIMIT).map((item) => ({
@@ -112,7 +196,5 @@ export async function batchGetJobs(
       keys = (result.UnprocessedKeys?.[tableName]?.Keys ?? []) as typeof keys;
     }
   }
-  return indexItems
-    .map((item) => found.get(String(item.pk?.S).slice('JOB#'.length)))
-    .filter((job): job is Job => job !== undefined);
+  return found;
 }

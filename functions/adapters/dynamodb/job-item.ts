@@ -7,8 +7,15 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { isTerminal, type Job, type JobStatus, statusTime } from '../../core/job.ts';
 
-/** Status partitions of the `byStatus` index are split this many ways to spread writes. */
+/** Partitions of the `byStatus`, `byActive` and `byDeadline` indexes are split this many ways to spread writes. */
 export const STATUS_SHARDS = 8;
+
+/**
+ * Statuses indexed in `byActive` (keys written once when a job becomes active, removed when it leaves):
+ * a job moves between them (queued → running → cancelling, a re-send) without any index write.
+ */
+export const ACTIVE_STATUSES: ReadonlySet<JobStatus> = new Set(['queued', 'running', 'cancelling']);
+export const isActive = (status: JobStatus): boolean => ACTIVE_STATUSES.has(status);
 
 /**
  * The user part of every composite key (`U#<user>...`, `IDEM#<user>#<key>`, `STATS#U#<user>`, WebSocket
@@ -23,8 +30,7 @@ export const userPart = (userId: string): string =>
 
 export const jobKey = (id: string) => ({ pk: `JOB#${id}`, sk: 'JOB' });
 export const userKey = (userId: string) => `U#${userPart(userId)}`;
-export const userStatusKey = (userId: string, status: JobStatus) => `${userKey(userId)}#S#${status}`;
-export const userTypeKey = (userId: string, type: string) => `${userKey(userId)}#T#${type}`;
+export const activeKey = (shard: number) => `A#${shard}`;
 export const statusKey = (status: JobStatus, shard: number) => `S#${status}#${shard}`;
 /** A dependency edge lives in the parent's partition, so a finished parent finds its dependants in one query. */
 export const edgeKey = (parentId: string, childId: string) => ({
@@ -43,25 +49,49 @@ export interface ItemOptions {
   retentionDays: number;
 }
 
-/** The index and TTL attributes of a job: written with every change of status. */
+/** The keys of `byUser`, written once with the job and never changed (so never an index write again). */
+const stableAttributes = (job: Job) => ({
+  userKey: userKey(job.userId),
+  createdKey: `${job.createdAt}#${job.id}`,
+});
+
+/**
+ * The index and TTL attributes that depend on the status (undefined: absent). Each index is sparse: a job
+ * is in `byActive` while queued/running/cancelling (keys that do not change meanwhile), in `byStatus` while
+ * waiting (pending, scheduled, retrying: by due time) or once ended (by end time), and in the deadline
+ * indexes while unfinished with a deadline.
+ */
 export function derivedAttributes(
   job: Job,
   options: ItemOptions,
 ): Record<string, string | number | undefined> {
   const terminal = isTerminal(job.status);
+  const active = isActive(job.status);
+  const shard = shardOf(job.id);
   const endedAt = job.completedAt ? new Date(job.completedAt).getTime() : Date.now();
   return {
-    userKey: userKey(job.userId),
-    userStatusKey: userStatusKey(job.userId, job.status),
-    userTypeKey: userTypeKey(job.userId, job.type),
-    createdKey: `${job.createdAt}#${job.id}`,
-    statusKey: statusKey(job.status, shardOf(job.id)),
-    statusTimeKey: `${statusTime(job)}#${job.id}`,
+    activeKey: active ? activeKey(shard) : undefined,
+    statusKey: active ? undefined : statusKey(job.status, shard),
+    statusTimeKey: active ? undefined : `${statusTime(job)}#${job.id}`,
     expiresAt: terminal ? Math.floor(endedAt / 1000) + options.retentionDays * 86400 : undefined,
-    deadlineKey: !terminal && job.deadline ? `DL#${shardOf(job.id)}` : undefined,
+    deadlineKey: !terminal && job.deadline ? `DL#${shard}` : undefined,
     deadlineTimeKey: !terminal && job.deadline ? `${job.deadline}#${job.id}` : undefined,
     userDeadlineKey: !terminal && job.deadline ? userKey(job.userId) : undefined,
   };
+}
+
+/**
+ * The derived attributes a change from `current` to `next` must write: only those whose value differs
+ * (undefined: remove), so a change that keeps a job in the same index entry writes no index at all.
+ */
+export function changedAttributes(
+  current: Job,
+  next: Job,
+  options: ItemOptions,
+): Record<string, string | number | undefined> {
+  const before = derivedAttributes(current, options);
+  const after = derivedAttributes(next, options);
+  return Object.fromEntries(Object.entries(after).filter(([name, value]) => before[name] !== value));
 }
 
 /**
@@ -84,6 +114,7 @@ export function toItem(job: Job, options: ItemOptions): Record<string, Attribute
       ...rest,
       paramsJson: JSON.stringify(params ?? {}),
       resultJson: JSON.stringify(result ?? null),
+      ...stableAttributes(job),
       ...derivedAttributes(job, options),
     },
     { removeUndefinedValues: true, convertClassInstanceToMap: false },
@@ -96,6 +127,7 @@ const INTERNAL = [
   'userKey',
   'userStatusKey',
   'userTypeKey',
+  'activeKey',
   'createdKey',
   'deadlineKey',
   'deadlineTimeKey',
