@@ -6,7 +6,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { itemBytes } from '../../bench/lib/item-size.ts';
+import { itemBytes } from '../../bench/lib/dynamo-pricing.ts';
 import { toItem } from '../../functions/adapters/dynamodb/job-item.ts';
 import { DynamoJobStore } from '../../functions/adapters/dynamodb/job-store.ts';
 import { claim, complete, heartbeat, scheduleRetry } from '../../functions/core/transitions.ts';
