@@ -1,7 +1,8 @@
 /**
  * `npm run soak`: the fault test's faults at scale. 10,000 jobs (or `--jobs N`) go through the whole local
- * stack in a process of its own; when 40% of them have ended the stack is stopped and started again on
- * the same state directory, and the run goes on to the end. Then: 0 jobs lost, 0 completed twice, no agent
+ * stack in a process of its own; when 40% of them have ended the stack is stopped (with jobs queued,
+ * running and waiting for retries) and started again on the same state directory, and the run goes on
+ * to the end (see child.ts). Then: 0 jobs lost, 0 completed twice, no agent
  * run twice in one attempt, no zombie write accepted, no retry before its backoff, statistics equal to a
  * recount. Prints its figures; exits 1 if any check failed.
  */
@@ -11,9 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FaultCounts } from '../test/support/faults/ledger.ts';
 import type { Verdict } from '../test/support/faults/verify.ts';
+import type { LifeOne } from './child.ts';
 
 const jobsFlag = process.argv.indexOf('--jobs');
 const JOBS = jobsFlag > 0 ? Number(process.argv[jobsFlag + 1]) : 10_000;
+if (!Number.isInteger(JOBS) || JOBS < 50) {
+  console.error('usage: npm run soak [-- --jobs N]   (N >= 50; 10,000 by default)');
+  process.exit(2);
+}
 const stateDir = mkdtempSync(join(tmpdir(), 'soak-state-'));
 
 function life(args: string[]): Promise<void> {
@@ -40,19 +46,27 @@ try {
   await life(['1', stateDir, String(JOBS), first]);
   const restartedAt = Date.now();
   await life(['2', stateDir, String(JOBS), second, first]);
-  const one = JSON.parse(readFileSync(first, 'utf8')) as { submitSeconds: number; endedAtStop: number };
-  const two = JSON.parse(readFileSync(second, 'utf8')) as { verdict: Verdict; counts: FaultCounts };
+  const one = JSON.parse(readFileSync(first, 'utf8')) as LifeOne;
+  const two = JSON.parse(readFileSync(second, 'utf8')) as {
+    verdict: Verdict;
+    counts: FaultCounts;
+    planned: Record<string, number>;
+    errors: number;
+  };
   const seconds = (Date.now() - started) / 1000;
   const figures = {
     jobs: JOBS,
     ...two.verdict.byStatus,
+    submittedBeforeRestart: one.submitted,
     endedBeforeRestart: one.endedAtStop,
-    restartSeconds: Math.round((Date.now() - restartedAt) / 100) / 10,
+    firstLifeSeconds: Math.round(one.seconds),
+    secondLifeSeconds: Math.round((Date.now() - restartedAt) / 1000),
     agentRuns: two.verdict.agentRuns,
     retriedRuns: two.verdict.retriedRuns,
     unseenCompletions: two.verdict.unseenCompletions,
+    statsEqualRecountAfterSeconds: two.verdict.statsSettledSeconds,
+    plannedFaults: two.planned,
     faults: two.counts,
-    submitSeconds: one.submitSeconds,
     seconds: Math.round(seconds),
     jobsPerSecond: Math.round((JOBS / seconds) * 10) / 10,
   };

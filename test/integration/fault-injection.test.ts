@@ -46,8 +46,9 @@ beforeAll(async () => {
     // Sweeps may take seconds on a busy machine; more often would only pile them up.
     maintenanceIntervalMs: 3000,
     // Above a poison message's time to the DLQ (10 receives x 4 s): a re-send would give it a new epoch,
-    // and the dead-lettered old message would then be ignored as stale.
-    lostMessageAfterSeconds: 80,
+    // and the dead-lettered old message would then be ignored as stale. Late first messages arrive 15 s
+    // after the re-send, during the retry's backoff (TEST_MIX.lateRetryDelaySeconds, 40 s).
+    lostMessageAfterSeconds: 50,
     queues: { visibilityTimeoutSeconds: 4, maxReceiveCount: 10 },
     logLevel: 'silent',
     onError: (error) => errors.push(error),
@@ -57,7 +58,7 @@ beforeAll(async () => {
     tableName: stack.tables.Jobs as string,
     retentionDays: 30,
   });
-  await installFaults({ ledger, observer, lateDelaySeconds: 100, zombieMaxPauseMs: 40_000 });
+  await installFaults({ ledger, observer, lateDelaySeconds: 65, zombieMaxPauseMs: 40_000 });
 }, 120_000);
 
 afterAll(async () => {

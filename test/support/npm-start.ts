@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { connect } from 'node:net';
+import { expect } from 'vitest';
 import { projectRoot } from '../../functions/local/local-secret.ts';
 import { eventually } from './http-client.ts';
 
@@ -97,4 +98,24 @@ export function killAll(run: RunningStart): void {
       process.kill(pid, 'SIGKILL');
     } catch {}
   }
+}
+
+/** What a stop must not print: connection errors, abandoned heartbeats, poller errors, stack traces. */
+export const SHUTDOWN_NOISE = /ECONNREFUSED|heartbeat write failed|local stack:|\n\s+at /;
+
+/** A way to stop `npm start`: a signal to npm or to the server it execs. */
+export interface StopHow {
+  target: 'npm' | 'server';
+  signal: NodeJS.Signals;
+}
+
+/**
+ * Stops the run as told and checks that it ended cleanly: no process and no port left, no noise printed,
+ * and (unless killed) the closing message.
+ */
+export async function stopAndCheck(run: RunningStart, { target, signal }: StopHow): Promise<void> {
+  process.kill(target === 'npm' ? run.npmPid : run.serverPid, signal);
+  await gone(run);
+  expect(run.output()).not.toMatch(SHUTDOWN_NOISE);
+  if (signal !== 'SIGKILL') expect(run.output()).toContain('Stopped.');
 }

@@ -13,11 +13,19 @@ export interface SubmitOptions {
   /** Requests in flight at once. */
   concurrency: number;
   planner?: Planner;
+  /**
+   * Asked before each job; resolves once it may be submitted (flow control), or to false to stop
+   * submitting (the jobs not yet submitted are left for a later call with `from`).
+   */
+  admit?: () => Promise<boolean>;
 }
 
 export const userIds = (users: number) => Array.from({ length: users }, (_, u) => `fault-user-${u}`);
 
-/** Submits jobs `from`..`from + count - 1`; returns how many were accepted (all must be). */
+/**
+ * Submits jobs `from`..`from + count - 1` (fewer if `admit` says stop); returns how many were accepted
+ * (every one submitted must be).
+ */
 export async function submitPlanned(options: SubmitOptions): Promise<number> {
   const planner = options.planner ?? new Planner(options.mix, options.users);
   const tokens = new Map<string, string>();
@@ -28,6 +36,8 @@ export async function submitPlanned(options: SubmitOptions): Promise<number> {
   let accepted = 0;
   const lane = async () => {
     while (next < from + options.count) {
+      if (options.admit && !(await options.admit())) return;
+      if (next >= from + options.count) return;
       const i = next++;
       const planned = planner.plan(i);
       // An idempotency key per job makes a retry after a dropped connection safe: 200 with the same job.

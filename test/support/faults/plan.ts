@@ -10,6 +10,11 @@ import type { Fault, ProbeParams } from './probe-agent.ts';
 export interface FaultMix {
   /** Shares (out of the sum of all weights) of each kind of job. */
   weights: Record<Kind, number>;
+  /**
+   * The backoff of a "late" job's retry: its late first message must arrive during it (after the
+   * lost-message re-send, before the retry is due), so it is set with the run's lost-message threshold.
+   */
+  lateRetryDelaySeconds: number;
 }
 
 export type Kind =
@@ -41,6 +46,7 @@ export const TEST_MIX: FaultMix = {
     child: 20,
     grandchild: 9,
   },
+  lateRetryDelaySeconds: 40,
 };
 
 /** At scale, fewer of the faults that hold a worker for seconds. */
@@ -52,6 +58,7 @@ export const SOAK_MIX: FaultMix = {
     'zombie-final': 0.3,
     'slow-redelivery': 0.5,
   },
+  lateRetryDelaySeconds: 60,
 };
 
 export interface PlannedJob {
@@ -94,21 +101,29 @@ const priorityFor = (i: number): number => {
   return 1 + Math.floor(dice(i, 3) * 3);
 };
 
+/** Parents are chosen among a user's latest submissions: this many of them are kept. */
+const RECENT = 60;
+
+export type PlannerState = Record<string, Earlier[]>;
+
 export class Planner {
-  readonly #earlier: Earlier[] = [];
+  /** Per user, the latest submitted jobs (at most RECENT). */
+  readonly #recent = new Map<string, Earlier[]>();
   readonly #mix: FaultMix;
   readonly #users: number;
 
-  constructor(mix: FaultMix, users: number) {
+  /** `state` continues the plan of an earlier process (a soak's second life): see `toJSON`. */
+  constructor(mix: FaultMix, users: number, state: PlannerState = {}) {
     this.#mix = mix;
     this.#users = users;
+    for (const [user, jobs] of Object.entries(state)) this.#recent.set(user, [...jobs]);
   }
 
   /** The job at index `i`; dependants pick parents among jobs already submitted (see `submitted`). */
   plan(i: number): PlannedJob {
     const user = `fault-user-${i % this.#users}`;
     let kind = kindFor(i, this.#mix);
-    const mine = this.#earlier.filter((job) => job.user === user).slice(-60);
+    const mine = this.#recent.get(user) ?? [];
     const parents =
       kind === 'child'
         ? pick(
@@ -157,7 +172,9 @@ export class Planner {
         return probe({ ms: 0, ...fault('poison'), expectCode: 'dead_lettered' }, 'dead');
       case 'late':
         // Its backoff is long, so a late first message arriving during it would start the retry early.
-        return probe({ ms: quick, failTimes: 1, ...fault('late') }, 'completed', { retryDelaySeconds: 60 });
+        return probe({ ms: quick, failTimes: 1, ...fault('late') }, 'completed', {
+          retryDelaySeconds: this.#mix.lateRetryDelaySeconds,
+        });
       case 'child':
       case 'grandchild': {
         const released = parents.every((parent) => parent.expect === 'completed');
@@ -186,7 +203,14 @@ export class Planner {
 
   /** Records a submitted job so later dependants can wait for it. */
   submitted(id: string, planned: PlannedJob): void {
-    this.#earlier.push({ id, user: planned.user, kind: planned.kind, expect: planned.expect });
+    const mine = this.#recent.get(planned.user) ?? [];
+    mine.push({ id, user: planned.user, kind: planned.kind, expect: planned.expect });
+    if (mine.length > RECENT) mine.shift();
+    this.#recent.set(planned.user, mine);
+  }
+
+  toJSON(): PlannerState {
+    return Object.fromEntries(this.#recent);
   }
 }
 

@@ -39,6 +39,8 @@ export interface Verdict {
   unseenCompletions: number;
   agentRuns: number;
   retriedRuns: number;
+  /** Seconds until the kept statistics equalled the recount (null: they never did). */
+  statsSettledSeconds: number | null;
 }
 
 interface Expectation {
@@ -50,7 +52,13 @@ export async function verify(
   jobs: Job[],
   ledger: Ledger,
   store: JobStore,
-  options: { submitted: number; users: string[]; requireSeenCompletions: boolean },
+  options: {
+    submitted: number;
+    users: string[];
+    requireSeenCompletions: boolean;
+    /** How long the statistics may take to catch up with the quiet system (default 60 s). */
+    statsTimeoutMs?: number;
+  },
 ): Promise<Verdict> {
   const problems: string[] = [];
   const say = (list: string[], what: string) => {
@@ -91,21 +99,14 @@ export async function verify(
   say(ledger.acceptedZombieWrites, 'zombie writes accepted');
   say(ledger.earlyClaims, 'retries started before their backoff');
 
-  const reference = new MemoryJobStore();
-  for (const job of jobs) reference.jobs.set(job.id, job);
-  for (const scope of [{ all: true } as const, ...options.users.map((userId) => ({ userId }))]) {
-    // Counters are counted from the jobs stream: once the system is quiet they catch up within seconds.
-    const recount = await reference.readStats(scope);
-    let kept = await store.readStats(scope);
-    for (let wait = 0; wait < 60 && !isDeepStrictEqual(kept, recount); wait++) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      kept = await store.readStats(scope);
-    }
-    if (!isDeepStrictEqual(kept, recount))
-      problems.push(
-        `stats ${JSON.stringify(scope)}: kept ${JSON.stringify(kept)} != recount ${JSON.stringify(recount)}`,
-      );
-  }
+  const started = Date.now();
+  const statsProblems = await statsAgainstRecount(
+    jobs,
+    store,
+    options.users,
+    options.statsTimeoutMs ?? 60_000,
+  );
+  problems.push(...statsProblems);
 
   const byStatus: Record<string, number> = {};
   for (const job of jobs) byStatus[job.status] = (byStatus[job.status] ?? 0) + 1;
@@ -113,7 +114,37 @@ export async function verify(
     problems,
     byStatus,
     unseenCompletions: unseen.length,
+    statsSettledSeconds: statsProblems.length === 0 ? (Date.now() - started) / 1000 : null,
     agentRuns: [...ledger.agentRuns.values()].reduce((a, b) => a + b, 0),
     retriedRuns: jobs.reduce((sum, job) => sum + Math.max(0, job.attempt - 1), 0),
   };
+}
+
+/**
+ * The kept statistics (all users, and each user) against a recount of the jobs, polled until they are
+ * equal or the time is up: statistics may lag the jobs by a few seconds, but must catch up once the
+ * system is quiet. Returns the differences still left at the end (none when equal).
+ */
+async function statsAgainstRecount(
+  jobs: Job[],
+  store: JobStore,
+  users: string[],
+  timeoutMs: number,
+): Promise<string[]> {
+  const reference = new MemoryJobStore();
+  for (const job of jobs) reference.jobs.set(job.id, job);
+  const scopes = [{ all: true } as const, ...users.map((userId) => ({ userId }))];
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const differences: string[] = [];
+    for (const scope of scopes) {
+      const [kept, recount] = await Promise.all([store.readStats(scope), reference.readStats(scope)]);
+      if (!isDeepStrictEqual(kept, recount))
+        differences.push(
+          `stats ${JSON.stringify(scope)}: kept ${JSON.stringify(kept)} != recount ${JSON.stringify(recount)}`,
+        );
+    }
+    if (differences.length === 0 || Date.now() > until) return differences;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
 }
