@@ -10,6 +10,7 @@ import * as count from './commands/count.ts';
 import * as dead from './commands/dead.ts';
 import * as get from './commands/get.ts';
 import * as ls from './commands/ls.ts';
+import * as metrics from './commands/metrics.ts';
 import * as recover from './commands/recover.ts';
 import * as redrive from './commands/redrive.ts';
 import * as retry from './commands/retry.ts';
@@ -19,7 +20,21 @@ import * as watch from './commands/watch.ts';
 import { CliContext, type Io } from './context.ts';
 import { EXIT, UsageError } from './errors.ts';
 
-const COMMANDS = [submit, get, ls, count, watch, cancel, retry, stats, dead, redrive, recover, cleanup];
+const COMMANDS = [
+  submit,
+  get,
+  ls,
+  count,
+  watch,
+  cancel,
+  retry,
+  stats,
+  metrics,
+  dead,
+  redrive,
+  recover,
+  cleanup,
+];
 
 export async function run(argv: string[], io: Io): Promise<number> {
   const program = new Command('jobs')

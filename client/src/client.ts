@@ -24,6 +24,8 @@ import type {
   JobsPage,
   ListJobsPageQuery,
   ListJobsQuery,
+  MetricsHistory,
+  MetricsQuery,
   QueueStats,
   RecoverResult,
   RedriveRequest,
@@ -133,6 +135,14 @@ export class JobsClient {
 
   stats(): Promise<QueueStats> {
     return this.#http.request<QueueStats>('GET', '/queue/stats', { retry: true });
+  }
+
+  /** Metrics history (`GET /queue/metrics`): one point per step, oldest first, zeros where nothing happened. */
+  metrics(query: MetricsQuery = {}): Promise<MetricsHistory> {
+    return this.#http.request<MetricsHistory>('GET', '/queue/metrics', {
+      query: query as Query,
+      retry: true,
+    });
   }
 
   async agents(): Promise<Agent[]> {

@@ -3,6 +3,7 @@
  * server is bundled). When the server's shapes change, these follow.
  */
 
+import type { metricsQuerySchema, metricsResponseSchema } from '../../functions/api/metrics-schemas.ts';
 import type {
   cleanupQuerySchema,
   cleanupResponseSchema,
@@ -30,6 +31,9 @@ export type CountJobsQuery = z.input<typeof countJobsQuerySchema>;
 export type DeadJobsQuery = z.input<typeof deadJobsQuerySchema>;
 export type RedriveRequest = z.input<typeof redriveSchema>;
 export type QueueStats = Awaited<ReturnType<typeof queueStats>>;
+/** `GET /queue/metrics`: `from`/`to` as ISO strings, `step` 60, 300 or 3600 seconds, optional tier and type. */
+export type MetricsQuery = z.input<typeof metricsQuerySchema>;
+export type MetricsHistory = z.output<typeof metricsResponseSchema>;
 export type RecoverResult = RecoveryReport;
 /** `days` is coerced from the query string on the server; here it is a number. */
 export type CleanupQuery = Omit<z.input<typeof cleanupQuerySchema>, 'days'> & { days?: number };

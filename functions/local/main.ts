@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { signToken } from '../adapters/auth/jwt-verifier.ts';
+import { DEFAULT_LOCAL_TOKEN_LIFETIME, signToken } from '../adapters/auth/jwt-verifier.ts';
 import { intEnv } from '../wiring/env.ts';
 import { JavaMissingError } from './emulators/dynamodb-local.ts';
 import { localDir, localJwtSecret, localSecret } from './local-secret.ts';
@@ -51,7 +51,7 @@ try {
       `Dashboard  ${stack.dashboardUrl}#token=${token}`,
       `State      ${inMemory ? 'in memory (lost on exit)' : stateDir}`,
       '',
-      'Demo token (user demo-user, valid 30 days):',
+      `Demo token (user demo-user, valid ${DEFAULT_LOCAL_TOKEN_LIFETIME}; 'npm run --silent token' makes another):`,
       token,
       '',
       'Try:',

@@ -142,7 +142,10 @@ describe('jobs CLI', () => {
     expect(table.stdout).toContain(ids[0]);
     expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+STATUS/);
 
-    expect((await jobs(['count'], env)).stdout).toBe('2\n');
+    // Counts come from counters the jobs stream moves: they catch up within seconds.
+    await expect
+      .poll(async () => (await jobs(['count'], env)).stdout, { timeout: 30_000, interval: 500 })
+      .toBe('2\n');
     expect(parse((await jobs(['count', '--status', 'completed', '--json'], env)).lines[0])).toEqual({
       count: 0,
     });
@@ -154,12 +157,27 @@ describe('jobs CLI', () => {
     expect(retried.stdout).toMatch(new RegExp(`^${ids[0]} (queued|scheduled)\\n$`));
     for (const id of ids) await jobs(['cancel', id], env);
 
-    const stats = parse<{ total: number; tiers: Record<string, unknown> }>(
-      (await jobs(['stats', '--json'], env)).lines[0],
-    );
+    type Stats = { total: number; byStatus: Record<string, number>; tiers: Record<string, unknown> };
+    const readStats = async () => parse<Stats>((await jobs(['stats', '--json'], env)).lines[0]);
+    // The retried job may have run (echo) before its second cancel: each ends cancelled or completed.
+    const ended = async () => {
+      const { byStatus } = await readStats();
+      return (byStatus.cancelled ?? 0) + (byStatus.completed ?? 0);
+    };
+    await expect.poll(ended, { timeout: 30_000, interval: 500 }).toBe(2);
+    const stats = await readStats();
     expect(stats.total).toBe(2);
     expect(Object.keys(stats.tiers)).toEqual(['critical', 'high', 'normal', 'low']);
     expect((await jobs(['stats'], env)).stdout).toMatch(/^jobs\s+2 /);
+
+    // Metrics history, counted from the jobs stream (it catches up within seconds).
+    const submitted = async () =>
+      parse<{ points: Array<{ submitted: number }> }>(
+        (await jobs(['metrics', '--json'], env)).lines[0],
+      ).points.reduce((sum, point) => sum + point.submitted, 0);
+    await expect.poll(submitted, { timeout: 30_000, interval: 500 }).toBe(2);
+    expect((await jobs(['metrics', '--step', '1h'], env)).stdout).toMatch(/^TIME\s+SUBMITTED/);
+    expect((await jobs(['metrics', '--step', '7m'], env)).code).toBe(2);
   });
 
   it('admin commands: dead, redrive, recover, cleanup', async () => {

@@ -76,6 +76,17 @@ describe('JobsClient against the local stack', () => {
     const stats = await user.stats();
     expect(stats.total).toBe(3);
     expect(Object.keys(stats.tiers)).toEqual(['critical', 'high', 'normal', 'low']);
+    // Metrics history: the three submissions land in the last hour's one-minute points.
+    const from = new Date(Date.now() - 3600_000).toISOString();
+    await expect
+      .poll(
+        async () =>
+          (await user.metrics({ from, step: 60 })).points.reduce((sum, point) => sum + point.submitted, 0),
+        { timeout: 30_000, interval: 250 },
+      )
+      .toBe(3);
+    const history = await user.metrics({ from, step: 3600 });
+    expect(history.step).toBe(3600);
   });
 
   it('cancels and retries', async () => {

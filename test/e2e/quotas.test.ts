@@ -35,6 +35,11 @@ describe('per-user quotas', () => {
     const first = await alice.post<JobBody>('/jobs', sleeper);
     const second = await alice.post<JobBody>('/jobs', sleeper);
     expect([first.status, second.status]).toEqual([202, 202]);
+    // The quota reads the counters the jobs stream moves: once they show the two jobs, a third is refused.
+    await eventually(
+      async () => (await alice.get<{ count: number }>('/jobs/count')).body.count === 2,
+      30_000,
+    );
 
     const refused = await alice.post<ErrorBody>('/jobs', sleeper);
     expect(refused.status).toBe(429);
@@ -47,12 +52,17 @@ describe('per-user quotas', () => {
     expect((await bob.post<JobBody>('/jobs', { ...sleeper, priority: 3 })).status).toBe(202);
 
     expect((await alice.post(`/jobs/${first.body.job.id}/cancel`)).status).toBe(200);
-    await eventually(async () => {
-      const { body } = await alice.get<JobBody>(`/jobs/${first.body.job.id}`);
-      return body.job.status === 'cancelled';
+    // Accepted again once the counters have seen the cancellation (a refused attempt creates nothing).
+    const again = await eventually(async () => {
+      const answer = await alice.post<JobBody>('/jobs', { type: 'demo', command: 'echo', params: {} });
+      if (answer.status !== 202)
+        expect([answer.status, (answer.body as unknown as ErrorBody).error.code]).toEqual([
+          429,
+          'quota_exceeded',
+        ]);
+      return answer.status === 202 && answer;
     }, 30_000);
-    const again = await alice.post<JobBody>('/jobs', { type: 'demo', command: 'echo', params: {} });
-    expect(again.status).toBe(202);
+    expect(again.body.job.status).toBe('queued');
   });
 
   it('reserves priorities above the configured cap for admins with 403 priority_reserved', async () => {

@@ -22,6 +22,7 @@ import { tables } from '../../infra/resources.ts';
 import { dynamoClient, uniquePrefix } from '../support/emulators.ts';
 import { aJob } from '../support/job-factory.ts';
 import { silentLogger } from '../support/memory-store.ts';
+import { startStatsCounting } from '../support/stats-stream.ts';
 
 interface Call {
   command: string;
@@ -147,6 +148,15 @@ describe('GET /jobs/count', () => {
       aJob({ userId: user, status: 'scheduled', runAt: minutes(60) }),
     ];
     for (const job of jobs) await store.create(job);
+    // The counters follow the jobs stream: wait until they have seen the three, then count the reads.
+    const counting = await startStatsCounting(tableName);
+    try {
+      await expect
+        .poll(() => store.countByUser(user, {}), { timeout: 60_000, interval: 200 })
+        .toEqual({ count: 3, approximate: false });
+    } finally {
+      await counting.stop();
+    }
     calls.length = 0;
     expect(await store.countByUser(user, {})).toEqual({ count: 3, approximate: false });
     expect(await store.countByUser(user, { status: 'queued' })).toEqual({ count: 2, approximate: false });

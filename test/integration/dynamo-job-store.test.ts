@@ -1,20 +1,27 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoJobStore } from '../../functions/adapters/dynamodb/job-store.ts';
 import { AppError } from '../../functions/core/errors.ts';
 import { claim, complete } from '../../functions/core/transitions.ts';
 import { provisionTables } from '../../functions/local/provision.ts';
 import { dynamoClient, uniquePrefix } from '../support/emulators.ts';
 import { aJob } from '../support/job-factory.ts';
+import { startStatsCounting } from '../support/stats-stream.ts';
 
 const client = dynamoClient();
 let store: DynamoJobStore;
 let tableName: string;
+let counting: { stop(): Promise<void> } | undefined;
+
+afterAll(async () => {
+  await counting?.stop();
+});
 
 beforeAll(async () => {
   const tables = await provisionTables(client, uniquePrefix('store'));
   tableName = tables.Jobs as string;
   store = new DynamoJobStore({ client, tableName, retentionDays: 30 });
+  counting = await startStatsCounting(tableName);
 });
 
 const at = (second: number) => new Date(Date.UTC(2026, 1, 1, 0, 0, second)).toISOString();
@@ -93,7 +100,10 @@ describe('DynamoJobStore', () => {
     const queuedEven = await store.listByUser(user, { status: 'queued', type: 'even', limit: 1 });
     expect(queuedEven.items.map((job) => job.createdAt)).toEqual([at(6)]);
 
-    expect(await store.countByUser(user, {})).toEqual({ count: 7, approximate: false });
+    // Unfiltered and status-only counts come from the counters the jobs stream moves: poll.
+    await expect
+      .poll(() => store.countByUser(user, {}), { timeout: 30_000, interval: 200 })
+      .toEqual({ count: 7, approximate: false });
     expect(await store.countByUser(user, { status: 'queued' })).toEqual({ count: 4, approximate: false });
     expect(await store.countByUser(user, { status: 'queued', type: 'odd' })).toEqual({
       count: 2,

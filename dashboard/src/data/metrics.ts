@@ -1,21 +1,10 @@
 /**
- * `GET /queue/metrics` (API.md "Metrics history"). The client library has no method for it yet, so this is
- * the one request the dashboard makes itself, with the client's token and error shape. A 404 (a deployment
- * without the route) reads as "no data".
+ * `GET /queue/metrics` (API.md "Metrics history") through the client library. A 404 (a deployment without
+ * the route) reads as "no data".
  */
-import { JobsApiError } from '@tiered-job-queue/client';
+import { JobsApiError, type JobsClient, type MetricsHistory } from '@tiered-job-queue/client';
 
-export interface MetricsPoint {
-  t: string;
-  submitted: number;
-  started: number;
-  completed: number;
-  failed: number;
-  dead: number;
-  cancelled: number;
-  avgQueueTimeMs: number | null;
-  avgExecutionTimeMs: number | null;
-}
+export type MetricsPoint = MetricsHistory['points'][number];
 
 export interface MetricsRange {
   label: string;
@@ -30,29 +19,19 @@ export const RANGES: MetricsRange[] = [
 ];
 
 export async function fetchMetrics(
-  apiUrl: string,
-  token: string,
+  client: JobsClient,
   range: MetricsRange,
   now = new Date(),
 ): Promise<MetricsPoint[] | null> {
-  const url = new URL(`${apiUrl.replace(/\/+$/, '')}/queue/metrics`);
-  url.searchParams.set('from', new Date(now.getTime() - range.seconds * 1000).toISOString());
-  url.searchParams.set('to', now.toISOString());
-  url.searchParams.set('step', String(range.step));
-  const response = await fetch(url, {
-    headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-  });
-  if (response.status === 404) return null;
-  const body = (await response.json().catch(() => null)) as {
-    points?: MetricsPoint[];
-    error?: { code: string; message: string };
-    message?: string;
-  } | null;
-  if (!response.ok)
-    throw new JobsApiError(
-      response.status,
-      body?.error?.code ?? 'http_error',
-      body?.error?.message ?? body?.message ?? response.statusText,
-    );
-  return body?.points ?? [];
+  try {
+    const history = await client.metrics({
+      from: new Date(now.getTime() - range.seconds * 1000).toISOString(),
+      to: now.toISOString(),
+      step: range.step,
+    });
+    return history.points;
+  } catch (error) {
+    if (error instanceof JobsApiError && error.status === 404) return null;
+    throw error;
+  }
 }

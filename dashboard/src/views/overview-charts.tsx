@@ -8,7 +8,7 @@ import { fetchMetrics, type MetricsPoint, RANGES } from '../data/metrics.ts';
 const METRICS_POLL_MS = 30_000;
 
 export function MetricsCharts() {
-  const { config, session, report } = useServices();
+  const { client, report } = useServices();
   const [rangeIndex, setRangeIndex] = useState(0);
   const [points, setPoints] = useState<MetricsPoint[] | null | undefined>(undefined);
   const range = RANGES[rangeIndex] ?? RANGES[0];
@@ -17,7 +17,7 @@ export function MetricsCharts() {
     if (!range) return;
     let stopped = false;
     const load = () =>
-      fetchMetrics(config.apiUrl, session.token, range).then(
+      fetchMetrics(client, range).then(
         (next) => !stopped && setPoints(next),
         (error) => !stopped && report(error),
       );
@@ -27,7 +27,7 @@ export function MetricsCharts() {
       stopped = true;
       clearInterval(timer);
     };
-  }, [config, session, report, range]);
+  }, [client, report, range]);
 
   const times = points?.map((p) => p.t) ?? [];
   const empty =

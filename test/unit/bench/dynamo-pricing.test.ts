@@ -35,19 +35,23 @@ describe("DynamoDB writes by AWS's rules", () => {
     const transactional = priceWrite(TABLE, undefined, after, true);
     expect(plain.tableUnits).toBe(1);
     expect(transactional.tableUnits).toBe(2);
-    // byUser, byUserStatus, byUserType, byStatus: the job has no deadline, so not the two sparse indexes.
-    expect(plain.indexUnits).toBe(4);
-    expect(transactional.indexUnits).toBe(4);
-    expect(plain.partitions.map((p) => p.partition)).toEqual(
-      expect.arrayContaining([`Jobs JOB#${queued.id}`, 'byUser U#alice', 'byUserStatus U#alice#S#queued']),
-    );
+    // byUser and byActive (a queued job is active); no deadline, so not the two sparse deadline indexes.
+    expect(plain.indexUnits).toBe(2);
+    expect(transactional.indexUnits).toBe(2);
+    const partitions = plain.partitions.map((p) => p.partition);
+    expect(partitions).toEqual(expect.arrayContaining([`Jobs JOB#${queued.id}`, 'byUser U#alice']));
+    expect(partitions.some((p) => p.startsWith('byActive '))).toBe(true);
   });
 
   it('moves an index entry (a delete and a put) only where the write changes its key', () => {
-    const charge = priceWrite(TABLE, item(queued), item(running), false);
-    // Status changes the keys of byUserStatus and byStatus: 2 deletes + 2 puts; byUser/byUserType unchanged.
-    expect(charge.indexUnits).toBe(4);
-    expect(charge.partitions.filter((p) => p.partition.startsWith('byUserStatus'))).toHaveLength(2);
+    // queued → running keeps every index key (byActive's key is stable while active): no index write.
+    expect(priceWrite(TABLE, item(queued), item(running), false).indexUnits).toBe(0);
+    // running → completed leaves byActive (a delete) and enters byStatus's ended partition (a put).
+    const done = { ...running, status: 'completed' as const, completedAt: '2026-01-01T00:00:02.000Z' };
+    const charge = priceWrite(TABLE, item(running), item(done), false);
+    expect(charge.indexUnits).toBe(2);
+    expect(charge.partitions.filter((p) => p.partition.startsWith('byActive '))).toHaveLength(1);
+    expect(charge.partitions.filter((p) => p.partition.startsWith('byStatus '))).toHaveLength(1);
     expect(charge.partitions.some((p) => p.partition.startsWith('byUser '))).toBe(false);
   });
 
@@ -64,12 +68,18 @@ describe("DynamoDB writes by AWS's rules", () => {
   });
 
   it('bills by the larger of the old and new item, at least one unit per index entry, and deletes', () => {
-    const big = { ...running, result: { text: 'x'.repeat(3000) }, status: 'completed' as const };
+    const big = {
+      ...running,
+      result: { text: 'x'.repeat(3000) },
+      status: 'completed' as const,
+      completedAt: '2026-01-01T00:00:02.000Z',
+    };
     const charge = priceWrite(TABLE, item(running), item(big), false);
     expect(charge.tableUnits).toBe(Math.ceil(itemBytes(item(big)) / 1024));
     const removed = priceWrite(TABLE, item(big), undefined, false);
     expect(removed.tableUnits).toBe(charge.tableUnits);
-    expect(removed.indexUnits).toBe(4);
+    // Its entries in byUser and in byStatus's ended partition go with it.
+    expect(removed.indexUnits).toBe(2);
   });
 
   it('treats items of tables without indexes (statistics counters, unknown tables) as table writes only', () => {
