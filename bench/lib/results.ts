@@ -37,16 +37,16 @@ export const TIMING_FOR: Record<string, string> = {
   'api/submit-job': 'POST /jobs',
   worker: 'worker (demo/echo)',
   notifier: 'notifier, nobody subscribed',
-  dependencies: 'dependency resolver',
-  'dead-letter': 'dependency resolver',
+  stream: 'stream consumer',
+  'dead-letter': 'stream consumer',
   'ws/authorizer': 'WebSocket authorizer',
   'ws/connect': 'WebSocket $connect',
   'ws/message': 'WebSocket subscribe',
   'ws/disconnect': 'WebSocket $disconnect',
 };
 
-/** A function without a measurement of its own (a new stream consumer) is timed like the dependency resolver. */
-export const timingNameFor = (module: string) => TIMING_FOR[module] ?? 'dependency resolver';
+/** A function without a measurement of its own (a new stream consumer) is timed like the stream consumer. */
+export const timingNameFor = (module: string) => TIMING_FOR[module] ?? 'stream consumer';
 
 export interface SectionContext {
   /** Smaller runs for iterating on the bench itself (`--quick`); the figures are noisier. */

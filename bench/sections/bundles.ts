@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { handlerEntry, projectRoot } from '../../infra/constructs/job-function.ts';
+import { measuredBundleOptions, projectRoot } from '../../infra/constructs/job-function.ts';
 import type { SectionContext } from '../lib/results.ts';
 import { type Summary, summarize } from '../lib/stats.ts';
 import { synthesize } from '../lib/synth.ts';
@@ -140,20 +140,7 @@ export async function run(ctx: SectionContext) {
 
 /** The packages that contribute most to a bundle (esbuild metafile, same options as JobFunction). */
 async function composition(module: string): Promise<Array<{ name: string; bytes: number }>> {
-  const result = await build({
-    entryPoints: [handlerEntry(module)],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    minify: true,
-    external: ['@aws-sdk/*'],
-    write: false,
-    metafile: true,
-    outfile: 'out.mjs',
-    logLevel: 'silent',
-  });
+  const result = await build(measuredBundleOptions(module));
   const output = Object.values(result.metafile.outputs)[0];
   const byPackage = new Map<string, number>();
   for (const [path, input] of Object.entries(output?.inputs ?? {})) {

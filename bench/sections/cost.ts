@@ -65,9 +65,7 @@ export async function run(ctx: SectionContext) {
       'WebSocket: one message per frame sent or received; connection minutes rounded up per connection. The watching client connects for its job only.',
       'Not included: CloudWatch Logs ingestion ($0.50/GB), data transfer, free tiers.',
       ...(unmeasured.length > 0
-        ? [
-            `No overhead measurement of its own for ${unmeasured.join(', ')}: timed like the dependency resolver.`,
-          ]
+        ? [`No overhead measurement of its own for ${unmeasured.join(', ')}: timed like the stream consumer.`]
         : []),
     ],
   };

@@ -12,6 +12,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { toItem } from '../../functions/adapters/dynamodb/job-item.ts';
 import { isTerminal } from '../../functions/core/job.ts';
+import { invocationCounts } from '../../functions/local/invoke-with-timeout.ts';
 import { streamEventSources } from '../../infra/function-settings.ts';
 import { TIERS, tierDefaults } from '../../infra/resources.ts';
 import { itemBytes } from '../lib/dynamo-pricing.ts';
@@ -194,6 +195,7 @@ async function runShape(spec: ShapeSpec, n: number, drivers: Drivers, idle: Coun
   const ws: WebSocketUse = { connections: 0, clientMessages: 0, framesReceived: 0, connectionMinutes: 0 };
   let httpRequests = 0;
   const before = counter.snapshot();
+  const invokedBefore = new Map(invocationCounts);
   const started = performance.now();
 
   // Jobs arrive one every ARRIVAL_MS without waiting for each other: at that rate a short job's changes
@@ -218,6 +220,7 @@ async function runShape(spec: ShapeSpec, n: number, drivers: Drivers, idle: Coun
   await quiesce(counter);
   const windowSeconds = (performance.now() - started) / 1000;
   const window = diff(counter.snapshot(), before);
+  const invoked = (module: string) => (invocationCounts.get(module) ?? 0) - (invokedBefore.get(module) ?? 0);
 
   const statuses: Record<string, number> = {};
   for (const job of jobs) statuses[job.status] = (statuses[job.status] ?? 0) + 1;
@@ -239,15 +242,13 @@ async function runShape(spec: ShapeSpec, n: number, drivers: Drivers, idle: Coun
     (k) => k.source === 'event-source' && k.operation === 'ReceiveMessage (DLQ)',
     'items',
   );
-  const streamReads = total(window, (k) => k.source === 'stream' && k.operation === 'GetRecords');
   const emptyStreamReads = total(
     window,
     (k) => k.source === 'stream' && k.operation === 'GetRecords',
     'empty',
   );
-  // Every stream consumer (infra/function-settings.ts) reads the jobs stream: each non-empty read is taken
-  // as one invocation of its function (its event filter may drop a batch: then an upper bound).
-  const streamBatches = (streamReads - emptyStreamReads) / STREAM_CONSUMERS.length;
+  // Every stream consumer (infra/function-settings.ts) reads the jobs stream with its own batching window
+  // and filter: its invocations are counted where the local runtime starts them (invocationCounts).
   const emptyReceives = total(
     window,
     (k) => k.source === 'event-source' && k.operation.startsWith('ReceiveMessage'),
@@ -280,7 +281,7 @@ async function runShape(spec: ShapeSpec, n: number, drivers: Drivers, idle: Coun
       authorizer: httpRequests / n,
       'api/submit-job': httpRequests / n,
       worker: deliveries / n,
-      ...Object.fromEntries(STREAM_CONSUMERS.map((module) => [module, streamBatches / n])),
+      ...Object.fromEntries(STREAM_CONSUMERS.map((module) => [module, invoked(module) / n])),
       'dead-letter': deadLetters / n,
       'ws/authorizer': ws.connections / n,
       'ws/connect': ws.connections / n,

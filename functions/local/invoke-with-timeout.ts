@@ -54,11 +54,18 @@ export interface Invocation<R> {
   settled: Promise<void>;
 }
 
+/**
+ * Invocations started in this process, by function name: what Lambda would bill as requests (the bench
+ * reads it to count the stream consumers' invocations, whose batching windows differ).
+ */
+export const invocationCounts = new Map<string, number>();
+
 export function invokeWithTimeout<E, R>(
   handler: (event: E, context: Context) => Promise<R> | R,
   event: E,
   options: InvokeOptions,
 ): Invocation<R> {
+  invocationCounts.set(options.functionName, (invocationCounts.get(options.functionName) ?? 0) + 1);
   const state: InvocationState = {
     functionName: options.functionName,
     deadline: Date.now() + options.timeoutMs,

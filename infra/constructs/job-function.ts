@@ -33,6 +33,26 @@ const handlersDir = join(projectRoot, 'functions', 'handlers');
 /** `api/get-job` -> <project>/functions/handlers/api/get-job.ts */
 export const handlerEntry = (module: string): string => join(handlersDir, `${module}.ts`);
 
+/**
+ * The esbuild options of a function's bundle as `bundling` below produces it (minified ESM for node22,
+ * `@aws-sdk/*` external), for measuring bundles outside CDK (the bench, the bundle-size test); in memory,
+ * with a metafile.
+ */
+export const measuredBundleOptions = (module: string) => ({
+  entryPoints: [handlerEntry(module)],
+  bundle: true,
+  platform: 'node' as const,
+  format: 'esm' as const,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  minify: true,
+  external: ['@aws-sdk/*'],
+  write: false as const,
+  metafile: true as const,
+  outfile: 'index.mjs',
+  logLevel: 'silent' as const,
+});
+
 /** Lets CommonJS dependencies bundled into the ESM output call `require` (esbuild's __require shim needs it). */
 const REQUIRE_SHIM =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";

@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { handlerEntry, projectRoot } from '../../infra/constructs/job-function.ts';
+import { measuredBundleOptions, projectRoot } from '../../infra/constructs/job-function.ts';
 
 const MAX_BUNDLE_BYTES = 120 * 1024;
 const handlersDir = join(projectRoot, 'functions', 'handlers');
@@ -18,20 +18,7 @@ const modules = readdirSync(handlersDir, { recursive: true, encoding: 'utf8' })
   .sort();
 
 async function bundle(module: string) {
-  const result = await build({
-    entryPoints: [handlerEntry(module)],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    minify: true,
-    external: ['@aws-sdk/*'],
-    write: false,
-    metafile: true,
-    outfile: 'index.mjs',
-    logLevel: 'silent',
-  });
+  const result = await build(measuredBundleOptions(module));
   const output = Object.values(result.metafile.outputs)[0];
   return { bytes: output?.bytes ?? 0, inputs: Object.keys(output?.inputs ?? {}) };
 }
