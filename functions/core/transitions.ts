@@ -104,7 +104,7 @@ export function heartbeat(job: Job, now: Date, progress?: JobProgress): Transiti
 export function complete(job: Job, result: unknown, now: Date, progress = job.progress): Transition {
   return {
     name: 'complete',
-    expect: { status: ['pending', 'scheduled', 'queued', 'running', 'retrying', 'cancelling', 'completed', 'failed', 'cancelled', 'dead'] },
+    expect: { status: ['running', 'cancelling'], ...run(job) },
     set: {
       status: 'completed',
       result: result ?? null,
