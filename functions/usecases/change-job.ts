@@ -3,10 +3,10 @@
  * concurrent change (say the worker finishing) moves the job first, so the answer reflects what happened.
  */
 import type { Clock } from '../core/clock.ts';
+import { cancelWaiting, requestCancel, requeue } from '../core/control-transitions.ts';
 import { NotCancellableError, NotRetryableError } from '../core/errors.ts';
 import { isTerminal, type Job } from '../core/job.ts';
 import type { Dispatcher, JobStore } from '../core/ports.ts';
-import { cancelWaiting, requestCancel, requeue } from '../core/transitions.ts';
 import { getOwnJob } from './read-jobs.ts';
 
 export interface ChangeDeps {

@@ -1,7 +1,7 @@
 /** A job message that reached a tier's dead-letter queue: the job is marked `dead` with a clear error. */
 import type { Clock } from '../core/clock.ts';
+import { deadLetter } from '../core/control-transitions.ts';
 import type { JobStore } from '../core/ports.ts';
-import { deadLetter } from '../core/transitions.ts';
 import type { JobMessage } from './run-job.ts';
 
 export type DeadLetterOutcome = 'buried' | 'ignored';

@@ -9,9 +9,9 @@
  * attempt makes progress and a parent with thousands of dependants is settled over a few invocations.
  */
 import type { Clock } from '../core/clock.ts';
+import { failDependant, releaseDependant } from '../core/control-transitions.ts';
 import { isTerminal, type Job } from '../core/job.ts';
 import type { Dispatcher, JobStore } from '../core/ports.ts';
-import { failDependant, releaseDependant } from '../core/transitions.ts';
 import { MAX_SQS_DELAY_SECONDS } from './submit-job.ts';
 
 export interface DependencyDeps {

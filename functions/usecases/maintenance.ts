@@ -5,11 +5,11 @@
  */
 import type { Logger } from '../agents/registry.ts';
 import type { Clock } from '../core/clock.ts';
+import { recoverStale, redispatch, release } from '../core/control-transitions.ts';
 import { isTerminal, type Job, type JobStatus } from '../core/job.ts';
 import { resendLost } from '../core/lost-messages.ts';
 import type { Dispatcher, JobStore } from '../core/ports.ts';
 import { higherTier } from '../core/tiers.ts';
-import { recoverStale, redispatch, release } from '../core/transitions.ts';
 import { cleanupWithin } from './cleanup.ts';
 import { settleFromParents } from './dependencies.ts';
 import { MAX_SQS_DELAY_SECONDS } from './submit-job.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TestClock } from '../../functions/core/clock.ts';
+import { recoverStale, requeue } from '../../functions/core/control-transitions.ts';
 import {
   JobTimeoutError,
   PermanentJobError,
@@ -20,8 +21,6 @@ import {
   decideFailure,
   expire,
   heartbeat,
-  recoverStale,
-  requeue,
 } from '../../functions/core/transitions.ts';
 import { aJob } from '../support/job-factory.ts';
 
