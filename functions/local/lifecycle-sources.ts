@@ -26,6 +26,7 @@ import { startSqsPoller } from './event-source/sqs-poller.ts';
 import { invokeWithTimeout } from './invoke-with-timeout.ts';
 import type { LocalQueues } from './provision.ts';
 import { startStreamReader } from './realtime/dynamodb-stream-reader.ts';
+import { fileCheckpoints } from './realtime/stream-checkpoints.ts';
 
 export interface LifecycleSourcesOptions {
   dynamo: DynamoDBClient;
@@ -39,6 +40,11 @@ export interface LifecycleSourcesOptions {
   maintenanceIntervalMs: number;
   /** Function timeouts by handler module; the deployed ones where not set. */
   functionTimeoutsMs?: TimeoutOverrides;
+  /**
+   * Where the jobs-stream consumer's reader keeps its position (a restart resumes there, so no change is
+   * left uncounted); without it the reader starts at the stream's end, as a new event source mapping.
+   */
+  streamCheckpointsPath?: string;
   onError: (error: unknown) => void;
 }
 
@@ -77,6 +83,7 @@ export async function startLifecycleSources(
     tableName: options.jobsTableName,
     handler: streamConsumer.handler,
     ...streamReaderSettings(streamEventSources.stream, timeouts),
+    ...(options.streamCheckpointsPath && { checkpoints: fileCheckpoints(options.streamCheckpointsPath) }),
     // The on-failure destination, as the deployed mapping's SqsDlq: the dropped batch's metadata.
     onFailure: async (failure) => {
       await options.sqs.send(

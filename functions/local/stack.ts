@@ -4,7 +4,9 @@
  * invokes the worker like a Lambda event source mapping. The handlers are the deployed ones, unchanged,
  * talking to the emulators through the same SDK calls.
  */
+
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -37,7 +39,10 @@ export interface LocalStackOptions {
   /** The WebSocket API's port; 0 (the default) picks a free one. */
   wsPort?: number;
   host?: string;
-  /** Keep DynamoDB data here between restarts; in memory when undefined. */
+  /**
+   * Keep DynamoDB data here between restarts (with the stream consumer's checkpoints, in
+   * `stream-checkpoints/`); in memory when undefined.
+   */
   dataDir?: string;
   /** Use already-running emulators instead of starting new ones (tests share one pair). */
   dynamodbEndpoint?: string;
@@ -166,6 +171,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       credentials,
       maintenanceIntervalMs: options.maintenanceIntervalMs ?? schedules.recover.rateSeconds * 1000,
       functionTimeoutsMs: timeouts,
+      ...(options.dataDir && {
+        streamCheckpointsPath: join(options.dataDir, 'stream-checkpoints', `${prefix}-jobs-stream.json`),
+      }),
       onError: options.onError ?? (() => undefined),
     });
     cleanups.push(lifecycle.stop);

@@ -126,6 +126,21 @@ describe('npm start', () => {
         );
         expect(job.status, `${job.type}/${job.command} ${id}`).toBe('completed');
       }
+      // The statistics, counted from the table stream, missed no change across the stops: the stream
+      // consumer resumed where it was each time.
+      const jobs = 1 + atGracefulStop.length + atKill.length;
+      const stats = await eventually(
+        async () => {
+          const { body } = await client.get<{ byStatus: Record<string, number>; total: number }>(
+            '/queue/stats',
+          );
+          return body.byStatus.completed === jobs && body;
+        },
+        60_000,
+        500,
+      );
+      expect(stats.total).toBe(jobs);
+      expect(Object.entries(stats.byStatus).filter(([, n]) => n !== 0)).toEqual([['completed', jobs]]);
     });
   }, 900_000);
 });

@@ -1,7 +1,10 @@
 /**
  * The local DynamoDB Streams event source against DynamoDB Local: Lambda-shaped events, LATEST start,
- * batch size, in-order delivery, and Lambda's retry rules for failed batches.
+ * batch size, in-order delivery, Lambda's retry rules for failed batches, and resuming from checkpoints.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BatchWriteItemCommand,
@@ -22,6 +25,7 @@ import {
   StreamRecordsSkippedError,
   startStreamReader,
 } from '../../functions/local/realtime/dynamodb-stream-reader.ts';
+import { fileCheckpoints } from '../../functions/local/realtime/stream-checkpoints.ts';
 import { dynamoClient, uniquePrefix } from '../support/emulators.ts';
 
 const dynamodb = dynamoClient();
@@ -242,5 +246,65 @@ describe('DynamoDB Streams event source (local)', () => {
     await until(() => invocations.length === 1);
     await reader.stop();
     expect(finished).toBe(true);
+  });
+
+  it('resumes after its checkpoint when restarted: nothing written before the stop is lost or repeated', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'stream-checkpoints-'));
+    const checkpoints = fileCheckpoints(join(directory, 'positions.json'));
+    // A long batching window: records read just before the stop are still waiting for it when it comes.
+    const first = await read(async () => undefined, {
+      checkpoints,
+      maxBatchingWindowMs: 60_000,
+      batchSize: 10,
+    });
+    await putMany(10);
+    await until(() => first.delivered().length === 10);
+    await put('in-the-window-1');
+    await put('in-the-window-2');
+    await sleep(300);
+    await first.reader.stop();
+    expect(first.delivered()).toHaveLength(10);
+    await put('while-stopped');
+
+    const seen: DynamoDBRecord[] = [];
+    const ours = (records: DynamoDBRecord[]) =>
+      records.filter((r) => r.dynamodb?.Keys?.pk?.S?.startsWith(prefix));
+    const second = await startStreamReader({
+      dynamodb,
+      streams,
+      tableName,
+      pollIntervalMs: 50,
+      checkpoints,
+      handler: async (event: DynamoDBStreamEvent) => {
+        seen.push(...ours(event.Records));
+      },
+    });
+    running.push(second);
+    await until(() => seen.length === 3);
+    await sleep(300);
+    expect(ids(seen)).toEqual(['in-the-window-1', 'in-the-window-2', 'while-stopped']);
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('without checkpoints a restarted reader starts at the end of the stream, as a new mapping does', async () => {
+    const first = await read(async () => undefined, { maxBatchingWindowMs: 60_000, batchSize: 10 });
+    await put('before-restart');
+    await sleep(300);
+    await first.reader.stop();
+    const seen: DynamoDBRecord[] = [];
+    const second = await startStreamReader({
+      dynamodb,
+      streams,
+      tableName,
+      pollIntervalMs: 50,
+      handler: async (event: DynamoDBStreamEvent) => {
+        seen.push(...event.Records.filter((r) => r.dynamodb?.Keys?.pk?.S?.startsWith(prefix)));
+      },
+    });
+    running.push(second);
+    await put('after-restart');
+    await until(() => seen.length >= 1);
+    await sleep(300);
+    expect(ids(seen)).toEqual(['after-restart']);
   });
 });
