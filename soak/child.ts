@@ -49,6 +49,8 @@ export interface LifeOne {
 
 process.env.PROGRESS_INTERVAL_MS = '500';
 const errors: unknown[] = [];
+const ledger = new Ledger();
+let installed: { client: DynamoDBClient; observer: DynamoJobStore } | undefined;
 const stack = await startLocalStack({
   port: 0,
   wsPort: 0,
@@ -65,12 +67,19 @@ const stack = await startLocalStack({
   queues: { visibilityTimeoutSeconds: 6, maxReceiveCount: 8 },
   logLevel: process.env.SOAK_LOG_LEVEL ?? 'silent',
   onError: (error) => errors.push(error),
+  // Before any poller starts: life 2 picks up life 1's jobs (re-sent by the first sweep) at once, and
+  // they must meet the probe agent and the faults.
+  beforeEventSources: async ({ dynamodbEndpoint, tables }) => {
+    const client = new DynamoDBClient({ ...localClientConfig(dynamodbEndpoint), maxAttempts: 10 });
+    const observer = new DynamoJobStore({ client, tableName: tables.Jobs as string, retentionDays: 30 });
+    installed = { client, observer };
+    // Late first messages arrive after the re-send (70 s) and during the retry's 60 s backoff.
+    await installFaults({ ledger, observer, lateDelaySeconds: 85, zombieMaxPauseMs: 60_000 });
+  },
 });
-const client = new DynamoDBClient({ ...localClientConfig(stack.dynamodbEndpoint), maxAttempts: 10 });
-const observer = new DynamoJobStore({ client, tableName: stack.tables.Jobs as string, retentionDays: 30 });
-const ledger = new Ledger();
-// Late first messages arrive after the re-send (70 s) and during the retry's 60 s backoff.
-await installFaults({ ledger, observer, lateDelaySeconds: 85, zombieMaxPauseMs: 60_000 });
+if (!installed) throw new Error('the local stack started without calling beforeEventSources');
+const { client, observer } = installed;
+
 const started = Date.now();
 const elapsed = () => Math.round((Date.now() - started) / 1000);
 

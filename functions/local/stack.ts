@@ -69,6 +69,15 @@ export interface LocalStackOptions {
   queues?: { visibilityTimeoutSeconds?: number; maxReceiveCount?: number };
   /** Per-user quotas; infra/limits.ts userQuotaDefaults (the deployed defaults) for any not set. */
   quotas?: Partial<UserQuotas>;
+  /**
+   * Runs once the functions' environment is configured and before anything serves or consumes (the
+   * gateways, pollers, stream readers, the first recovery sweep): where an embedding process registers
+   * agents or, in tests, installs fault injectors, so that not even a message re-sent at start misses them.
+   */
+  beforeEventSources?: (resources: {
+    dynamodbEndpoint: string;
+    tables: Record<string, string>;
+  }) => Promise<void>;
   /** Called with poller errors (the emulator going away, handler crashes). */
   onError?: (error: unknown) => void;
   /** Serve the dashboard on this port (0: a free one) and allow its origin in the HTTP API's CORS. */
@@ -110,6 +119,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Lambda stops an invocation at its timeout: the functions' clients refuse calls made after it.
     fenceClient((await import('../wiring/dynamo-client.ts')).dynamoClient);
     fenceClient((await import('../wiring/sqs-client.ts')).sqsClient);
+    await options.beforeEventSources?.({ dynamodbEndpoint, tables });
     const dashboard =
       options.dashboardPort === undefined
         ? undefined
