@@ -2,7 +2,8 @@
  * Shows that the fault test can fail: applies one mutation at a time to the fencing in the production
  * code, runs test/integration/fault-injection.test.ts, expects it to FAIL, and restores the file.
  *   1. `complete` without its epoch/status precondition (functions/core/transitions.ts);
- *   2. the claim without its epoch check (functions/usecases/run-job.ts and the claim transition).
+ *   2. the claim without its epoch check (functions/usecases/run-job.ts and the claim transition) and
+ *      without the due-time check that also keeps a stale or early message from starting a retry.
  * Run: `npx tsx soak/mutation-check.ts` (several minutes; the files are restored even on Ctrl-C).
  */
 import { spawnSync } from 'node:child_process';
@@ -32,6 +33,12 @@ const mutations: Array<{ name: string; edits: Edit[] }> = [
       {
         file: 'functions/usecases/run-job.ts',
         from: "  if (found.epoch !== message.epoch) return { kind: 'dropped', reason: 'stale epoch' };\n",
+        to: '',
+      },
+      {
+        // The due-time check is the second guard against a retry before its backoff: without it as well.
+        file: 'functions/usecases/run-job.ts',
+        from: "  if (dueInMs > 0) return { kind: 'early', job: found, delaySeconds: Math.ceil(dueInMs / 1000) };\n",
         to: '',
       },
       {

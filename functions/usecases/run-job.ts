@@ -62,7 +62,9 @@ export interface RunJobDeps {
 export type RunOutcome =
   | { kind: 'dropped'; reason: string }
   | { kind: 'finished'; job: Job }
-  | { kind: 'retry'; job: Job; delaySeconds: number };
+  | { kind: 'retry'; job: Job; delaySeconds: number }
+  /** The message came before the job is due (its backoff): hide it again for the time left. */
+  | { kind: 'early'; job: Job; delaySeconds: number };
 
 export async function runJob(
   deps: RunJobDeps,
@@ -84,6 +86,10 @@ export async function runJob(
   if (found.deadline && new Date(found.deadline).getTime() <= now.getTime()) {
     return finishWith(deps, found, expire(found, now));
   }
+  // A retry's message hides for the backoff; if hiding it failed (ChangeMessageVisibility is a request
+  // like any other), it comes back early: the backoff holds anyway.
+  const dueInMs = new Date(found.queuedAt ?? 0).getTime() - now.getTime();
+  if (dueInMs > 0) return { kind: 'early', job: found, delaySeconds: Math.ceil(dueInMs / 1000) };
   const claimed = await deps.store.apply(found, claim(found, now));
   if (!claimed) return { kind: 'dropped', reason: 'claimed by another message' };
   return execute(deps, claimed, control, budgetMs);

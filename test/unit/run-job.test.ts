@@ -87,7 +87,7 @@ describe('runJob', () => {
   });
 
   it('schedules a retry with backoff for a transient error', async () => {
-    const { store, deps, control } = setup(async () => {
+    const { store, deps, control, clock } = setup(async () => {
       throw new TransientJobError('rate limited', 'rate_limited');
     });
     const queued = job({ retryDelaySeconds: 10 });
@@ -98,10 +98,29 @@ describe('runJob', () => {
       status: 'retrying',
       error: { code: 'rate_limited', retryable: true },
     });
-    // The redelivered message claims the retrying job again.
+    // The redelivered message claims the retrying job again once the backoff has passed.
+    clock.tick(10_000);
     const second = await runJob(deps, { jobId: queued.id, epoch: 1 }, control, 60_000);
     expect(second.kind).toBe('retry');
     expect((await store.get(queued.id))?.attempt).toBe(2);
+  });
+
+  it('hides a message that comes back before the backoff ended for the time left, without claiming', async () => {
+    const { store, deps, calls, control, clock } = setup(async () => {
+      throw new TransientJobError('rate limited', 'rate_limited');
+    });
+    const queued = job({ retryDelaySeconds: 10 });
+    await store.create(queued);
+    await runJob(deps, { jobId: queued.id, epoch: 1 }, control, 60_000);
+    // Hiding the message for the backoff failed: it is back after 3.5 s.
+    clock.tick(3_500);
+    const early = await runJob(deps, { jobId: queued.id, epoch: 1 }, control, 60_000);
+    expect(early).toMatchObject({ kind: 'early', delaySeconds: 7 });
+    expect(calls.count).toBe(1);
+    expect(await store.get(queued.id)).toMatchObject({ status: 'retrying', attempt: 1 });
+    clock.tick(6_500);
+    expect((await runJob(deps, { jobId: queued.id, epoch: 1 }, control, 60_000)).kind).toBe('retry');
+    expect(calls.count).toBe(2);
   });
 
   it('fails at once on a permanent error and on params that do not fit the agent', async () => {
@@ -122,12 +141,14 @@ describe('runJob', () => {
   });
 
   it('marks the job dead when its retries are exhausted', async () => {
-    const { store, deps, control } = setup(async () => {
+    const { store, deps, control, clock } = setup(async () => {
       throw new Error('crash');
     });
     const queued = job({ maxRetries: 1 });
     await store.create(queued);
-    expect((await runJob(deps, { jobId: queued.id, epoch: 1 }, control, 60_000)).kind).toBe('retry');
+    const first = await runJob(deps, { jobId: queued.id, epoch: 1 }, control, 60_000);
+    expect(first.kind).toBe('retry');
+    clock.tick(first.kind === 'retry' ? first.delaySeconds * 1000 : 0);
     expect((await runJob(deps, { jobId: queued.id, epoch: 1 }, control, 60_000)).kind).toBe('finished');
     expect(await store.get(queued.id)).toMatchObject({
       status: 'dead',

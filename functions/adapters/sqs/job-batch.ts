@@ -64,7 +64,7 @@ export function createJobBatchHandler(options: JobBatchOptions) {
       await comeBackSoon(control, message.jobId, failedRecordDelay(receives));
       throw error;
     }
-    if (outcome.kind === 'retry') {
+    if (outcome.kind === 'retry' || outcome.kind === 'early') {
       // The same message comes back after the backoff; its receive count bounds the attempts.
       await control.setVisibility(outcome.delaySeconds);
       return false;
