@@ -78,5 +78,7 @@ try {
     console.log('soak passed: 0 lost, 0 completed twice, no agent run twice in one attempt, stats = recount');
   }
 } finally {
-  rmSync(stateDir, { recursive: true, force: true });
+  // A failed run keeps its state (DynamoDB data, both lives' ledgers) for a look at what went wrong.
+  if (process.exitCode === 1) console.log(`state kept in ${stateDir}`);
+  else rmSync(stateDir, { recursive: true, force: true });
 }

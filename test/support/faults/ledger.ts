@@ -26,6 +26,8 @@ export interface FaultCounts {
 
 export interface LedgerData {
   agentRuns: Record<string, number>;
+  /** When and in which process each run started, by `jobId#attempt`: the detail of a repeat. */
+  runStarts: Record<string, string[]>;
   completions: Record<string, number>;
   earlyClaims: string[];
   acceptedZombieWrites: string[];
@@ -34,6 +36,7 @@ export interface LedgerData {
 
 export class Ledger {
   readonly agentRuns = new Map<string, number>();
+  readonly runStarts = new Map<string, string[]>();
   readonly completions = new Map<string, number>();
   /** Claims of a retrying job before its backoff ended. */
   readonly earlyClaims: string[] = [];
@@ -52,7 +55,11 @@ export class Ledger {
   };
 
   agentRan(jobId: string, attempt: number): void {
-    bump(this.agentRuns, `${jobId}#${attempt}`);
+    const key = `${jobId}#${attempt}`;
+    bump(this.agentRuns, key);
+    const starts = this.runStarts.get(key) ?? [];
+    starts.push(`pid ${process.pid} at ${new Date().toISOString()}`);
+    this.runStarts.set(key, starts);
   }
 
   completed(jobId: string): void {
@@ -62,6 +69,7 @@ export class Ledger {
   toJSON(): LedgerData {
     return {
       agentRuns: Object.fromEntries(this.agentRuns),
+      runStarts: Object.fromEntries(this.runStarts),
       completions: Object.fromEntries(this.completions),
       earlyClaims: this.earlyClaims,
       acceptedZombieWrites: this.acceptedZombieWrites,
@@ -72,6 +80,8 @@ export class Ledger {
   /** Adds another process's ledger to this one. */
   merge(other: LedgerData): void {
     for (const [key, n] of Object.entries(other.agentRuns)) bump(this.agentRuns, key, n);
+    for (const [key, starts] of Object.entries(other.runStarts ?? {}))
+      this.runStarts.set(key, [...(this.runStarts.get(key) ?? []), ...starts]);
     for (const [key, n] of Object.entries(other.completions)) bump(this.completions, key, n);
     this.earlyClaims.push(...other.earlyClaims);
     this.acceptedZombieWrites.push(...other.acceptedZombieWrites);

@@ -93,7 +93,9 @@ export async function verify(
       'completed jobs whose completion was never accepted',
     );
   say(
-    [...ledger.agentRuns].filter(([, n]) => n > 1).map(([key, n]) => `${key} ×${n}`),
+    [...ledger.agentRuns]
+      .filter(([, n]) => n > 1)
+      .map(([key, n]) => `${key} ×${n} (${(ledger.runStarts.get(key) ?? []).join('; ')})`),
     'agent runs repeated within one attempt',
   );
   say(ledger.acceptedZombieWrites, 'zombie writes accepted');
