@@ -20,6 +20,11 @@ import {
   type UserQuotas,
   userQuotaDefaults,
 } from './limits.ts';
+import {
+  type ObservabilitySettings,
+  type ResolvedObservabilitySettings,
+  resolveObservabilitySettings,
+} from './observability-settings.ts';
 import { queueDefaults, tierDefaults } from './resources.ts';
 import { SettingsError } from './settings-error.ts';
 
@@ -92,6 +97,8 @@ export interface JobQueueSettings {
   dashboard?: DashboardSettings;
   /** Alarm thresholds and the e-mail they go to (infra/alarm-settings.ts). */
   alarms?: AlarmSettings;
+  /** Alarms and operations dashboard on or off, and the job types with metric series (observability-settings.ts). */
+  observability?: ObservabilitySettings;
 }
 
 export interface ResolvedSettings {
@@ -113,6 +120,7 @@ export interface ResolvedSettings {
   quotas: UserQuotas;
   dashboard: ResolvedDashboardSettings;
   alarms: ResolvedAlarmSettings;
+  observability: ResolvedObservabilitySettings;
 }
 
 /** Stages that are torn down freely; every other stage keeps its data by default. */
@@ -220,6 +228,7 @@ export function resolveSettings(settings: JobQueueSettings): ResolvedSettings {
     quotas: resolveQuotas(settings.quotas),
     dashboard: resolveDashboardSettings(settings.dashboard),
     alarms: resolveAlarmSettings(settings.alarms),
+    observability: resolveObservabilitySettings(settings.observability),
   };
 }
 
