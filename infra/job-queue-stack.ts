@@ -234,7 +234,16 @@ export class JobQueueStack extends Stack {
       config: {
         apiUrl: this.httpApi.url,
         wsUrl: this.webSocket.url,
-        ...(oidc && { oidc: { issuer: oidc.issuer, clientId: oidc.clientId, scopes: oidc.scopes } }),
+        ...(oidc && {
+          oidc: {
+            issuer: oidc.issuer,
+            clientId: oidc.clientId,
+            scopes: oidc.scopes,
+            // The token the HTTP API's authorizer accepts: Cognito's access or ID token, else the ID token
+            // (its audience is the client id).
+            tokenUse: (this.settings.auth.mode === 'jwks' && this.settings.auth.tokenUse) || 'id',
+          },
+        }),
       },
       connectSources: [
         `https://*.${executeApi}`,

@@ -9,6 +9,7 @@ import { jwksClaimsProblem } from '../functions/wiring/auth-config.ts';
 import { type AlarmSettings, type ResolvedAlarmSettings, resolveAlarmSettings } from './alarm-settings.ts';
 import {
   type DashboardSettings,
+  dashboardSignInProblem,
   type ResolvedDashboardSettings,
   resolveDashboardSettings,
 } from './dashboard-settings.ts';
@@ -198,6 +199,10 @@ export function resolveSettings(settings: JobQueueSettings): ResolvedSettings {
   if (auth.maxTokenLifetimeSeconds !== undefined)
     integerIn('auth.maxTokenLifetimeSeconds', auth.maxTokenLifetimeSeconds, 60, 7 * 24 * 60 * 60);
 
+  const dashboard = resolveDashboardSettings(settings.dashboard);
+  const signInProblem = dashboard.oidc && dashboardSignInProblem(dashboard.oidc, auth);
+  if (signInProblem) throw new SettingsError(signInProblem);
+
   const webSocketAccessLogs = settings.webSocketAccessLogs ?? true;
   return {
     stage,
@@ -226,7 +231,7 @@ export function resolveSettings(settings: JobQueueSettings): ResolvedSettings {
     ),
     reserveConcurrency: settings.reserveConcurrency ?? true,
     quotas: resolveQuotas(settings.quotas),
-    dashboard: resolveDashboardSettings(settings.dashboard),
+    dashboard,
     alarms: resolveAlarmSettings(settings.alarms),
     observability: resolveObservabilitySettings(settings.observability),
   };

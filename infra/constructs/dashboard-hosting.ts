@@ -28,7 +28,7 @@ import { acknowledgeDeploymentFindings, acknowledgeDistributionFindings } from '
 export interface DashboardConfig {
   apiUrl: string;
   wsUrl: string;
-  oidc?: { issuer: string; clientId: string; scopes: string };
+  oidc?: { issuer: string; clientId: string; scopes: string; tokenUse: 'id' | 'access' };
 }
 
 export interface DashboardHostingProps {

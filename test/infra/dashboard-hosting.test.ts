@@ -254,8 +254,17 @@ describe('config.json', () => {
 });
 
 describe('OIDC sign-in', () => {
+  const issuer = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc';
+  const cognitoApi = {
+    mode: 'jwks',
+    jwksUrl: `${issuer}/.well-known/jwks.json`,
+    issuer,
+    cognitoClientId: 'dashboardclient',
+    tokenUse: 'access',
+  } as const;
   const oidc = synth({
     settings: {
+      auth: cognitoApi,
       dashboard: {
         oidc: {
           issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc/',
@@ -271,7 +280,19 @@ describe('OIDC sign-in', () => {
       issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc',
       clientId: 'dashboardclient',
       scopes: 'openid',
+      tokenUse: 'access',
     });
+  });
+
+  it("refuses a provider whose tokens the HTTP API's authorizer would not accept", () => {
+    const dashboard = { oidc: { issuer, clientId: 'dashboardclient' } };
+    expect(() => synth({ settings: { dashboard } })).toThrow(/authMode jwks/);
+    expect(() =>
+      synth({ settings: { dashboard, auth: { ...cognitoApi, issuer: 'https://other.example.com' } } }),
+    ).toThrow(/not the API's jwtIssuer/);
+    expect(() =>
+      synth({ settings: { dashboard, auth: { ...cognitoApi, cognitoClientId: 'someoneelse' } } }),
+    ).toThrow(/neither the API's jwtAudience/);
   });
 
   it("lets the page reach the issuer's origin and the extra sign-in origins", () => {
