@@ -222,9 +222,10 @@ export class JobQueueStack extends Stack {
   }
 
   /**
-   * The dashboard, allowed by the HTTP API's CORS. Its CSP names the WebSocket API exactly but the HTTP API
-   * only as `https://*.execute-api.<region>.<suffix>`: the API's CORS names the distribution's domain, and a
-   * policy naming the API back would be a dependency cycle CloudFormation refuses.
+   * The dashboard, allowed by the HTTP API's CORS. Its CSP header names the WebSocket API exactly but the
+   * HTTP API only as `https://*.execute-api.<region>.<suffix>`: the API's CORS names the distribution's
+   * domain, and a header policy naming the API back would be a dependency cycle CloudFormation refuses.
+   * index.html, written at deploy (after both exist), carries a second policy naming both APIs exactly.
    */
   private addDashboard(assetsDir: string | undefined): DashboardHosting {
     const { oidc } = this.settings.dashboard;
@@ -247,6 +248,11 @@ export class JobQueueStack extends Stack {
       },
       connectSources: [
         `https://*.${executeApi}`,
+        `wss://${this.webSocket.api.apiId}.${executeApi}`,
+        ...(oidc ? [new URL(oidc.issuer).origin, ...oidc.connectOrigins] : []),
+      ],
+      pinnedConnectSources: [
+        `https://${this.httpApi.api.apiId}.${executeApi}`,
         `wss://${this.webSocket.api.apiId}.${executeApi}`,
         ...(oidc ? [new URL(oidc.issuer).origin, ...oidc.connectOrigins] : []),
       ],
