@@ -12,6 +12,8 @@ import { build } from 'esbuild';
 export interface DashboardConfig {
   apiUrl: string;
   wsUrl: string;
+  /** Sign-in by OIDC code + PKCE (dashboard/src/data/oidc.ts); without it, by token. */
+  oidc?: { issuer: string; clientId: string; scopes: string; tokenUse?: 'id' | 'access' };
 }
 
 /** Path (relative to the site's root) → content. */

@@ -18,6 +18,8 @@ export interface AlarmSettings {
   iteratorAgeSeconds?: number;
   /** HTTP API 5xx responses in five minutes that fire the API alarm. */
   api5xxPerFiveMinutes?: number;
+  /** Jobs recovered from a lost worker (all tiers) in five minutes that fire the stale-recovery alarm. */
+  staleRecoveriesPerFiveMinutes?: number;
 }
 
 export interface ResolvedAlarmSettings {
@@ -25,12 +27,16 @@ export interface ResolvedAlarmSettings {
   oldestMessageSeconds: Record<Tier, number>;
   iteratorAgeSeconds: number;
   api5xxPerFiveMinutes: number;
+  staleRecoveriesPerFiveMinutes: number;
 }
 
 export const alarmDefaults: Omit<ResolvedAlarmSettings, 'email'> = {
   oldestMessageSeconds: { critical: 15 * 60, high: 30 * 60, normal: 60 * 60, low: 3 * 60 * 60 },
   iteratorAgeSeconds: 60,
   api5xxPerFiveMinutes: 5,
+  // One worker dying takes its batch's jobs with it (up to the tier's batch size); more within five minutes
+  // is a crash loop, an out-of-memory agent or a timeout set too short.
+  staleRecoveriesPerFiveMinutes: 10,
 };
 
 /** SQS keeps a message at most 14 days: an age threshold above that could never be reached. */
@@ -69,6 +75,12 @@ export function resolveAlarmSettings(settings: AlarmSettings = {}): ResolvedAlar
     api5xxPerFiveMinutes: whole(
       'alarms.api5xxPerFiveMinutes',
       settings.api5xxPerFiveMinutes ?? alarmDefaults.api5xxPerFiveMinutes,
+      1,
+      1_000_000,
+    ),
+    staleRecoveriesPerFiveMinutes: whole(
+      'alarms.staleRecoveriesPerFiveMinutes',
+      settings.staleRecoveriesPerFiveMinutes ?? alarmDefaults.staleRecoveriesPerFiveMinutes,
       1,
       1_000_000,
     ),

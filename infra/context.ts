@@ -16,6 +16,8 @@ import {
   alarmsFromContext,
   dashboardContextKeys,
   dashboardFromContext,
+  observabilityContextKeys,
+  observabilityFromContext,
 } from './observability-context.ts';
 import { type AuthSettings, type JobQueueSettings, type LogLevel, SettingsError } from './settings.ts';
 
@@ -72,6 +74,7 @@ export const CONTEXT_KEYS = {
     'true | false: create the account-level API Gateway CloudWatch role WebSocket logs need (default true)',
   ...dashboardContextKeys,
   ...alarmContextKeys,
+  ...observabilityContextKeys,
 } as const;
 
 type ContextKey = keyof typeof CONTEXT_KEYS;
@@ -145,6 +148,7 @@ export function settingsFromContext(node: Pick<Node, 'tryGetContext'>): JobQueue
     quotas,
     dashboard: dashboardFromContext(text, list),
     alarms: alarmsFromContext(text, int),
+    observability: observabilityFromContext(bool, list),
   };
 }
 

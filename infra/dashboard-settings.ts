@@ -29,6 +29,35 @@ export interface ResolvedDashboardSettings {
 
 const ORIGIN = /^https:\/\/[^/\s?#]+$/;
 
+/** What the HTTP API's authorizer checks (infra/settings.ts AuthSettings, jwks mode). */
+export interface ApiTokenClaims {
+  mode: 'hs256' | 'jwks';
+  issuer?: string | undefined;
+  audience?: string | undefined;
+  cognitoClientId?: string | undefined;
+  acceptAnyIssuerAndAudience?: boolean | undefined;
+}
+
+/**
+ * Why the API would refuse the tokens the dashboard signs in with, or undefined: the API must verify the
+ * provider's keys (jwks) and accept its issuer and the dashboard's client (as audience, or as Cognito's
+ * client id), unless its waiver accepts any.
+ */
+export function dashboardSignInProblem(
+  oidc: { issuer: string; clientId: string },
+  api: ApiTokenClaims,
+): string | undefined {
+  if (api.mode !== 'jwks')
+    return "dashboard OIDC sign-in needs authMode jwks with the provider's jwksUrl: hs256 cannot verify its tokens";
+  if (api.acceptAnyIssuerAndAudience) return undefined;
+  const trim = (url: string | undefined) => url?.replace(/\/$/, '');
+  if (trim(api.issuer) !== trim(oidc.issuer))
+    return `dashboard.oidcIssuer ${oidc.issuer} is not the API's jwtIssuer ${api.issuer ?? '(none)'}`;
+  if (api.audience !== oidc.clientId && api.cognitoClientId !== oidc.clientId)
+    return `dashboard.oidcClientId ${oidc.clientId} is neither the API's jwtAudience nor its jwtCognitoClientId`;
+  return undefined;
+}
+
 export function resolveDashboardSettings(settings: DashboardSettings = {}): ResolvedDashboardSettings {
   const { oidc } = settings;
   if (!oidc) return {};

@@ -14,6 +14,7 @@ import { bindQuotas, type JobsBinding } from './constructs/bindings.ts';
 import { DashboardHosting } from './constructs/dashboard-hosting.ts';
 import { JobsHttpApi } from './constructs/http-api.ts';
 import type { FunctionDefaults } from './constructs/job-function.ts';
+import { bindJobMetrics, jobMetricWidgets } from './constructs/job-metrics.ts';
 import { JobStore } from './constructs/job-store.ts';
 import { JwtAuth } from './constructs/jwt-auth.ts';
 import { Maintenance } from './constructs/maintenance.ts';
@@ -56,8 +57,10 @@ export class JobQueueStack extends Stack {
   public readonly maintenance: Maintenance;
   public readonly auth: JwtAuth;
   public readonly dashboard: DashboardHosting;
-  public readonly alarms: JobQueueAlarms;
-  public readonly operationsDashboard: OperationsDashboard;
+  /** Absent with `-c alarms=false`. */
+  public readonly alarms?: JobQueueAlarms;
+  /** Absent with `-c operationsDashboard=false`. */
+  public readonly operationsDashboard?: OperationsDashboard;
   /** The key that signs pagination cursors (read by the handlers that page, never in an environment). */
   public readonly cursorSecret: Secret;
 
@@ -166,11 +169,26 @@ export class JobQueueStack extends Stack {
       queues: this.queues,
       httpApi: this.httpApi.api,
     };
-    this.alarms = new JobQueueAlarms(this, 'Alarms', { settings: settings.alarms, ...watched });
-    this.operationsDashboard = new OperationsDashboard(this, 'Operations', {
-      alarms: this.alarms,
-      ...watched,
-    });
+    // Job metrics (EMF) from the stream consumer and the notifier, one `service` per deployment.
+    const jobMetrics = { service: defaults.servicePrefix, jobTypes: settings.observability.metricJobTypes };
+    for (const fn of [this.workers.dependencyResolver, this.webSocket.notifier])
+      bindJobMetrics(fn, jobMetrics);
+    if (settings.observability.alarms)
+      this.alarms = new JobQueueAlarms(this, 'Alarms', {
+        settings: settings.alarms,
+        jobMetricsService: jobMetrics.service,
+        ...watched,
+      });
+    if (settings.observability.dashboard) {
+      this.operationsDashboard = new OperationsDashboard(this, 'Operations', {
+        ...(this.alarms && { alarms: this.alarms }),
+        ...watched,
+      });
+      this.operationsDashboard.addSection(
+        'Jobs',
+        jobMetricWidgets(jobMetrics.service, { width: 8, height: 6 }),
+      );
+    }
 
     this.addOutputs();
     if (settings.reserveConcurrency) {
@@ -204,9 +222,10 @@ export class JobQueueStack extends Stack {
   }
 
   /**
-   * The dashboard, allowed by the HTTP API's CORS. Its CSP names the WebSocket API exactly but the HTTP API
-   * only as `https://*.execute-api.<region>.<suffix>`: the API's CORS names the distribution's domain, and a
-   * policy naming the API back would be a dependency cycle CloudFormation refuses.
+   * The dashboard, allowed by the HTTP API's CORS. Its CSP header names the WebSocket API exactly but the
+   * HTTP API only as `https://*.execute-api.<region>.<suffix>`: the API's CORS names the distribution's
+   * domain, and a header policy naming the API back would be a dependency cycle CloudFormation refuses.
+   * index.html, written at deploy (after both exist), carries a second policy naming both APIs exactly.
    */
   private addDashboard(assetsDir: string | undefined): DashboardHosting {
     const { oidc } = this.settings.dashboard;
@@ -216,10 +235,24 @@ export class JobQueueStack extends Stack {
       config: {
         apiUrl: this.httpApi.url,
         wsUrl: this.webSocket.url,
-        ...(oidc && { oidc: { issuer: oidc.issuer, clientId: oidc.clientId, scopes: oidc.scopes } }),
+        ...(oidc && {
+          oidc: {
+            issuer: oidc.issuer,
+            clientId: oidc.clientId,
+            scopes: oidc.scopes,
+            // The token the HTTP API's authorizer accepts: Cognito's access or ID token, else the ID token
+            // (its audience is the client id).
+            tokenUse: (this.settings.auth.mode === 'jwks' && this.settings.auth.tokenUse) || 'id',
+          },
+        }),
       },
       connectSources: [
         `https://*.${executeApi}`,
+        `wss://${this.webSocket.api.apiId}.${executeApi}`,
+        ...(oidc ? [new URL(oidc.issuer).origin, ...oidc.connectOrigins] : []),
+      ],
+      pinnedConnectSources: [
+        `https://${this.httpApi.api.apiId}.${executeApi}`,
         `wss://${this.webSocket.api.apiId}.${executeApi}`,
         ...(oidc ? [new URL(oidc.issuer).origin, ...oidc.connectOrigins] : []),
       ],

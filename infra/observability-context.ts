@@ -5,6 +5,7 @@
 import { TIERS, type Tier } from '../functions/core/tiers.ts';
 import { type AlarmSettings, alarmDefaults } from './alarm-settings.ts';
 import type { DashboardSettings } from './dashboard-settings.ts';
+import type { ObservabilitySettings } from './observability-settings.ts';
 import { SettingsError } from './settings-error.ts';
 
 export const dashboardContextKeys = {
@@ -27,7 +28,30 @@ export const alarmContextKeys = {
   ...oldestKeys,
   'alarm.iteratorAgeSeconds': `alarm when a stream consumer lags more than this (default ${alarmDefaults.iteratorAgeSeconds})`,
   'alarm.api5xxPerFiveMinutes': `alarm at this many HTTP API 5xx in five minutes (default ${alarmDefaults.api5xxPerFiveMinutes})`,
+  'alarm.staleRecoveriesPerFiveMinutes': `alarm at this many jobs recovered from lost workers in five minutes (default ${alarmDefaults.staleRecoveriesPerFiveMinutes})`,
 } as const;
+
+export const observabilityContextKeys = {
+  alarms: 'true | false: the CloudWatch alarms (default true; e.g. false for a dev stage)',
+  operationsDashboard: 'true | false: the CloudWatch operations dashboard (default true)',
+  'metrics.jobTypes':
+    'comma-separated job types with CloudWatch metric series of their own, at most 10; others count as "other" (default: the registered agent types)',
+} as const;
+type ObservabilityKey = keyof typeof observabilityContextKeys;
+
+export function observabilityFromContext(
+  bool: (key: ObservabilityKey) => boolean | undefined,
+  list: (key: ObservabilityKey) => string[] | undefined,
+): ObservabilitySettings {
+  const alarms = bool('alarms');
+  const dashboard = bool('operationsDashboard');
+  const metricJobTypes = list('metrics.jobTypes');
+  return {
+    ...(alarms !== undefined && { alarms }),
+    ...(dashboard !== undefined && { dashboard }),
+    ...(metricJobTypes && { metricJobTypes }),
+  };
+}
 
 type DashboardKey = keyof typeof dashboardContextKeys;
 type AlarmKey = keyof typeof alarmContextKeys;
@@ -66,10 +90,12 @@ export function alarmsFromContext(
   const email = text('alarmEmail');
   const iteratorAgeSeconds = int('alarm.iteratorAgeSeconds');
   const api5xxPerFiveMinutes = int('alarm.api5xxPerFiveMinutes');
+  const staleRecoveriesPerFiveMinutes = int('alarm.staleRecoveriesPerFiveMinutes');
   return {
     ...(email && { email }),
     oldestMessageSeconds,
     ...(iteratorAgeSeconds !== undefined && { iteratorAgeSeconds }),
     ...(api5xxPerFiveMinutes !== undefined && { api5xxPerFiveMinutes }),
+    ...(staleRecoveriesPerFiveMinutes !== undefined && { staleRecoveriesPerFiveMinutes }),
   };
 }

@@ -9,6 +9,7 @@ import { jwksClaimsProblem } from '../functions/wiring/auth-config.ts';
 import { type AlarmSettings, type ResolvedAlarmSettings, resolveAlarmSettings } from './alarm-settings.ts';
 import {
   type DashboardSettings,
+  dashboardSignInProblem,
   type ResolvedDashboardSettings,
   resolveDashboardSettings,
 } from './dashboard-settings.ts';
@@ -20,6 +21,11 @@ import {
   type UserQuotas,
   userQuotaDefaults,
 } from './limits.ts';
+import {
+  type ObservabilitySettings,
+  type ResolvedObservabilitySettings,
+  resolveObservabilitySettings,
+} from './observability-settings.ts';
 import { queueDefaults, tierDefaults } from './resources.ts';
 import { SettingsError } from './settings-error.ts';
 
@@ -92,6 +98,8 @@ export interface JobQueueSettings {
   dashboard?: DashboardSettings;
   /** Alarm thresholds and the e-mail they go to (infra/alarm-settings.ts). */
   alarms?: AlarmSettings;
+  /** Alarms and operations dashboard on or off, and the job types with metric series (observability-settings.ts). */
+  observability?: ObservabilitySettings;
 }
 
 export interface ResolvedSettings {
@@ -113,6 +121,7 @@ export interface ResolvedSettings {
   quotas: UserQuotas;
   dashboard: ResolvedDashboardSettings;
   alarms: ResolvedAlarmSettings;
+  observability: ResolvedObservabilitySettings;
 }
 
 /** Stages that are torn down freely; every other stage keeps its data by default. */
@@ -190,6 +199,10 @@ export function resolveSettings(settings: JobQueueSettings): ResolvedSettings {
   if (auth.maxTokenLifetimeSeconds !== undefined)
     integerIn('auth.maxTokenLifetimeSeconds', auth.maxTokenLifetimeSeconds, 60, 7 * 24 * 60 * 60);
 
+  const dashboard = resolveDashboardSettings(settings.dashboard);
+  const signInProblem = dashboard.oidc && dashboardSignInProblem(dashboard.oidc, auth);
+  if (signInProblem) throw new SettingsError(signInProblem);
+
   const webSocketAccessLogs = settings.webSocketAccessLogs ?? true;
   return {
     stage,
@@ -218,8 +231,9 @@ export function resolveSettings(settings: JobQueueSettings): ResolvedSettings {
     ),
     reserveConcurrency: settings.reserveConcurrency ?? true,
     quotas: resolveQuotas(settings.quotas),
-    dashboard: resolveDashboardSettings(settings.dashboard),
+    dashboard,
     alarms: resolveAlarmSettings(settings.alarms),
+    observability: resolveObservabilitySettings(settings.observability),
   };
 }
 

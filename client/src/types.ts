@@ -55,6 +55,12 @@ export interface Agent {
   commands: AgentCommand[];
 }
 
+/**
+ * Every status in the order of a job's life (pending … dead): the server's own list (pure data; the one
+ * value the client takes from the server's code, so a new status cannot be missing here).
+ */
+export { JOB_STATUSES } from '../../functions/core/job.ts';
+
 /** completed, failed, cancelled and dead: a job in one of these never changes again (until retried). */
 export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set<JobStatus>([
   'completed',

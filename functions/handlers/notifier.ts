@@ -11,21 +11,23 @@
  * In a lane, the first record that cannot be delivered stops that lane; the earliest such record of the batch
  * is reported (ReportBatchItemFailures) and the event source retries from it. Records of other users after it
  * that were already delivered are then skipped by the sent log (connections that got a change are not sent it
- * again).
+ * again). Each batch publishes its fan-out totals as metrics (usecases/job-metrics.ts).
  */
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { type JobStreamRecord, readJobRecord } from '../adapters/realtime/job-stream-record.ts';
+import { type FanOutTotals, type MetricsPublisher, publishFanOutMetrics } from '../usecases/job-metrics.ts';
 import { isHeartbeatOnly } from '../usecases/realtime/changes.ts';
 import { mapWithConcurrency } from '../usecases/realtime/concurrency.ts';
 import { type FanOutDeps, fanOut } from '../usecases/realtime/fan-out.ts';
+import { metricsPublisher } from '../wiring/job-metrics.ts';
 import { logger } from '../wiring/logger.ts';
 import { fanOutDeps } from '../wiring/realtime-fan-out-deps.ts';
 
 /** Users whose changes are delivered at once (each lane also posts up to `concurrency` frames at once). */
 export const USER_LANES = 4;
 
-export function createNotifier(deps: FanOutDeps, lanes = USER_LANES) {
+export function createNotifier(deps: FanOutDeps & { metrics?: MetricsPublisher }, lanes = USER_LANES) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const byUser = new Map<
       string,
@@ -38,10 +40,17 @@ export function createNotifier(deps: FanOutDeps, lanes = USER_LANES) {
       lane.push({ index, read });
       byUser.set(read.job.userId, lane);
     });
+    const totals: FanOutTotals = { changes: 0, sent: 0, gone: 0, failed: 0 };
     const failedAt = await mapWithConcurrency([...byUser.values()], lanes, async (records) => {
       for (const { index, read } of records) {
         const failure = await fanOut(deps, read).then(
-          (result) => result.failed[0]?.error,
+          (result) => {
+            totals.changes += 1;
+            totals.sent += result.sent;
+            totals.gone += result.gone;
+            totals.failed += result.failed.length;
+            return result.failed[0]?.error;
+          },
           (error: unknown) => error ?? new Error('fan-out failed'),
         );
         if (failure === undefined) continue;
@@ -55,6 +64,7 @@ export function createNotifier(deps: FanOutDeps, lanes = USER_LANES) {
       }
       return null;
     });
+    if (deps.metrics) publishFanOutMetrics({ metrics: deps.metrics, logger: deps.logger }, totals);
     const earliest = failedAt.filter((failure) => failure !== null).sort((a, b) => a.index - b.index)[0];
     return { batchItemFailures: earliest ? [{ itemIdentifier: earliest.sequenceNumber }] : [] };
   };
@@ -62,5 +72,5 @@ export function createNotifier(deps: FanOutDeps, lanes = USER_LANES) {
 
 // No middlewares: partial batch responses are the whole error contract of a stream consumer.
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler(
-  createNotifier({ ...fanOutDeps, logger }),
+  createNotifier({ ...fanOutDeps, logger, metrics: metricsPublisher() }),
 );

@@ -8,6 +8,7 @@
  * reported instead (settling is idempotent: conditional transitions). The handler never throws: a batch
  * retried as a whole only follows a timeout or a crash, and then starts at the same first record, which the
  * statistics writer recognises (adapters/dynamodb/stats-writer.ts).
+ * 3. publishes the job metrics (CloudWatch EMF) of the changes it acknowledges (usecases/job-metrics.ts).
  */
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
@@ -15,8 +16,10 @@ import { toStreamChange } from '../adapters/dynamodb/stream-change.ts';
 import { systemClock } from '../core/clock.ts';
 import { countChanges, type StatsRecorder } from '../usecases/aggregate-stats.ts';
 import { type DependencyDeps, justFinished, settleDependants } from '../usecases/dependencies.ts';
+import { type JobMetricsDeps, publishJobMetrics } from '../usecases/job-metrics.ts';
 import { outOfTimeFor, type RemainingTime } from '../usecases/time-budget.ts';
 import { dispatcher } from '../wiring/dispatcher.ts';
+import { jobMetricsDeps } from '../wiring/job-metrics.ts';
 import { logger } from '../wiring/logger.ts';
 import { statsWriter } from '../wiring/stats-writer.ts';
 import { jobStore } from '../wiring/store.ts';
@@ -24,7 +27,9 @@ import { jobStore } from '../wiring/store.ts';
 /** Kept back from the 60 s timeout: a chunk in flight finishes, the counts are written and the batch answers. */
 const MARGIN_MS = 15_000;
 
-export function createStreamConsumer(deps: Omit<DependencyDeps, 'outOfTime'> & { stats: StatsRecorder }) {
+export function createStreamConsumer(
+  deps: Omit<DependencyDeps, 'outOfTime'> & { stats: StatsRecorder; jobMetrics?: JobMetricsDeps },
+) {
   return async (event: DynamoDBStreamEvent, context?: RemainingTime): Promise<DynamoDBBatchResponse> => {
     const changes = event.Records.map(toStreamChange);
     const settleDeps = { ...deps, outOfTime: outOfTimeFor(context, MARGIN_MS) };
@@ -51,11 +56,24 @@ export function createStreamConsumer(deps: Omit<DependencyDeps, 'outOfTime'> & {
         error: counted.error,
       });
     const retryFrom = counted.retryFrom ?? changes[settled]?.sequenceNumber;
+    if (deps.jobMetrics) publishJobMetrics(deps.jobMetrics, changesBefore(changes, retryFrom));
     return { batchItemFailures: retryFrom !== undefined ? [{ itemIdentifier: retryFrom }] : [] };
   };
 }
 
+/** The changes before the one the batch is retried from (all of them when none is). */
+const changesBefore = <T extends { sequenceNumber: string }>(changes: T[], retryFrom: string | undefined) => {
+  const end = changes.findIndex((change) => change.sequenceNumber === retryFrom);
+  return end === -1 ? changes : changes.slice(0, end);
+};
+
 // No middlewares: partial batch responses are the whole error contract of a stream consumer.
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler(
-  createStreamConsumer({ store: jobStore, dispatcher, clock: systemClock, stats: statsWriter }),
+  createStreamConsumer({
+    store: jobStore,
+    dispatcher,
+    clock: systemClock,
+    stats: statsWriter,
+    jobMetrics: jobMetricsDeps,
+  }),
 );

@@ -79,9 +79,10 @@ function send(
   res.end(body);
 }
 
-/** Scripts and styles from this origin only; requests to the two APIs. */
+/** Scripts and styles from this origin only; requests to the two APIs (and the identity provider). */
 function contentSecurityPolicy(config: DashboardConfig | undefined): string {
-  const connect = ["'self'", config?.apiUrl, config?.wsUrl].filter(Boolean).join(' ');
+  const issuer = config?.oidc && new URL(config.oidc.issuer).origin;
+  const connect = ["'self'", config?.apiUrl, config?.wsUrl, issuer].filter(Boolean).join(' ');
   return [
     "default-src 'self'",
     `connect-src ${connect}`,

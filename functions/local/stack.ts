@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { DashboardConfig } from '../../dashboard/build.ts';
 import { schedules, tierEventSources } from '../../infra/function-settings.ts';
 import type { UserQuotas } from '../../infra/limits.ts';
 import { TIERS } from '../../infra/resources.ts';
@@ -82,6 +83,8 @@ export interface LocalStackOptions {
   onError?: (error: unknown) => void;
   /** Serve the dashboard on this port (0: a free one) and allow its origin in the HTTP API's CORS. */
   dashboardPort?: number;
+  /** The dashboard signs in through this OIDC provider (code + PKCE) instead of a pasted token. */
+  dashboardOidc?: DashboardConfig['oidc'];
 }
 
 export interface LocalStack {
@@ -150,7 +153,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.onError && { onError: options.onError }),
     });
     cleanups.push(realtime.stop);
-    dashboard?.setConfig({ apiUrl: gateway.url, wsUrl: realtime.wsUrl });
+    dashboard?.setConfig({
+      apiUrl: gateway.url,
+      wsUrl: realtime.wsUrl,
+      ...(options.dashboardOidc && { oidc: options.dashboardOidc }),
+    });
 
     const worker = (await import('../handlers/worker.ts')) as {
       handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;

@@ -1,6 +1,7 @@
 /**
  * CloudWatch alarms on what needs a person: jobs reaching a dead-letter queue, a tier whose oldest message
- * waits too long, functions that fail or are throttled, stream consumers falling behind, and HTTP API 5xx.
+ * waits too long, functions that fail or are throttled, stream consumers falling behind, HTTP API 5xx, and a
+ * burst of jobs recovered from lost workers (the StaleRecoveries job metric, infra/constructs/job-metrics.ts).
  * With `alarmEmail` they notify an SNS topic with that address subscribed (alarm and recovery both);
  * without it there is no topic and the alarms show in the console and on the operations dashboard only.
  * Missing data is never a breach: an idle queue or function publishes nothing.
@@ -21,6 +22,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { TIERS, type Tier } from '../../functions/core/tiers.ts';
 import type { ResolvedAlarmSettings } from '../alarm-settings.ts';
+import { allTiers } from './job-metrics.ts';
 import type { TierQueues } from './tier-queues.ts';
 
 const MINUTE = Duration.minutes(1);
@@ -34,6 +36,8 @@ export interface JobQueueAlarmsProps {
   /** Functions fed by the jobs table's stream, by name: their IteratorAge is watched. */
   streamConsumers: Record<string, IFunction>;
   httpApi: IHttpApi;
+  /** The `service` dimension of the job metrics (infra/constructs/job-metrics.ts). */
+  jobMetricsService: string;
 }
 
 export class JobQueueAlarms extends Construct {
@@ -47,6 +51,8 @@ export class JobQueueAlarms extends Construct {
   public readonly throttles: Readonly<Record<string, Alarm>>;
   public readonly iteratorAge: Readonly<Record<string, Alarm>>;
   public readonly api5xx: Alarm;
+  /** Jobs recovered from lost workers, all tiers, in five minutes. */
+  public readonly staleRecoveries: Alarm;
 
   constructor(scope: Construct, id: string, props: JobQueueAlarmsProps) {
     super(scope, id);
@@ -136,6 +142,17 @@ export class JobQueueAlarms extends Construct {
       },
     );
 
+    this.staleRecoveries = this.alarm(
+      'StaleRecoveries',
+      allTiers(props.jobMetricsService, 'staleRecoveries', FIVE_MINUTES, 'stale recoveries'),
+      {
+        description: `${settings.staleRecoveriesPerFiveMinutes} or more jobs lost their worker in five minutes (heartbeat stale or message back while running): workers crash, run out of memory or time out; see the worker's logs.`,
+        threshold: settings.staleRecoveriesPerFiveMinutes,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      },
+    );
+
     if (settings.email) {
       this.topic = new Topic(this, 'Topic', { displayName: 'Job queue alarms', enforceSSL: true });
       this.topic.addSubscription(new EmailSubscription(settings.email));
@@ -161,6 +178,7 @@ export class JobQueueAlarms extends Construct {
       ...Object.values(this.throttles),
       ...Object.values(this.iteratorAge),
       this.api5xx,
+      this.staleRecoveries,
     ];
   }
 

@@ -2,9 +2,13 @@
  * The deployed dashboard: its static files in a private S3 bucket, served only through CloudFront (origin
  * access control; no website hosting, no public access), HTTPS only, with security headers on every
  * response. The app routes with `#/...`, so the index document is the only entry point it needs.
- * `config.json` is written at deploy time with the API URLs (and the OIDC provider, when there is one).
+ * `config.json` is written at deploy time with the API URLs (and the OIDC provider, when there is one), and
+ * so is `index.html`: it carries a second CSP (a `<meta>` policy, enforced together with the header's) whose
+ * connect-src names the two APIs exactly; see `pinnedConnectSources`.
  * Access logs of CloudFront and of the bucket go to one log bucket, expired after the log retention.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   AllowedMethods,
@@ -28,7 +32,7 @@ import { acknowledgeDeploymentFindings, acknowledgeDistributionFindings } from '
 export interface DashboardConfig {
   apiUrl: string;
   wsUrl: string;
-  oidc?: { issuer: string; clientId: string; scopes: string };
+  oidc?: { issuer: string; clientId: string; scopes: string; tokenUse: 'id' | 'access' };
 }
 
 export interface DashboardHostingProps {
@@ -38,6 +42,12 @@ export interface DashboardHostingProps {
   config: DashboardConfig;
   /** Sources the CSP's connect-src allows besides 'self': the APIs and the identity provider. */
   connectSources: string[];
+  /**
+   * The exact sources (deploy-time values allowed) of the `<meta>` CSP written into index.html at deploy.
+   * The response header cannot name the HTTP API (the API's CORS names the distribution: a cycle), so it
+   * allows the region's execute-api hosts; browsers enforce both policies, so only these are reachable.
+   */
+  pinnedConnectSources?: string[];
   removalPolicy: RemovalPolicy;
   logRetention: RetentionDays;
 }
@@ -59,6 +69,22 @@ export function contentSecurityPolicy(connectSources: string[]): string {
     "form-action 'none'",
     "frame-ancestors 'none'",
   ].join('; ');
+}
+
+/**
+ * index.html with a `<meta>` CSP whose connect-src is 'self' and `sources`, placed first in the head (a
+ * meta policy applies to what comes after it); unchanged without sources.
+ */
+export function withConnectPolicy(html: string, sources: string[] | undefined): string {
+  if (!sources?.length) return html;
+  const meta = `<meta http-equiv="Content-Security-Policy" content="connect-src ${["'self'", ...sources].join(' ')}">`;
+  // After the charset declaration if any (it must stay in the first bytes), else the head, else the doctype.
+  const anchor = [/<meta charset[^>]*>/i, /<head[^>]*>/i, /<!doctype html>/i]
+    .map((pattern) => pattern.exec(html))
+    .find((match) => match !== null);
+  if (!anchor) return `${meta}\n${html}`;
+  const at = anchor.index + anchor[0].length;
+  return `${html.slice(0, at)}\n${meta}${html.slice(at)}`;
 }
 
 export class DashboardHosting extends Construct {
@@ -130,9 +156,22 @@ export class DashboardHosting extends Construct {
       logFilePrefix: 'cloudfront/',
     });
 
+    const { assetsDir } = props;
     const sources: ISource[] = [
-      // The build may carry a local config.json: the deployed one is written below, never taken from it.
-      ...(props.assetsDir ? [Source.asset(props.assetsDir, { exclude: ['config.json'] })] : []),
+      // The build may carry a local config.json: the deployed one is written below, never taken from it;
+      // index.html is written below too, with its connect policy.
+      ...(assetsDir ? [Source.asset(assetsDir, { exclude: ['config.json', 'index.html'] })] : []),
+      ...(assetsDir
+        ? [
+            Source.data(
+              'index.html',
+              withConnectPolicy(
+                readFileSync(join(assetsDir, 'index.html'), 'utf8'),
+                props.pinnedConnectSources,
+              ),
+            ),
+          ]
+        : []),
       Source.jsonData('config.json', props.config),
     ];
     this.deployment = new BucketDeployment(this, 'Deployment', {

@@ -2,8 +2,8 @@
  * A CloudWatch dashboard of the queue as AWS sees it: the alarms' states, then per tier the messages
  * waiting, in flight and dead-lettered and the age of the oldest one, the functions' invocations, errors,
  * throttles and durations, the stream consumers' lag, and the HTTP API's traffic, errors and latency.
- * Job-level metrics (jobs submitted, completed, failed... by tier and type, published in EMF by Powertools
- * Metrics) are not in it yet: they get their own row through addSection when the functions publish them.
+ * The job metrics (jobs submitted, completed, failed... per tier, published in EMF by Powertools Metrics)
+ * are the "Jobs" row the stack adds through addSection (infra/constructs/job-metrics.ts).
  */
 import { Duration } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -28,7 +28,8 @@ const HEIGHT = 6;
 
 export interface OperationsDashboardProps {
   queues: TierQueues;
-  alarms: JobQueueAlarms;
+  /** Shown in an alarm status widget on top; none when the stack has its alarms switched off. */
+  alarms?: JobQueueAlarms;
   /** The functions shown, by name (the same the alarms watch). */
   functions: Record<string, IFunction>;
   streamConsumers: Record<string, IFunction>;
@@ -50,9 +51,10 @@ export class OperationsDashboard extends Construct {
       new GraphWidget({ title, left, width, height: HEIGHT });
 
     this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
-    this.dashboard.addWidgets(
-      new AlarmStatusWidget({ title: 'Alarms', alarms: props.alarms.all(), width: FULL_WIDTH, height: 4 }),
-    );
+    if (props.alarms)
+      this.dashboard.addWidgets(
+        new AlarmStatusWidget({ title: 'Alarms', alarms: props.alarms.all(), width: FULL_WIDTH, height: 4 }),
+      );
 
     this.addSection('Queues', [
       graph(
@@ -161,7 +163,7 @@ export class OperationsDashboard extends Construct {
     ]);
   }
 
-  /** A titled row of widgets, appended below the others (job metrics will come this way). */
+  /** A titled row of widgets, appended below the others (the job metrics come this way). */
   addSection(title: string, widgets: IWidget[]): void {
     this.dashboard.addWidgets(new TextWidget({ markdown: `## ${title}`, width: FULL_WIDTH, height: 1 }));
     this.dashboard.addWidgets(...widgets);

@@ -11,8 +11,14 @@ import { settingsFromContext } from '../../infra/context.ts';
 import { SettingsError } from '../../infra/settings.ts';
 import { logicalId, propertiesOf, resourcesOf, synth } from './support/synth.ts';
 
-const { stack, json } = synth();
-const alarms = stack.alarms;
+/** The stack's alarms (present unless switched off by context). */
+function alarmsOf(synthesized: ReturnType<typeof synth>) {
+  if (!synthesized.stack.alarms) throw new Error('the stack has no alarms');
+  return synthesized.stack.alarms;
+}
+const synthesized = synth();
+const { stack, json } = synthesized;
+const alarms = alarmsOf(synthesized);
 const props = (alarm: Parameters<typeof logicalId>[1]) => propertiesOf(json, logicalId(stack, alarm));
 const ref = (construct: Parameters<typeof logicalId>[1]) => ({ Ref: logicalId(stack, construct) });
 const queueName = (queue: Parameters<typeof logicalId>[1]) => ({
@@ -166,7 +172,7 @@ describe('alarm settings', () => {
     propertiesOf(custom.json, logicalId(custom.stack, alarm));
 
   it('notifies an SNS topic, TLS only, with the e-mail subscribed, on alarm and on recovery', () => {
-    const topic = custom.stack.alarms.topic;
+    const topic = alarmsOf(custom).topic;
     if (!topic) throw new Error('no topic');
     const topicRef = { Ref: logicalId(custom.stack, topic) };
     custom.template.hasResourceProperties('AWS::SNS::Subscription', {
@@ -182,7 +188,7 @@ describe('alarm settings', () => {
       }),
     });
     const all = resourcesOf(custom.json, 'AWS::CloudWatch::Alarm');
-    expect(all.length).toBe(custom.stack.alarms.all().length);
+    expect(all.length).toBe(alarmsOf(custom).all().length);
     for (const [id, alarm] of all) {
       expect(alarm.Properties?.AlarmActions, id).toEqual([topicRef]);
       expect(alarm.Properties?.OKActions, id).toEqual([topicRef]);
@@ -190,7 +196,7 @@ describe('alarm settings', () => {
   });
 
   it('takes the thresholds it is given, and the defaults for the rest', () => {
-    const { oldestMessage, iteratorAge, api5xx } = custom.stack.alarms;
+    const { oldestMessage, iteratorAge, api5xx } = alarmsOf(custom);
     expect(customProps(oldestMessage.low).Threshold).toBe(7200);
     expect(customProps(oldestMessage.critical).Threshold).toBe(alarmDefaults.oldestMessageSeconds.critical);
     expect(customProps(iteratorAge.notifier as never).Threshold).toBe(120_000);

@@ -75,6 +75,10 @@ describe('the CDK app', () => {
         alarmEmail: 'ops@example.com',
         'dashboard.oidcIssuer': 'https://idp.example.com',
         'dashboard.oidcClientId': 'dashboard',
+        authMode: 'jwks',
+        jwksUrl: 'https://idp.example.com/jwks.json',
+        jwtIssuer: 'https://idp.example.com',
+        jwtAudience: 'dashboard',
       },
     ],
   ])('passes cdk-nag with %s too', (_name, context) => {

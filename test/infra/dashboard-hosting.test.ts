@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy } from '../../infra/constructs/dashboard-hosting.ts';
+import { contentSecurityPolicy, withConnectPolicy } from '../../infra/constructs/dashboard-hosting.ts';
 import { resolveDashboardSettings } from '../../infra/dashboard-settings.ts';
 import { SettingsError } from '../../infra/settings.ts';
 import { deploymentRoleId, logicalId, propertiesOf, resourcesOf, synth } from './support/synth.ts';
@@ -18,6 +18,7 @@ import { deploymentRoleId, logicalId, propertiesOf, resourcesOf, synth } from '.
 const assets = mkdtempSync(join(tmpdir(), 'dashboard-assets-'));
 writeFileSync(join(assets, 'index.html'), '<!doctype html><title>Dashboard</title>\n');
 writeFileSync(join(assets, 'config.json'), '{"apiUrl":"","wsUrl":""}\n');
+writeFileSync(join(assets, 'app.js'), 'console.log(1);\n');
 
 const synthesized = synth({ dashboardAssets: assets });
 const { stack, template, json } = synthesized;
@@ -213,6 +214,30 @@ describe('security headers', () => {
   });
 });
 
+describe('index.html', () => {
+  it("carries a second CSP naming exactly the two APIs, written at deploy (no cycle with the API's CORS)", () => {
+    const outdir = synthesized.app.synth().directory;
+    const keys = (deployment?.Properties?.SourceObjectKeys ?? []) as string[];
+    const html = readFileSync(join(outdir, `asset.${keys[1]?.replace(/\.zip$/, '')}`, 'index.html'), 'utf8');
+    const allMarkers = (deployment?.Properties?.SourceMarkers ?? []) as Record<string, unknown>[];
+    const markers = allMarkers[1] ?? {};
+    const resolved = html.replace(/<<marker:0xbaba:\d+>>/g, (marker) => text(markers[marker]));
+    const suffix = 'execute-api.<AWS::Region>.<AWS::URLSuffix>';
+    expect(resolved).toContain(
+      `<meta http-equiv="Content-Security-Policy" content="connect-src 'self' https://<${id(stack.httpApi.api)}>.${suffix} wss://<${id(stack.webSocket.api)}>.${suffix}">`,
+    );
+    expect(resolved.indexOf('Content-Security-Policy')).toBeLessThan(resolved.indexOf('<title>'));
+  });
+
+  it('puts the policy first in the head, and leaves the page alone without sources', () => {
+    const page = '<!doctype html>\n<html><head>\n<meta charset="utf-8">\n<title>x</title>';
+    expect(withConnectPolicy(page, ['https://a.example'])).toBe(
+      `<!doctype html>\n<html><head>\n<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="connect-src 'self' https://a.example">\n<title>x</title>`,
+    );
+    expect(withConnectPolicy(page, [])).toBe(page);
+  });
+});
+
 describe('config.json', () => {
   it('is written at deploy time with the HTTP and WebSocket API URLs', () => {
     const config = configJson();
@@ -230,7 +255,7 @@ describe('config.json', () => {
   });
 
   it("uploads the built files without the build's own config.json, then the deployed one", () => {
-    expect(stagedSources()).toEqual([['index.html'], ['config.json']]);
+    expect(stagedSources()).toEqual([['app.js'], ['index.html'], ['config.json']]);
   });
 
   it('invalidates the distribution after each deployment; browsers revalidate every file', () => {
@@ -254,8 +279,17 @@ describe('config.json', () => {
 });
 
 describe('OIDC sign-in', () => {
+  const issuer = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc';
+  const cognitoApi = {
+    mode: 'jwks',
+    jwksUrl: `${issuer}/.well-known/jwks.json`,
+    issuer,
+    cognitoClientId: 'dashboardclient',
+    tokenUse: 'access',
+  } as const;
   const oidc = synth({
     settings: {
+      auth: cognitoApi,
       dashboard: {
         oidc: {
           issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc/',
@@ -271,7 +305,19 @@ describe('OIDC sign-in', () => {
       issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc',
       clientId: 'dashboardclient',
       scopes: 'openid',
+      tokenUse: 'access',
     });
+  });
+
+  it("refuses a provider whose tokens the HTTP API's authorizer would not accept", () => {
+    const dashboard = { oidc: { issuer, clientId: 'dashboardclient' } };
+    expect(() => synth({ settings: { dashboard } })).toThrow(/authMode jwks/);
+    expect(() =>
+      synth({ settings: { dashboard, auth: { ...cognitoApi, issuer: 'https://other.example.com' } } }),
+    ).toThrow(/not the API's jwtIssuer/);
+    expect(() =>
+      synth({ settings: { dashboard, auth: { ...cognitoApi, cognitoClientId: 'someoneelse' } } }),
+    ).toThrow(/neither the API's jwtAudience/);
   });
 
   it("lets the page reach the issuer's origin and the extra sign-in origins", () => {

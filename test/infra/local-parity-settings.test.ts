@@ -174,6 +174,10 @@ describe('environment values per function', () => {
     'JWT_ISSUER',
     'JWT_AUDIENCE',
     'JWT_JWKS_URL',
+    // The job metrics (EMF) are off locally: no namespace, so nothing is published (wiring/job-metrics.ts).
+    'POWERTOOLS_METRICS_NAMESPACE',
+    'POWERTOOLS_SERVICE_NAME',
+    'METRICS_JOB_TYPES',
   ]);
 
   it.each(functions.map((fn) => [fn.module, fn] as const))('%s has the local values', (module, fn) => {

@@ -1,19 +1,6 @@
 /** A job's status as a word with a colour; the word itself is what people and tests read. */
 import type { JobStatus } from '@tiered-job-queue/client';
 
-export const STATUSES: JobStatus[] = [
-  'pending',
-  'scheduled',
-  'queued',
-  'running',
-  'retrying',
-  'cancelling',
-  'completed',
-  'failed',
-  'cancelled',
-  'dead',
-];
-
 export function StatusBadge({ status }: { status: JobStatus }) {
   return <span class={`status status-${status}`}>{status}</span>;
 }

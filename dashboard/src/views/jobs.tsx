@@ -2,11 +2,11 @@
  * `#/jobs`: the user's jobs, newest first, filtered by status and type; the next page loads as the end of the
  * list scrolls into view (or with "Load more"); rows follow the live store, and new jobs appear on top.
  */
-import type { Job } from '@tiered-job-queue/client';
+import { JOB_STATUSES, type Job } from '@tiered-job-queue/client';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatTime } from '../components/format.ts';
 import { ProgressBar } from '../components/progress.tsx';
-import { STATUSES, StatusBadge } from '../components/status.tsx';
+import { StatusBadge } from '../components/status.tsx';
 import { useLiveVersion, useServices } from '../data/app-context.ts';
 import { jobHref, jobsHref } from '../router.ts';
 
@@ -136,7 +136,7 @@ function Filters({ status, type }: { status: string; type: string }) {
           onChange={(e) => apply({ status: (e.currentTarget as HTMLSelectElement).value })}
         >
           <option value="">all</option>
-          {STATUSES.map((s) => (
+          {JOB_STATUSES.map((s) => (
             <option key={s} value={s}>
               {s}
             </option>

@@ -1,7 +1,7 @@
 /** `#/`: counts by status, the tiers, throughput and latency history, all kept current while open. */
-import type { QueueStats } from '@tiered-job-queue/client';
+import { JOB_STATUSES, type QueueStats } from '@tiered-job-queue/client';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { STATUSES, StatusBadge } from '../components/status.tsx';
+import { StatusBadge } from '../components/status.tsx';
 import { useLiveVersion, useServices } from '../data/app-context.ts';
 import { jobsHref } from '../router.ts';
 import { MetricsCharts } from './overview-charts.tsx';
@@ -62,7 +62,7 @@ function Counters({ stats }: { stats: QueueStats }) {
         Jobs by status <span class="muted">({stats.total} in all)</span>
       </h2>
       <ul class="counters">
-        {STATUSES.map((status) => (
+        {JOB_STATUSES.map((status) => (
           <li key={status} class="counter" data-status={status}>
             <a href={jobsHref({ status })}>
               <span class="count">{byStatus[status] ?? 0}</span>

@@ -1,7 +1,18 @@
-/** Sign-in by pasting a token (or open the dashboard with `#token=...`, as `npm start` prints). */
+/**
+ * Sign-in by pasting a token (or open the dashboard with `#token=...`, as `npm start` prints), or, when the
+ * stack names an identity provider, through its sign-in page (OIDC code + PKCE, data/oidc.ts).
+ */
 import { useState } from 'preact/hooks';
 
-export function SignInView({ reason, onToken }: { reason: string; onToken: (token: string) => void }) {
+export function SignInView({
+  reason,
+  onToken,
+  provider,
+}: {
+  reason: string;
+  onToken: (token: string) => void;
+  provider?: { name: string; signIn: () => void };
+}) {
   const [token, setToken] = useState('');
   return (
     <main class="sign-in">
@@ -9,6 +20,13 @@ export function SignInView({ reason, onToken }: { reason: string; onToken: (toke
       {reason && (
         <p role="alert" class="error">
           {reason}
+        </p>
+      )}
+      {provider && (
+        <p>
+          <button type="button" class="primary" onClick={provider.signIn}>
+            Sign in with {provider.name}
+          </button>
         </p>
       )}
       <form
