@@ -1,0 +1,12 @@
+/** What the pause and resume routes need: the stored states and the tiers' event source mappings. */
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaTierEventSources } from '../adapters/lambda/event-source-switch.ts';
+import { systemClock } from '../core/clock.ts';
+import type { TierPauseDeps } from '../usecases/tier-pause.ts';
+import { tierControl, tierEventSourceMappings } from './tier-control.ts';
+
+export const tierPauseDeps: TierPauseDeps = {
+  tiers: tierControl,
+  eventSources: new LambdaTierEventSources(new LambdaClient({}), tierEventSourceMappings()),
+  clock: systemClock,
+};
