@@ -24,6 +24,11 @@ export interface MaintenanceDeps {
   logger: Logger;
   /** The stored tier states (read once per run); every tier counts as running without it. */
   tiers?: Pick<TierControlStore, 'read'>;
+  /**
+   * Every queued message is known to be gone (the local SQS emulator, in memory, restarted): paused tiers'
+   * jobs are re-sent too, into their paused queues.
+   */
+  allMessagesLost?: boolean;
   /** A running job without a heartbeat for this long is presumed dead. */
   staleAfterMs: number;
   /** A queued job older than this may have lost its message; it is re-sent under a new epoch. */
@@ -132,7 +137,8 @@ async function resendLostMessages(deps: MaintenanceDeps, tiers: TierStates): Pro
   let count = 0;
   for (const status of ['queued', 'retrying'] as const) {
     for await (const job of jobsIn(deps, status, before)) {
-      const transition = resendLost(job, now, deps.lostAfterMs, tiers[job.tier]);
+      const tier = deps.allMessagesLost ? undefined : tiers[job.tier];
+      const transition = resendLost(job, now, deps.lostAfterMs, tier);
       if (!transition) continue;
       const next = await deps.store.apply(job, transition);
       if (!next) continue;

@@ -3,7 +3,8 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { LambdaTierEventSources } from '../adapters/lambda/event-source-switch.ts';
 import { systemClock } from '../core/clock.ts';
 import type { TierPauseDeps } from '../usecases/tier-pause.ts';
-import { tierControl, tierEventSourceMappings } from './tier-control.ts';
+import { tierControl } from './tier-control.ts';
+import { tierEventSourceMappings } from './tier-control-env.ts';
 
 export const tierPauseDeps: TierPauseDeps = {
   tiers: tierControl,

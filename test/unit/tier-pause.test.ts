@@ -124,3 +124,15 @@ describe('maintenance and a paused tier', () => {
     expect((await store.get(inPaused.id))?.tier).toBe('low');
   });
 });
+
+describe('maintenance after the local emulator lost every message', () => {
+  it('re-sends a paused tier queued jobs into its queue (they stay queued there)', async () => {
+    const { clock, store, sent, maintenance, pause } = setup();
+    await setTierPaused(pause, 'low', true);
+    const waiting = aJob({ status: 'queued', priority: 2, tier: 'low', dispatchedAt: clock.now().toISOString() });
+    await store.create(waiting);
+    await recover({ ...maintenance, lostAfterMs: -1, allMessagesLost: true });
+    expect(sent.map((job) => [job.id, job.tier])).toEqual([[waiting.id, 'low']]);
+    expect(await store.get(waiting.id)).toMatchObject({ status: 'queued', epoch: 2 });
+  });
+});
