@@ -26,7 +26,11 @@ import {
   type TimeoutOverrides,
 } from './event-source/mappings.ts';
 import { startSqsPoller } from './event-source/sqs-poller.ts';
-import { registerTierMapping, storedTierStates, tierMappingsEnvironment } from './event-source/tier-mappings.ts';
+import {
+  registerTierMapping,
+  storedTierStates,
+  tierMappingsEnvironment,
+} from './event-source/tier-mappings.ts';
 import { type HttpLambda, startHttpGateway } from './http-gateway.ts';
 import { fenceClient } from './invoke-with-timeout.ts';
 import { startLifecycleSources } from './lifecycle-sources.ts';

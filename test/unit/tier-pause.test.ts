@@ -129,7 +129,12 @@ describe('maintenance after the local emulator lost every message', () => {
   it('re-sends a paused tier queued jobs into its queue (they stay queued there)', async () => {
     const { clock, store, sent, maintenance, pause } = setup();
     await setTierPaused(pause, 'low', true);
-    const waiting = aJob({ status: 'queued', priority: 2, tier: 'low', dispatchedAt: clock.now().toISOString() });
+    const waiting = aJob({
+      status: 'queued',
+      priority: 2,
+      tier: 'low',
+      dispatchedAt: clock.now().toISOString(),
+    });
     await store.create(waiting);
     await recover({ ...maintenance, lostAfterMs: -1, allMessagesLost: true });
     expect(sent.map((job) => [job.id, job.tier])).toEqual([[waiting.id, 'low']]);

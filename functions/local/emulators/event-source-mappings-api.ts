@@ -58,7 +58,11 @@ async function serve(
   const uuid = decodeURIComponent(PATH.exec(new URL(request.url ?? '/', 'http://local').pathname)?.[1] ?? '');
   const mapping = byUuid.get(uuid);
   if (!mapping || (request.method !== 'GET' && request.method !== 'PUT'))
-    return reply(response, 404, error('ResourceNotFoundException', `The resource you requested does not exist.`));
+    return reply(
+      response,
+      404,
+      error('ResourceNotFoundException', `The resource you requested does not exist.`),
+    );
   if (request.method === 'PUT') {
     let update: { Enabled?: unknown };
     try {

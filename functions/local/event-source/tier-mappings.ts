@@ -16,7 +16,10 @@ import type { SqsPoller } from './sqs-poller.ts';
 export const localMappingUuid = (prefix: string, tier: Tier) => `local-${prefix}-worker-${tier}`;
 
 /** The environment that points the pause routes at the local mappings. */
-export const tierMappingsEnvironment = (api: EventSourceMappingsApi, prefix: string): Record<string, string> => ({
+export const tierMappingsEnvironment = (
+  api: EventSourceMappingsApi,
+  prefix: string,
+): Record<string, string> => ({
   AWS_ENDPOINT_URL_LAMBDA: api.endpoint,
   [TIER_CONTROL_ENV.tierEventSourceMappings]: JSON.stringify(
     Object.fromEntries(TIERS.map((tier) => [tier, localMappingUuid(prefix, tier)])),
