@@ -6,7 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { JobsClient } from '@tiered-job-queue/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../cli/run.ts';
 import { signToken } from '../../functions/adapters/auth/jwt-verifier.ts';
 import type { JobView } from '../../functions/core/job.ts';
 import { localJwtSecret } from '../../functions/local/local-secret.ts';
@@ -83,6 +85,42 @@ describe('tier pause', () => {
 
     expect((await admin.post('/admin/tiers/low/resume')).body).toEqual({ tier: 'low', paused: false });
     await completed(low.id);
+    expect(await pausedTiers(admin)).toEqual([]);
+  });
+
+  it('is switched by the client library and the CLI (jobs tiers pause|resume TIER)', async () => {
+    const url = stack?.httpUrl ?? '';
+    const adminToken = await tokenFor('ops', true);
+    const sdk = new JobsClient({ apiUrl: url, token: adminToken });
+    expect(await sdk.pauseTier('normal')).toEqual({ tier: 'normal', paused: true });
+    expect((await sdk.stats()).tiers.normal?.paused).toBe(true);
+    const cli = async (...args: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const sink = (append: (text: string) => void) =>
+        ({
+          isTTY: false,
+          write: (chunk: string) => {
+            append(chunk);
+            return true;
+          },
+        }) as unknown as NodeJS.WritableStream;
+      const code = await run(args, {
+        stdout: sink((text) => (stdout += text)),
+        stderr: sink((text) => (stderr += text)),
+        env: { JOBS_API_URL: url, JOBS_TOKEN: adminToken },
+      });
+      return { code, stdout, stderr };
+    };
+    expect(await cli('stats')).toMatchObject({ code: 0, stdout: expect.stringMatching(/normal .* paused/) });
+    expect(await cli('--json', 'tiers', 'resume', 'normal')).toEqual({
+      code: 0,
+      stdout: '{"tier":"normal","paused":false}\n',
+      stderr: '',
+    });
+    expect(await cli('tiers', 'pause', 'low')).toMatchObject({ code: 0, stdout: 'low paused\n' });
+    expect(await cli('tiers', 'resume', 'low')).toMatchObject({ code: 0, stdout: 'low running\n' });
+    expect((await cli('tiers', 'pause', 'urgent')).code).toBe(2);
     expect(await pausedTiers(admin)).toEqual([]);
   });
 
