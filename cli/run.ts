@@ -16,6 +16,7 @@ import * as redrive from './commands/redrive.ts';
 import * as retry from './commands/retry.ts';
 import * as stats from './commands/stats.ts';
 import * as submit from './commands/submit.ts';
+import * as tiers from './commands/tiers.ts';
 import * as watch from './commands/watch.ts';
 import { CliContext, type Io } from './context.ts';
 import { EXIT, UsageError } from './errors.ts';
@@ -34,6 +35,7 @@ const COMMANDS = [
   redrive,
   recover,
   cleanup,
+  tiers,
 ];
 
 export async function run(argv: string[], io: Io): Promise<number> {

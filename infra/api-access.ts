@@ -43,6 +43,8 @@ export const apiHandlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
   'admin-cleanup': { jobs: 'readWrite', sendToQueues: true },
   'admin-dead': { jobs: 'read', cursorSecret: true },
   'admin-redrive': { jobs: 'readWrite', sendToQueues: true },
+  // The stored tier states; the event source mappings are bound by the stack (tier-event-sources.ts).
+  'admin-tiers': { jobs: 'readWrite' },
 };
 
 /** Needs of a route whose handler is not listed: what its method and access level suggest. */

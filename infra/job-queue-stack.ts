@@ -20,6 +20,7 @@ import { JwtAuth } from './constructs/jwt-auth.ts';
 import { Maintenance } from './constructs/maintenance.ts';
 import { OperationsDashboard } from './constructs/operations-dashboard.ts';
 import { ProgressWebSocket } from './constructs/progress-websocket.ts';
+import { bindTierEventSources } from './constructs/tier-event-sources.ts';
 import { TierQueues } from './constructs/tier-queues.ts';
 import {
   DEAD_LETTER_CONSUMER_TIMEOUT,
@@ -131,6 +132,9 @@ export class JobQueueStack extends Stack {
       const handler = this.httpApi.handlers.get(module);
       if (handler) bindQuotas(handler, settings.quotas);
     }
+    // Tier pause switches the worker's tier event source mappings.
+    const tiersHandler = this.httpApi.handlers.get('admin-tiers');
+    if (tiersHandler) bindTierEventSources(tiersHandler, this.workers.tierEventSources);
 
     if (settings.webSocketAccessLogs && settings.apiGatewayCloudWatchRole) this.addApiGatewayCloudWatchRole();
     this.webSocket = new ProgressWebSocket(this, 'WebSocket', {

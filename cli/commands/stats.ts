@@ -11,14 +11,15 @@ export function statsText(stats: QueueStats): string {
     .filter(([, n]) => n > 0)
     .map(([status, n]) => `${status} ${n}`)
     .join(', ');
-  const tiers = Object.entries(stats.tiers).map(([tier, t]) =>
-    [tier, t.queued, t.inFlight, t.delayed, t.deadLettered, t.maxConcurrency].map(String),
-  );
+  const tiers = Object.entries(stats.tiers).map(([tier, t]) => [
+    ...[tier, t.queued, t.inFlight, t.delayed, t.deadLettered, t.maxConcurrency].map(String),
+    t.paused ? 'paused' : 'running',
+  ]);
   return [
     `jobs      ${stats.total}${statuses && ` (${statuses})`}`,
     `avg queue ${ms(stats.avgQueueTimeMs)}, avg run ${ms(stats.avgExecutionTimeMs)}, past deadline ${stats.pastDeadline}`,
     '',
-    table([['TIER', 'QUEUED', 'IN FLIGHT', 'DELAYED', 'DLQ', 'MAX CONCURRENCY'], ...tiers]),
+    table([['TIER', 'QUEUED', 'IN FLIGHT', 'DELAYED', 'DLQ', 'MAX CONCURRENCY', 'STATE'], ...tiers]),
   ].join('\n');
 }
 

@@ -31,6 +31,8 @@ import type {
   RedriveRequest,
   SubmitAgentJobBody,
   SubmitJobBody,
+  Tier,
+  TierPauseResult,
 } from './types.ts';
 import { type WatchHandle, type WatchOptions, type WatchTarget, watchJobs } from './watch.ts';
 
@@ -166,6 +168,16 @@ export class JobsClient {
   /** Admin: run the every-minute maintenance sweep now. */
   recover(): Promise<RecoverResult> {
     return this.#http.request('POST', '/admin/recover', { retry: true });
+  }
+
+  /** Admin: pause a tier (its jobs stay queued, nothing new starts in it; `stats().tiers[T].paused`). */
+  pauseTier(tier: Tier): Promise<TierPauseResult> {
+    return this.#http.request('POST', `/admin/tiers/${encodeURIComponent(tier)}/pause`, { retry: true });
+  }
+
+  /** Admin: resume a paused tier. */
+  resumeTier(tier: Tier): Promise<TierPauseResult> {
+    return this.#http.request('POST', `/admin/tiers/${encodeURIComponent(tier)}/resume`, { retry: true });
   }
 
   /** Admin: delete finished jobs older than `days` (default 30). */

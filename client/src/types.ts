@@ -15,6 +15,7 @@ import type {
   submitAgentJobSchema,
   submitJobSchema,
 } from '../../functions/api/schemas.ts';
+import type { tierPauseResponseSchema, tierSchema } from '../../functions/api/tier-schemas.ts';
 import type * as z from '../../functions/core/zod.ts';
 import type { RecoveryReport } from '../../functions/usecases/maintenance.ts';
 import type { queueStats } from '../../functions/usecases/queue-stats.ts';
@@ -39,6 +40,10 @@ export type RecoverResult = RecoveryReport;
 export type CleanupQuery = Omit<z.input<typeof cleanupQuerySchema>, 'days'> & { days?: number };
 /** `complete: false`: the run stopped for time; call again with `cursor: nextCursor` to go on. */
 export type CleanupResult = z.output<typeof cleanupResponseSchema>;
+/** A priority tier: `critical` (9-10), `high` (7-8), `normal` (4-6), `low` (1-3). */
+export type Tier = z.output<typeof tierSchema>;
+/** `POST /admin/tiers/{tier}/pause|resume`: the tier and whether it is now paused. */
+export type TierPauseResult = z.output<typeof tierPauseResponseSchema>;
 
 export interface JobsPage {
   jobs: Job[];

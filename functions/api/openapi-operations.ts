@@ -17,6 +17,7 @@ import {
   submitAgentJobSchema,
   submitJobSchema,
 } from './schemas.ts';
+import { tierPauseResponseSchema } from './tier-schemas.ts';
 
 const jobResponse = z.object({ job: jobViewSchema });
 const agentsResponse = z.object({
@@ -41,6 +42,8 @@ const tierStats = z.object({
   delayed: z.int(),
   deadLettered: z.int(),
   maxConcurrency: z.int(),
+  /** Paused (POST /admin/tiers/{tier}/pause): its jobs stay queued, nothing new starts in it. */
+  paused: z.boolean(),
 });
 const queueStatsResponse = z.object({
   byStatus: z.record(z.string(), z.int()),
@@ -187,5 +190,12 @@ export const operations: Record<string, Operation> = {
   'admin-redrive': {
     body: redriveSchema,
     responses: { 200: { description: 'Requeued', schema: z.object({ requeued: z.int() }) } },
+  },
+  'admin-tiers': {
+    description:
+      'Pause: the tier keeps taking jobs and keeps them `queued` (their messages wait in its queue); nothing ' +
+      'new starts in it until it is resumed; running jobs finish. Resume: its workers receive again. The ' +
+      'state is stored and shows in `GET /queue/stats` as `tiers[T].paused`. Repeating either is harmless.',
+    responses: { 200: { description: 'The tier and its state', schema: tierPauseResponseSchema } },
   },
 };

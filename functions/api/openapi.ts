@@ -11,12 +11,14 @@ import { ComponentSchemas, type JsonSchema } from './openapi-json-schema.ts';
 import { type Operation, operations, type SuccessResponse } from './openapi-operations.ts';
 import { type RouteDefinition, routes } from './routes.ts';
 import { agentPathSchema, jobIdSchema } from './schemas.ts';
+import { tierSchema } from './tier-schemas.ts';
 
 /** Path parameters the handlers validate, by name; any other is an id of at most 64 characters. */
 const pathParamSchemas: Record<string, z.core.$ZodType> = {
   id: jobIdSchema,
   type: agentPathSchema.shape.type,
   command: agentPathSchema.shape.command,
+  tier: tierSchema,
 };
 
 const TAGS: Record<string, { name: string; description: string }> = {

@@ -121,4 +121,20 @@ export const routes: RouteDefinition[] = [
     access: 'admin',
     summary: 'Requeue dead jobs',
   },
+  {
+    method: 'POST',
+    path: '/admin/tiers/{tier}/pause',
+    handler: 'admin-tiers',
+    operationId: 'admin-tier-pause',
+    access: 'admin',
+    summary: 'Pause a tier: its jobs stay queued, nothing new starts in it',
+  },
+  {
+    method: 'POST',
+    path: '/admin/tiers/{tier}/resume',
+    handler: 'admin-tiers',
+    operationId: 'admin-tier-resume',
+    access: 'admin',
+    summary: 'Resume a paused tier',
+  },
 ];

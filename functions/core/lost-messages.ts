@@ -7,8 +7,12 @@
  * the count again. A backlog that keeps a job waiting longer than the whole series (15 min × 63 ≈ 16 h
  * with the defaults) also ends it dead: raise `maxConcurrency` or LOST_MESSAGE_AFTER_SECONDS for such
  * queues.
+ *
+ * A paused tier's queued jobs are not lost: their messages wait in the tier's queue, which nobody receives
+ * from. They are left alone while it is paused, and after it is resumed their wait counts from the resume.
  */
 import { type Job, type JobErrorInfo, statusTime } from './job.ts';
+import type { TierState } from './tier-control.ts';
 import type { Transition } from './transitions.ts';
 
 /** Unclaimed re-sends of one job before it is declared dead. */
@@ -26,10 +30,16 @@ export const resendDueAfterMs = (job: Job, lostAfterMs: number): number =>
 
 /**
  * queued|retrying at `epoch`, unclaimed for its re-send delay → a new epoch and message (`resends` + 1),
- * or, past MAX_RESENDS, dead. Null when the job's current message is not overdue yet.
+ * or, past MAX_RESENDS, dead. Null when the job's current message is not overdue yet, or its tier (`tier`,
+ * the state of the job's tier) is paused.
  */
-export function resendLost(job: Job, now: Date, lostAfterMs: number): Transition | null {
-  const waitedMs = now.getTime() - new Date(statusTime(job)).getTime();
+export function resendLost(job: Job, now: Date, lostAfterMs: number, tier?: TierState): Transition | null {
+  if (tier?.paused) return null;
+  const waitingSince = Math.max(
+    new Date(statusTime(job)).getTime(),
+    tier?.resumedAt ? new Date(tier.resumedAt).getTime() : 0,
+  );
+  const waitedMs = now.getTime() - waitingSince;
   if (waitedMs < resendDueAfterMs(job, lostAfterMs)) return null;
   const resends = job.resends ?? 0;
   const expect = { status: ['queued', 'retrying'] as const, epoch: job.epoch };

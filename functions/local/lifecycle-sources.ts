@@ -100,13 +100,15 @@ export async function startLifecycleSources(
 
   // The SQS emulator keeps messages in memory: after a restart every queued job's message is gone, so
   // the first sweep treats all of them as lost, including those due within the SQS delay window (a
-  // duplicate is harmless: claims are fenced by epoch).
+  // duplicate is harmless: claims are fenced by epoch), and those of paused tiers (into their paused queues).
   const maintenance = await import('../wiring/maintenance-deps.ts');
   const { recover } = await import('../usecases/maintenance.ts');
   const { MAX_SQS_DELAY_SECONDS } = await import('../usecases/submit-job.ts');
-  await recover({ ...maintenance.maintenanceDeps, lostAfterMs: -MAX_SQS_DELAY_SECONDS * 1000 }).catch(
-    options.onError,
-  );
+  await recover({
+    ...maintenance.maintenanceDeps,
+    lostAfterMs: -MAX_SQS_DELAY_SECONDS * 1000,
+    allMessagesLost: true,
+  }).catch(options.onError);
 
   const recoverHandler = (await import('../handlers/maintenance/recover.ts')).handler;
   const cleanupHandler = (await import('../handlers/maintenance/cleanup.ts')).handler;

@@ -20,6 +20,7 @@ import { quotaEnvironment } from '../wiring/quotas.ts';
 import { dashboardCors } from './cors.ts';
 import { startDashboardServer } from './dashboard-server.ts';
 import { startDynamoDbLocal } from './emulators/dynamodb-local.ts';
+import { startEventSourceMappingsApi } from './emulators/event-source-mappings-api.ts';
 import { startSqsEmulator } from './emulators/sqs-emulator.ts';
 import {
   localRuntimeEnvironment,
@@ -28,6 +29,11 @@ import {
   type TimeoutOverrides,
 } from './event-source/mappings.ts';
 import { startSqsPoller } from './event-source/sqs-poller.ts';
+import {
+  registerTierMapping,
+  storedTierStates,
+  tierMappingsEnvironment,
+} from './event-source/tier-mappings.ts';
 import { type HttpLambda, startHttpGateway } from './http-gateway.ts';
 import { fenceClient } from './invoke-with-timeout.ts';
 import { startLifecycleSources } from './lifecycle-sources.ts';
@@ -118,6 +124,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const queues = await provisionQueues(sqs, prefix, options.queues);
 
     configureEnvironment(options, { dynamodbEndpoint, sqsEndpoint, tables, queues });
+    // The tier pause routes switch the pollers through a local Lambda API, as they switch mappings deployed.
+    const mappingsApi = await startEventSourceMappingsApi();
+    cleanups.push(mappingsApi.stop);
+    Object.assign(process.env, tierMappingsEnvironment(mappingsApi, prefix));
     const timeouts = options.functionTimeoutsMs ?? {};
     // Lambda stops an invocation at its timeout: the functions' clients refuse calls made after it.
     fenceClient((await import('../wiring/dynamo-client.ts')).dynamoClient);
@@ -162,16 +172,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const worker = (await import('../handlers/worker.ts')) as {
       handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
     };
+    // A tier paused before a restart stays paused.
+    const tierStates = await storedTierStates(dynamo, tables.Jobs as string);
     for (const tier of TIERS) {
+      const pollerSettings = sqsPollerSettings(tierEventSources[tier], timeouts);
       const poller = startSqsPoller({
         sqs,
         queueUrl: queues.urls[tier],
         queueArn: queues.arns[tier],
-        ...sqsPollerSettings(tierEventSources[tier], timeouts),
+        ...pollerSettings,
         functionName: `worker-${tier}`,
         region,
         handler: worker.handler,
         onError: options.onError ?? (() => undefined),
+        paused: tierStates[tier].paused,
+      });
+      registerTierMapping(mappingsApi, {
+        prefix,
+        tier,
+        queueArn: queues.arns[tier],
+        batchSize: pollerSettings.batchSize,
+        poller,
       });
       // Ctrl-C must not wait for a 14-minute job: in-flight runs are recovered on the next start.
       cleanups.push(() =>

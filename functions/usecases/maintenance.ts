@@ -1,7 +1,9 @@
 /**
  * The scheduled maintenance (every minute on AWS, and `POST /admin/recover`): recover jobs whose worker died,
  * dispatch scheduled jobs that are due, re-send jobs whose message was lost, and move jobs close to their
- * deadline up a tier. Every query goes through an index and reads only the jobs concerned.
+ * deadline up a tier. Every query goes through an index and reads only the jobs concerned. A paused tier's
+ * queued jobs are neither re-sent (their messages are not lost, just not received) nor moved to another
+ * tier (nothing of a paused tier starts until it is resumed).
  */
 import type { Logger } from '../agents/registry.ts';
 import type { Clock } from '../core/clock.ts';
@@ -9,6 +11,7 @@ import { recoverStale, redispatch, release } from '../core/control-transitions.t
 import { isTerminal, type Job, type JobStatus } from '../core/job.ts';
 import { resendLost } from '../core/lost-messages.ts';
 import type { Dispatcher, JobStore } from '../core/ports.ts';
+import { ALL_RUNNING, type TierControlStore, type TierStates } from '../core/tier-control.ts';
 import { higherTier } from '../core/tiers.ts';
 import { cleanupWithin } from './cleanup.ts';
 import { settleFromParents } from './dependencies.ts';
@@ -19,6 +22,13 @@ export interface MaintenanceDeps {
   dispatcher: Dispatcher;
   clock: Clock;
   logger: Logger;
+  /** The stored tier states (read once per run); every tier counts as running without it. */
+  tiers?: Pick<TierControlStore, 'read'>;
+  /**
+   * Every queued message is known to be gone (the local SQS emulator, in memory, restarted): paused tiers'
+   * jobs are re-sent too, into their paused queues.
+   */
+  allMessagesLost?: boolean;
   /** A running job without a heartbeat for this long is presumed dead. */
   staleAfterMs: number;
   /** A queued job older than this may have lost its message; it is re-sent under a new epoch. */
@@ -58,10 +68,11 @@ export const OVERDUE_WINDOW_MS = 60 * 60 * 1000;
 
 export async function recover(deps: MaintenanceDeps): Promise<RecoveryReport> {
   const report: RecoveryReport = { recovered: 0, dispatched: 0, promoted: 0 };
+  const tiers = (await deps.tiers?.read()) ?? ALL_RUNNING;
   report.recovered += await recoverStaleRuns(deps);
   report.dispatched += await dispatchDueJobs(deps);
-  report.recovered += await resendLostMessages(deps);
-  report.promoted += await promoteUrgentJobs(deps);
+  report.recovered += await resendLostMessages(deps, tiers);
+  report.promoted += await promoteUrgentJobs(deps, tiers);
   report.recovered += await settleOrphanedDependants(deps);
   return report;
 }
@@ -120,13 +131,14 @@ async function dispatchDueJobs(deps: MaintenanceDeps): Promise<number> {
   return count;
 }
 
-async function resendLostMessages(deps: MaintenanceDeps): Promise<number> {
+async function resendLostMessages(deps: MaintenanceDeps, tiers: TierStates): Promise<number> {
   const now = deps.clock.now();
   const before = new Date(now.getTime() - deps.lostAfterMs);
   let count = 0;
   for (const status of ['queued', 'retrying'] as const) {
     for await (const job of jobsIn(deps, status, before)) {
-      const transition = resendLost(job, now, deps.lostAfterMs);
+      const tier = deps.allMessagesLost ? undefined : tiers[job.tier];
+      const transition = resendLost(job, now, deps.lostAfterMs, tier);
       if (!transition) continue;
       const next = await deps.store.apply(job, transition);
       if (!next) continue;
@@ -165,11 +177,13 @@ async function settleOrphanedDependants(deps: MaintenanceDeps): Promise<number> 
   return settled;
 }
 
-async function promoteUrgentJobs(deps: MaintenanceDeps): Promise<number> {
+async function promoteUrgentJobs(deps: MaintenanceDeps, tiers: TierStates): Promise<number> {
   const now = deps.clock.now();
   let count = 0;
   for await (const job of urgentJobs(deps, now)) {
     if (job.status !== 'queued' || job.tier === 'critical' || isTerminal(job.status)) continue;
+    // Out of a paused tier it would start at once; into one it would only wait elsewhere.
+    if (tiers[job.tier].paused || tiers[higherTier(job.tier)].paused) continue;
     const next = await deps.store.apply(job, redispatch(job, now, { tier: higherTier(job.tier) }));
     if (!next) continue;
     await deps.dispatcher.dispatch(next);

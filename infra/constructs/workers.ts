@@ -59,6 +59,8 @@ const reserve = (fn: JobFunction, concurrency: number) => {
 
 export class Workers extends Construct {
   public readonly worker: JobFunction;
+  /** Each tier queue's event source on the worker (tier pause disables and enables its mapping). */
+  public readonly tierEventSources: Record<Tier, SqsEventSource>;
   public readonly deadLetterConsumer: JobFunction;
   public readonly dependencyResolver: JobFunction;
   /** The stream consumer's on-failure destination: metadata of batches dropped after their retries. */
@@ -75,15 +77,17 @@ export class Workers extends Construct {
     });
     bindJobs(this.worker, jobs, 'readWrite');
     bindQueues(this.worker, queues, 'consume');
+    const sources: Partial<Record<Tier, SqsEventSource>> = {};
     for (const tier of TIERS) {
-      this.worker.addEventSource(
-        // Records are processed one at a time; a failed one alone goes back to the queue.
-        new SqsEventSource(queues.queues[tier], {
-          ...sqsEventSourceProps(tierEventSources[tier]),
-          maxConcurrency: props.tierConcurrency[tier],
-        }),
-      );
+      // Records are processed one at a time; a failed one alone goes back to the queue.
+      const source = new SqsEventSource(queues.queues[tier], {
+        ...sqsEventSourceProps(tierEventSources[tier]),
+        maxConcurrency: props.tierConcurrency[tier],
+      });
+      this.worker.addEventSource(source);
+      sources[tier] = source;
     }
+    this.tierEventSources = sources as Record<Tier, SqsEventSource>;
 
     if (props.reserveConcurrency) reserve(this.worker, workerReservedConcurrency(props.tierConcurrency));
 

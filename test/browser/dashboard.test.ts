@@ -148,6 +148,24 @@ describe('the dashboard', () => {
     await session.screenshot('overview');
   });
 
+  it('pauses a tier from the overview, keeping its jobs queued, and resumes it', async () => {
+    await page.getByRole('link', { name: 'Overview' }).click();
+    const lowRow = page.locator('tr[data-tier="low"]');
+    await lowRow.getByRole('button', { name: 'Pause low' }).click();
+    await visible(lowRow.getByRole('button', { name: 'Resume low' }));
+    await text(lowRow.locator('td').last(), /paused/);
+    expect((await api.stats()).tiers.low?.paused).toBe(true);
+    const waiting = await api.submit({ type: 'demo', command: 'echo', priority: 1 });
+    const other = await api.submit({ type: 'demo', command: 'echo', priority: 5 });
+    await until(async () => (await api.get(other.id)).status === 'completed');
+    expect((await api.get(waiting.id)).status).toBe('queued');
+    await session.screenshot('overview-tier-paused');
+    await lowRow.getByRole('button', { name: 'Resume low' }).click();
+    await visible(lowRow.getByRole('button', { name: 'Pause low' }));
+    await until(async () => (await api.get(waiting.id)).status === 'completed');
+    expect((await api.stats()).tiers.low?.paused).toBe(false);
+  });
+
   it('switches between light and dark by keyboard', async () => {
     const toggle = page.getByRole('button', { name: /Switch to dark theme/ });
     await toggle.focus();

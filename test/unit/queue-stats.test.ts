@@ -4,6 +4,7 @@ import { TestClock } from '../../functions/core/clock.ts';
 import { TIERS, type Tier } from '../../functions/core/tiers.ts';
 import { queueStats, type TierDepth } from '../../functions/usecases/queue-stats.ts';
 import { MemoryJobStore } from '../support/memory-store.ts';
+import { MemoryTierControl } from '../support/memory-tier-control.ts';
 
 const depth: TierDepth = { queued: 7, inFlight: 3, delayed: 2, deadLettered: 1 };
 const maxConcurrency = { critical: 20, high: 10, normal: 5, low: 2 } as Record<Tier, number>;
@@ -12,9 +13,11 @@ function deps() {
   const depths = vi.fn(
     async () => Object.fromEntries(TIERS.map((tier) => [tier, depth])) as Record<Tier, TierDepth>,
   );
+  const tiers = new MemoryTierControl();
   return {
     depths,
-    deps: { store: new MemoryJobStore(), queues: { depths }, clock: new TestClock(), maxConcurrency },
+    tiers,
+    deps: { store: new MemoryJobStore(), queues: { depths }, tiers, clock: new TestClock(), maxConcurrency },
   };
 }
 
@@ -23,7 +26,7 @@ describe('queue stats', () => {
     const { deps: stats } = deps();
     const result = await queueStats(stats, { all: true });
     expect(result.tierDepthsVisible).toBe(true);
-    expect(result.tiers.critical).toEqual({ ...depth, maxConcurrency: 20 });
+    expect(result.tiers.critical).toEqual({ ...depth, maxConcurrency: 20, paused: false });
   });
 
   it('does not show other users the depths (nor read the queues), and keeps the contract fields', async () => {
@@ -38,6 +41,16 @@ describe('queue stats', () => {
         delayed: 0,
         deadLettered: 0,
         maxConcurrency: maxConcurrency[tier],
+        paused: false,
       });
+  });
+
+  it('shows which tiers are paused, to every caller', async () => {
+    const { deps: stats, tiers } = deps();
+    await tiers.setPaused('low', true, new Date());
+    for (const scope of [{ all: true as const }, { userId: 'alice' }]) {
+      const result = await queueStats(stats, scope);
+      expect(TIERS.map((tier) => result.tiers[tier]?.paused)).toEqual([false, false, false, true]);
+    }
   });
 });

@@ -5,6 +5,7 @@ import { StatusBadge } from '../components/status.tsx';
 import { useLiveVersion, useServices } from '../data/app-context.ts';
 import { jobsHref } from '../router.ts';
 import { MetricsCharts } from './overview-charts.tsx';
+import { TierPauseButton } from './tier-actions.tsx';
 
 const TIERS = ['critical', 'high', 'normal', 'low'] as const;
 /** A job event makes the counters stale; read them again at most this often. */
@@ -15,7 +16,7 @@ const STATS_POLL_MS = 15_000;
  * Live counters: the stats are read again after job events, at most once per STATS_REFRESH_MS (a steady
  * stream of progress events must not starve it), and every STATS_POLL_MS regardless.
  */
-function useLiveStats(): QueueStats | null {
+function useLiveStats(): { stats: QueueStats | null; refresh: () => void } {
   const { client, report } = useServices();
   const [stats, setStats] = useState<QueueStats | null>(null);
   const version = useLiveVersion();
@@ -37,18 +38,19 @@ function useLiveStats(): QueueStats | null {
       clearTimeout(last.current.timer || undefined);
     };
   }, []);
-  return stats;
+  return { stats, refresh: () => setTick((t) => t + 1) };
 }
 
 type TierStats = QueueStats['tiers'][string] & { paused?: boolean };
 
 export function OverviewView() {
-  const stats = useLiveStats();
+  const { stats, refresh } = useLiveStats();
+  const { session } = useServices();
   return (
     <section aria-labelledby="overview-title">
       <h1 id="overview-title">Overview</h1>
       {stats ? <Counters stats={stats} /> : <p class="muted">Loading counters…</p>}
-      {stats && <Tiers stats={stats} />}
+      {stats && <Tiers stats={stats} admin={session.admin} onChanged={refresh} />}
       <MetricsCharts />
     </section>
   );
@@ -79,7 +81,7 @@ function Counters({ stats }: { stats: QueueStats }) {
   );
 }
 
-function Tiers({ stats }: { stats: QueueStats }) {
+function Tiers({ stats, admin, onChanged }: { stats: QueueStats; admin: boolean; onChanged: () => void }) {
   return (
     <section aria-labelledby="tiers-title">
       <h2 id="tiers-title">Tiers</h2>
@@ -107,7 +109,15 @@ function Tiers({ stats }: { stats: QueueStats }) {
                   <td>{t?.delayed ?? '—'}</td>
                   <td class={t?.deadLettered ? 'warn' : ''}>{t?.deadLettered ?? '—'}</td>
                   <td>{t?.maxConcurrency ?? '—'}</td>
-                  <td>{t?.paused === undefined ? '—' : t.paused ? 'paused' : 'no'}</td>
+                  <td>
+                    {t?.paused === undefined ? '—' : t.paused ? 'paused' : 'no'}
+                    {admin && t?.paused !== undefined && (
+                      <>
+                        {' '}
+                        <TierPauseButton tier={tier} paused={t.paused} onChanged={onChanged} />
+                      </>
+                    )}
+                  </td>
                 </tr>
               );
             })}

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   type Message,
   type MessageAttributeValue,
@@ -33,6 +34,10 @@ export { FunctionTimeoutError };
  * calls after the timeout are refused (see ../invoke-with-timeout.ts).
  * With a batching window, receiving goes on until the batch is full or the window has passed.
  *
+ * `pause()` is a disabled mapping: no new receives; invocations in flight finish. A long poll already
+ * waiting is not aborted (the emulator would still hand it a message, hidden for a visibility timeout);
+ * what it brings back is made visible again at once, not invoked (its receive count goes up by one).
+ *
  * Not emulated: scaling ramp-up, and the ESM's own retries of SQS calls.
  */
 
@@ -56,11 +61,51 @@ export interface SqsPollerOptions {
   handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
   /** Receives SQS errors, handler errors and timeouts; polling continues after each. */
   onError?: (err: unknown) => void;
+  /** Start disabled (a mapping created with Enabled=false): nothing is received until `resume()`. */
+  paused?: boolean;
 }
 
 export interface SqsPoller {
   /** Stops receiving and resolves once every in-flight invocation has settled. */
   stop(): Promise<void>;
+  /** Disables receiving (idempotent); invocations in flight finish. */
+  pause(): void;
+  /** Receives again (idempotent). */
+  resume(): void;
+  readonly paused: boolean;
+}
+
+/** Whether the loops may receive, and a way to wait until they may. */
+class PollGate {
+  #paused: boolean;
+  #waiters = new Set<() => void>();
+  constructor(paused: boolean) {
+    this.#paused = paused;
+  }
+  get paused(): boolean {
+    return this.#paused;
+  }
+  pause(): void {
+    this.#paused = true;
+  }
+  resume(): void {
+    this.#paused = false;
+    for (const wake of this.#waiters) wake();
+    this.#waiters.clear();
+  }
+  /** Resolves on resume, or when `signal` aborts. */
+  whenResumed(signal: AbortSignal): Promise<void> {
+    if (!this.#paused || signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        signal.removeEventListener('abort', wake);
+        this.#waiters.delete(wake);
+        resolve();
+      };
+      this.#waiters.add(wake);
+      signal.addEventListener('abort', wake, { once: true });
+    });
+  }
 }
 
 type HandlerResult = Awaited<ReturnType<SqsPollerOptions['handler']>>;
@@ -96,8 +141,9 @@ export function startSqsPoller(opts: SqsPollerOptions): SqsPoller {
       report(err);
     } catch {}
   };
+  const gate = new PollGate(opts.paused ?? false);
   const loops = Array.from({ length: Math.max(1, opts.maxConcurrency) }, () =>
-    pollLoop(opts, stopping.signal, onError),
+    pollLoop(opts, stopping.signal, gate, onError),
   );
   let stopped: Promise<void> | undefined;
   return {
@@ -108,12 +154,26 @@ export function startSqsPoller(opts: SqsPollerOptions): SqsPoller {
       })();
       return stopped;
     },
+    pause: () => gate.pause(),
+    resume: () => gate.resume(),
+    get paused() {
+      return gate.paused;
+    },
   };
 }
 
-async function pollLoop(opts: SqsPollerOptions, signal: AbortSignal, onError: (err: unknown) => void) {
+async function pollLoop(
+  opts: SqsPollerOptions,
+  signal: AbortSignal,
+  gate: PollGate,
+  onError: (err: unknown) => void,
+) {
   let failures = 0;
   while (!signal.aborted) {
+    if (gate.paused) {
+      await gate.whenResumed(signal);
+      continue;
+    }
     let messages: Message[];
     try {
       messages = await receiveBatch(opts, signal);
@@ -127,9 +187,12 @@ async function pollLoop(opts: SqsPollerOptions, signal: AbortSignal, onError: (e
       );
       continue;
     }
+    if (messages.length === 0) continue;
+    // Received by a long poll that was waiting when the mapping was disabled: back to the queue, not run.
+    if (gate.paused) await releaseMessages(opts, messages).catch(onError);
     // Messages already received are invoked even while stopping: dropping them would hide them for a
     // whole visibility timeout for no reason.
-    if (messages.length > 0) await invokeAndSettle(opts, messages, onError);
+    else await invokeAndSettle(opts, messages, onError);
   }
 }
 
@@ -207,6 +270,22 @@ async function invokeAndSettle(opts: SqsPollerOptions, messages: Message[], onEr
     await deleteRecords(opts, toDelete);
   } catch (err) {
     onError(err);
+  }
+}
+
+/** Makes received messages visible again at once (a paused poller's late receives). */
+async function releaseMessages(opts: SqsPollerOptions, messages: Message[]): Promise<void> {
+  for (let start = 0; start < messages.length; start += MAX_RECEIVE) {
+    await opts.sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: opts.queueUrl,
+        Entries: messages.slice(start, start + MAX_RECEIVE).map((m, i) => ({
+          Id: String(start + i),
+          ReceiptHandle: m.ReceiptHandle ?? '',
+          VisibilityTimeout: 0,
+        })),
+      }),
+    );
   }
 }
 
