@@ -38,7 +38,9 @@ export function createNotifier(deps: FanOutDeps, lanes = USER_LANES) {
       lane.push({ index, read });
       byUser.set(read.job.userId, lane);
     });
-    const failedAt = await mapWithConcurrency([...byUser.values()], lanes, async (records) => {
+    const failedAt = await mapWithConcurrency([...byUser.entries()], lanes, async ([userId, records]) => {
+      // A user without a live watch mark has no subscribers: none of their changes is looked up.
+      if (deps.watchers && !(await deps.watchers.has(userId))) return null;
       for (const { index, read } of records) {
         const failure = await fanOut(deps, read).then(
           (result) => result.failed[0]?.error,
