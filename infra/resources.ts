@@ -35,11 +35,11 @@ const S = (name: string): KeyDefinition => ({ name, type: 'S' });
  * - a user's jobs newest first: `byUser` (cursor = LastEvaluatedKey), a status or type filter applied to
  *   the fetched jobs with at most 500 index items examined per request; its keys are written once at
  *   create, so no status change ever writes it;
- * - active jobs (queued, running, cancelling) by creation time, for stale-run recovery and the
+ * - active jobs (queued, running, cancelling, retrying) by creation time, for stale-run recovery and the
  *   lost-message sweep: `byActive`, sparse, sharded; one put when a job becomes active and one delete when
  *   it leaves, nothing in between (claim, heartbeats, re-sends keep its keys); the sweeps read only entries
  *   older than their threshold and check status and heartbeat on the fetched jobs;
- * - waiting jobs (pending, scheduled, retrying) by due time, and ended jobs by end time (cleanup,
+ * - waiting jobs (pending, scheduled) by due time, and ended jobs by end time (cleanup,
  *   `GET /admin/dead`, redrive): `byStatus`, sparse (no entry while active), sharded;
  * - active jobs near or past their deadline (maintenance, statistics): `byDeadline`, sparse; a user's own
  *   (their `GET /queue/stats`): `byUserDeadline`, sparse.
@@ -62,7 +62,7 @@ export const jobsTable: TableDefinition = {
       projection: { type: 'KEYS_ONLY' },
     },
     {
-      // Sparse: only queued, running and cancelling jobs; keys stable while they are.
+      // Sparse: only queued, running, cancelling and retrying jobs; keys stable while they are.
       indexName: 'byActive',
       partitionKey: S('activeKey'),
       sortKey: S('createdKey'),

@@ -212,7 +212,7 @@ export async function run(ctx: SectionContext) {
     await measure(
       'notifier, nobody subscribed',
       'notifier',
-      'one job change; 2 subscriber queries',
+      'one job change, owner unwatched: one watch-mark read',
       n,
       (i) => {
         const record = change(i);

@@ -10,6 +10,7 @@
  * itself: the stack's own schedule is pushed out to an hour so it never lands in a window.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { signToken } from '../../functions/adapters/auth/jwt-verifier.ts';
 import { toItem } from '../../functions/adapters/dynamodb/job-item.ts';
 import { isTerminal } from '../../functions/core/job.ts';
 import { invocationCounts } from '../../functions/local/invoke-with-timeout.ts';
@@ -17,8 +18,10 @@ import { streamEventSources } from '../../infra/function-settings.ts';
 import { TIERS, tierDefaults } from '../../infra/resources.ts';
 import { itemBytes } from '../lib/dynamo-pricing.ts';
 import {
+  BENCH_USER,
   benchDynamo,
   httpClient,
+  JWT_SECRET,
   openSocket,
   startBenchStack,
   submit,
@@ -133,7 +136,6 @@ export async function run(ctx: SectionContext) {
   const db = benchDynamo(stack.dynamodbEndpoint);
   counter.tag(db, 'bench');
   const jobsTable = stack.tables.Jobs as string;
-  const http = httpClient(stack.httpUrl, bench.token);
 
   try {
     // Idle: the pollers' long polls and the stream readers' reads, with no jobs at all.
@@ -149,7 +151,11 @@ export async function run(ctx: SectionContext) {
     for (const spec of SHAPES) {
       const n = spec.jobs[ctx.quick ? 1 : 0];
       ctx.log(`requests: ${n} × ${spec.shape} (${spec.description})`);
-      const drivers = { counter, http, db, jobsTable, wsUrl: stack.wsUrl, token: bench.token };
+      // Each shape as a user of its own: a watched shape's watch mark (functions/usecases/realtime/
+      // watched-users.ts) must not make the notifier look for subscribers of the unwatched shapes' jobs.
+      const token = await signToken(JWT_SECRET, { sub: `${BENCH_USER}-${spec.shape.replace('demo/', '')}` });
+      const http = httpClient(stack.httpUrl, token);
+      const drivers = { counter, http, db, jobsTable, wsUrl: stack.wsUrl, token };
       results.push(await runShape(spec, n, drivers, idle));
     }
 

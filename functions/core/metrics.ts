@@ -8,6 +8,17 @@ import { isTerminal, type Job } from './job.ts';
 export const METRIC_STEPS = [60, 300, 3600] as const;
 export type MetricStep = (typeof METRIC_STEPS)[number];
 
+/**
+ * The steps kept as rollup items. Each is a transactional write per stream batch and scope, so 5-minute
+ * points are summed on read from the minute items (five per point) instead: a third fewer rollup writes.
+ * Hourly items stay, or a week of hourly points would read 10,080 minute items.
+ */
+export const STORED_STEPS = [60, 3600] as const satisfies readonly MetricStep[];
+
+/** The stored step a point of `step` is summed from: the largest stored step dividing it. */
+export const storedStepFor = (step: MetricStep): MetricStep =>
+  [...STORED_STEPS].reverse().find((stored) => step % stored === 0) ?? 60;
+
 /** Rollups are kept this long (DynamoDB TTL), then `GET /queue/metrics` shows zeros. */
 export const METRICS_RETENTION_DAYS = 30;
 /** At most this many points per request. */

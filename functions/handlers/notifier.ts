@@ -41,7 +41,9 @@ export function createNotifier(deps: FanOutDeps & { metrics?: MetricsPublisher }
       byUser.set(read.job.userId, lane);
     });
     const totals: FanOutTotals = { changes: 0, sent: 0, gone: 0, failed: 0 };
-    const failedAt = await mapWithConcurrency([...byUser.values()], lanes, async (records) => {
+    const failedAt = await mapWithConcurrency([...byUser.entries()], lanes, async ([userId, records]) => {
+      // A user without a live watch mark has no subscribers: none of their changes is looked up.
+      if (deps.watchers && !(await deps.watchers.has(userId))) return null;
       for (const { index, read } of records) {
         const failure = await fanOut(deps, read).then(
           (result) => {

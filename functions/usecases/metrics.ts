@@ -1,7 +1,8 @@
 /**
  * `GET /queue/metrics`: the history of submissions, starts and outcomes, one point per step between `from`
  * and `to`, zero-filled, oldest first; optionally only jobs of one tier and/or one type. Reads one rollup
- * item per point at most (a fixed bound: MAX_METRIC_POINTS), never the jobs themselves.
+ * item per point at most (five minute items per 5-minute point; bounded by MAX_METRIC_POINTS), never the
+ * jobs themselves.
  */
 import type { Clock } from '../core/clock.ts';
 import { ValidationError } from '../core/errors.ts';
@@ -12,6 +13,7 @@ import {
   type MetricEvent,
   type MetricField,
   type MetricStep,
+  storedStepFor,
 } from '../core/metrics.ts';
 import type { StatsScope } from '../core/ports.ts';
 
@@ -62,9 +64,16 @@ export async function queueMetrics(
     ]);
   }
   const last = first + (count - 1) * stepMs;
+  // A step without items of its own (5 minutes) is summed from the stored step below it (minutes).
+  const stored = storedStepFor(query.step);
   const byStart = new Map<number, Record<string, number>>();
-  for (const bucket of await deps.metrics.buckets(scope, query.step, first, last))
-    byStart.set(bucket.at, bucket.counts);
+  const lastStored = last + stepMs - stored * 1000;
+  for (const bucket of await deps.metrics.buckets(scope, stored, first, lastStored)) {
+    const at = bucketStart(bucket.at, query.step);
+    const sums = byStart.get(at) ?? {};
+    for (const [name, value] of Object.entries(bucket.counts)) sums[name] = (sums[name] ?? 0) + value;
+    byStart.set(at, sums);
+  }
   const matches = (name: string): MetricField | null => {
     const [field, tier, type] = name.split('|');
     if (query.tier !== undefined && tier !== query.tier) return null;

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../core/clock.ts';
 import type { FanOutDeps } from '../usecases/realtime/fan-out.ts';
 import { SentLog } from '../usecases/realtime/sent-log.ts';
+import { WatchedUsers } from '../usecases/realtime/watched-users.ts';
 import { logger } from './logger.ts';
 import { POST_CONCURRENCY } from './realtime-config.ts';
 import { connectionStore } from './realtime-connections.ts';
@@ -17,4 +18,5 @@ export const fanOutDeps: FanOutDeps = {
   concurrency: POST_CONCURRENCY,
   pendingPollMs: 25,
   sent: new SentLog(),
+  watchers: new WatchedUsers(connectionStore, systemClock),
 };

@@ -173,6 +173,24 @@ describe('DynamoDB connection store', () => {
   });
 });
 
+describe('watch marks', () => {
+  it('reads 0 without a mark, and a mark that only moves later, with the TTL attribute', async () => {
+    const userId = `watcher-${++counter}`;
+    expect(await store.watchedUntil(userId)).toBe(0);
+
+    await store.watch(userId, 2_000_000_000);
+    await store.watch(userId, 1_900_000_000); // earlier: no change
+    expect(await store.watchedUntil(userId)).toBe(2_000_000_000);
+    await store.watch(userId, 2_100_000_000);
+    expect(await store.watchedUntil(userId)).toBe(2_100_000_000);
+
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: marshall({ pk: `WATCH#${userId}`, sk: 'WATCH' }) }),
+    );
+    expect(unmarshall(Item ?? {})).toMatchObject({ until: 2_100_000_000, expiresAt: 2_100_000_000 });
+  });
+});
+
 describe('quota counts', () => {
   it("counts a user's open connections, not another's, and forgets a closed one", async () => {
     const user = `quota-user-${++counter}`;

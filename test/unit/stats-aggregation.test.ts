@@ -82,8 +82,10 @@ describe('aggregating a batch', () => {
       'queueTimeSum|normal|demo': 65_000,
       'queueTimeCount|normal|demo': 1,
     });
-    // 3 counter items; per scope (ALL, ann, bob) one bucket per step, plus ann's and ALL's start minute.
-    expect(aggregate.size).toBe(3 + 3 * 3 + 2);
+    // 3 counter items; per scope (ALL, ann, bob) one bucket per stored step (minute, hour), plus ann's and
+    // ALL's start minute. No 5-minute items: those points are summed from minutes on read.
+    expect(aggregate.size).toBe(3 + 3 * 2 + 2);
+    expect([...aggregate.items.keys()].some((id) => id.includes('#300\u0000'))).toBe(false);
   });
 
   it('buckets by step boundaries and expires rollups 30 days after the bucket ends', () => {
@@ -93,9 +95,9 @@ describe('aggregating a batch', () => {
     expect(new Date(bucketStart(at, 3600)).toISOString()).toBe('2026-11-27T10:00:00.000Z');
     const aggregate = new StatsAggregate();
     aggregate.add({ before: undefined, after: queued({ createdAt: new Date(at).toISOString() }) }, NOW);
-    const key = rollupKey('ALL', 300, Date.parse('2026-11-27T10:05:00.000Z'));
+    const key = rollupKey('ALL', 3600, Date.parse('2026-11-27T10:00:00.000Z'));
     expect(aggregate.items.get(`${key.pk}\u0000${key.sk}`)?.expiresAt).toBe(
-      Date.parse('2026-11-27T10:10:00.000Z') / 1000 + 30 * 86400,
+      Date.parse('2026-11-27T11:00:00.000Z') / 1000 + 30 * 86400,
     );
   });
 });
@@ -152,6 +154,32 @@ describe('GET /queue/metrics points', () => {
     expect(high.points[1]).toMatchObject({ submitted: 1, completed: 0, avgExecutionTimeMs: null });
     const demo = await queueMetrics({ metrics, clock }, { all: true }, { ...query, type: 'demo' });
     expect(demo.points[1]).toMatchObject({ submitted: 2, completed: 1 });
+  });
+
+  it('sums 5-minute points from the minute items, reading the minute step over the whole last point', async () => {
+    const steps: unknown[] = [];
+    const minutes: MetricBucket[] = ['10:04', '10:05', '10:09', '10:10'].map((hhmm) => ({
+      at: Date.parse(`2026-11-27T${hhmm}:00.000Z`),
+      counts: {
+        'completed|normal|demo': 1,
+        'executionTimeSum|normal|demo': 100,
+        'executionTimeCount|normal|demo': 1,
+      },
+    }));
+    const metrics = {
+      buckets: async (_scope: unknown, step: unknown, from: number, to: number) => {
+        steps.push([step, new Date(from).toISOString(), new Date(to).toISOString()]);
+        return minutes.filter((bucket) => bucket.at >= from && bucket.at <= to);
+      },
+    };
+    const query = { from: '2026-11-27T10:00:00.000Z', to: '2026-11-27T10:05:00.000Z', step: 300 as const };
+    const result = await queueMetrics({ metrics, clock }, { all: true }, query);
+
+    expect(steps).toEqual([[60, '2026-11-27T10:00:00.000Z', '2026-11-27T10:09:00.000Z']]);
+    expect(result.points).toEqual([
+      expect.objectContaining({ t: '2026-11-27T10:00:00.000Z', completed: 1, avgExecutionTimeMs: 100 }),
+      expect.objectContaining({ t: '2026-11-27T10:05:00.000Z', completed: 2, avgExecutionTimeMs: 100 }),
+    ]);
   });
 
   it('defaults to the last hour and refuses more than 1,440 points or from after to', async () => {

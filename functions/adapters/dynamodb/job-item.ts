@@ -12,9 +12,16 @@ export const STATUS_SHARDS = 8;
 
 /**
  * Statuses indexed in `byActive` (keys written once when a job becomes active, removed when it leaves):
- * a job moves between them (queued → running → cancelling, a re-send) without any index write.
+ * a job moves between them (queued → running → cancelling, a re-send, running → retrying → running)
+ * without any index write. A retrying job is found by the lost-message sweep through `byActive` like a
+ * queued one (by its due time), so a retry costs no index entries (it cost four through `byStatus`).
  */
-export const ACTIVE_STATUSES: ReadonlySet<JobStatus> = new Set(['queued', 'running', 'cancelling']);
+export const ACTIVE_STATUSES: ReadonlySet<JobStatus> = new Set([
+  'queued',
+  'running',
+  'cancelling',
+  'retrying',
+]);
 export const isActive = (status: JobStatus): boolean => ACTIVE_STATUSES.has(status);
 
 /**
@@ -57,8 +64,8 @@ const stableAttributes = (job: Job) => ({
 
 /**
  * The index and TTL attributes that depend on the status (undefined: absent). Each index is sparse: a job
- * is in `byActive` while queued/running/cancelling (keys that do not change meanwhile), in `byStatus` while
- * waiting (pending, scheduled, retrying: by due time) or once ended (by end time), and in the deadline
+ * is in `byActive` while queued/running/cancelling/retrying (keys that do not change meanwhile), in
+ * `byStatus` while waiting (pending, scheduled: by due time) or once ended (by end time), and in the deadline
  * indexes while unfinished with a deadline.
  */
 export function derivedAttributes(

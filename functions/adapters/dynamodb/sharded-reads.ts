@@ -1,7 +1,7 @@
 /**
  * Maintenance listings through the sharded, sparse indexes, oldest first per shard; the cursor holds one
  * position per shard:
- * - `byActive` (queued, running, cancelling) by creation time: a status listing reads entries created by
+ * - `byActive` (queued, running, cancelling, retrying) by creation time: a status listing reads entries created by
  *   `until` (a job enters its status after it was created) and keeps the jobs in that status whose status
  *   time is by `until`;
  * - `byStatus` (waiting and ended jobs) by status time;

@@ -2,17 +2,17 @@
  * Sums a batch of job changes into the counter and rollup items they touch (pure; no I/O): one entry per
  * item, whatever the number of changes, so a batch costs one write per touched item.
  * - counters: `STATS#ALL` and `STATS#U#<user>`, sort key `S#agg`: the statsDeltas of every change;
- * - rollups: `MET#<scope>#<step>`, sort key the bucket's ISO start, one attribute per field, tier and type
+ * - rollups: `MET#<scope>#<step>` for the STORED_STEPS (minute, hour), sort key the bucket's ISO start, one attribute per field, tier and type
  *   (`completed|normal|demo`), expiring METRICS_RETENTION_DAYS after the bucket ends.
  */
 import type { Job } from '../../core/job.ts';
 import {
   bucketStart,
-  METRIC_STEPS,
   METRICS_RETENTION_DAYS,
   type MetricField,
   type MetricStep,
   metricHits,
+  STORED_STEPS,
 } from '../../core/metrics.ts';
 import { ALL_SCOPE, type Deltas, statsDeltas, userScope } from './stats-items.ts';
 
@@ -65,7 +65,7 @@ export class StatsAggregate {
       for (const [field, value] of Object.entries(hit.fields))
         fields[rollupField(field as MetricField, hit.tier, hit.type)] = value;
       for (const scope of scopesOf(job)) {
-        for (const step of METRIC_STEPS) {
+        for (const step of STORED_STEPS) {
           const bucket = bucketStart(hit.at, step);
           const expiresAt = Math.floor((bucket + step * 1000) / 1000) + METRICS_RETENTION_DAYS * 86400;
           this.#add(rollupKey(scope, step, bucket), fields, expiresAt);

@@ -7,6 +7,8 @@
  * - its back-reference: pk `CONN#<connectionId>`                  sk `SUB#JOB#<jobId>` or `SUB#USER#<userId>`
  * - a user's connection: pk `UCONN#<userPart>`                  sk `CONN#<connectionId>` { expiresAt }
  *                     (counts the user's open connections for the per-user quota)
+ * - a user's watch mark: pk `WATCH#<userPart>`                   sk `WATCH` { until, expiresAt }
+ *                     (the user may have subscribers until `until`; the notifier skips users without one)
  * Access patterns, none of them a scan: the subscribers of a change = Query `SUB#JOB#<id>` and
  * `SUB#USER#<owner>`; everything a connection owns (to close it) = Query `CONN#<id>`.
  * Every item expires with API Gateway's 2-hour connection limit.
@@ -46,6 +48,7 @@ export const userConnectionKey = (userId: string, connectionId: string) => ({
   pk: `UCONN#${userPart(userId)}`,
   sk: connectionPk(connectionId),
 });
+export const watchKey = (userId: string) => ({ pk: `WATCH#${userPart(userId)}`, sk: 'WATCH' });
 export const SUBSCRIPTION_PREFIX = 'SUB#';
 export const subscriptionKey = (target: SubscriptionTarget, connectionId: string) => ({
   pk: targetPk(target),

@@ -22,6 +22,7 @@ import {
   type Subscription,
 } from './ports.ts';
 import type { SentLog } from './sent-log.ts';
+import type { WatchedUsers } from './watched-users.ts';
 
 export interface FanOutDeps {
   connections: ConnectionStore;
@@ -34,6 +35,8 @@ export interface FanOutDeps {
   /** How often a pending subscription is read again while its snapshot is sent. */
   pendingPollMs: number;
   sent: SentLog;
+  /** Users who may have subscribers; without it every change's subscribers are queried. */
+  watchers?: WatchedUsers;
 }
 
 /** A job as it is after one change; `eventId` names the change (the stream record's id). */

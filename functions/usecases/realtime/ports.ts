@@ -57,6 +57,13 @@ export interface ConnectionStore {
   countUserConnections(userId: string, now: Date): Promise<number>;
   /** The connection's subscriptions (quota check; reads at most their keys). */
   countSubscriptions(connectionId: string): Promise<number>;
+  /**
+   * Marks the user as possibly having subscribers until `untilSeconds` (epoch seconds) at least; a mark only
+   * ever moves later. Written before each subscription, so the notifier can skip users without any.
+   */
+  watch(userId: string, untilSeconds: number): Promise<void>;
+  /** The user's mark (epoch seconds; 0 when none), strongly consistent. */
+  watchedUntil(userId: string): Promise<number>;
 }
 
 /** Why a post failed; `retryable` decides whether the stream record is tried again. */

@@ -2,6 +2,7 @@
  * Subscribing and unsubscribing. The one rule: a subscriber's first frame (the snapshot, or the `subscribed`
  * acknowledgement) reaches the client before any update, and no update at or below the snapshot's seq
  * follows it. How:
+ * 0. The user's watch mark is moved to cover the connection's life (watched-users.ts).
  * 1. The subscription is written `pending`. From then on the notifier finds it for every later change, and
  *    holds back its frame for this connection until the subscription is `ready`.
  * 2. The job is read (strongly consistent) and sent as the snapshot. A change after that read has a higher
@@ -13,6 +14,7 @@ import { type Job, toJobView } from '../../core/job.ts';
 import { type Caller, expiresAtFor } from './connections.ts';
 import { errorFrame, jobFrame, type ServerFrame } from './frames.ts';
 import type { ConnectionPoster, ConnectionStore, JobReader, SubscriptionTarget } from './ports.ts';
+import { watchUntil } from './watched-users.ts';
 
 export interface SubscribeDeps {
   connections: ConnectionStore;
@@ -103,6 +105,8 @@ async function withPendingSubscription(
     await reply(deps, caller.connectionId, errorFrame('quota_exceeded', message));
     return;
   }
+  // The mark first: the notifier looks for a user's subscribers only while their mark is live.
+  await deps.connections.watch(caller.userId, watchUntil(caller.connectedAt));
   const written = await deps.connections.subscribe({
     target,
     connectionId: caller.connectionId,

@@ -69,6 +69,18 @@ export class MemoryConnectionStore implements ConnectionStore {
   async countSubscriptions(connectionId: string): Promise<number> {
     return this.all().filter((subscription) => subscription.connectionId === connectionId).length;
   }
+  /** userId → watch mark (epoch seconds). */
+  readonly marks = new Map<string, number>();
+  /** watchedUntil reads, for assertions. */
+  markReads = 0;
+  async watch(userId: string, untilSeconds: number): Promise<void> {
+    this.log.push(`watch ${userId}`);
+    this.marks.set(userId, Math.max(this.marks.get(userId) ?? 0, untilSeconds));
+  }
+  async watchedUntil(userId: string): Promise<number> {
+    this.markReads++;
+    return this.marks.get(userId) ?? 0;
+  }
   /** All subscriptions, for assertions. */
   all(): Subscription[] {
     return [...this.subscriptions.values()].flatMap((byConnection) => [...byConnection.values()]);

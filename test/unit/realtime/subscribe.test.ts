@@ -55,6 +55,7 @@ describe('subscribing to one job', () => {
 
     expect(log).toEqual([
       'read job-a', // ownership check: nothing is written for a foreign job
+      'watch user-1', // the mark before the subscription: the notifier looks for subscribers only then
       'subscribe job:job-a pending',
       'read job-a', // the snapshot: read after the subscription exists, so no later change is missed
       'post conn-1 job.snapshot',
@@ -137,6 +138,7 @@ describe('subscribing to all jobs and unsubscribing', () => {
     await subscribeToAll(deps, caller);
 
     expect(log).toEqual([
+      'watch user-1',
       'subscribe user:user-1 pending',
       'post conn-1 subscribed',
       'ready user:user-1 null',
