@@ -17,6 +17,7 @@ import {
   submitAgentJobSchema,
   submitJobSchema,
 } from './schemas.ts';
+import { webhookOperations } from './webhook-operations.ts';
 
 const jobResponse = z.object({ job: jobViewSchema });
 const agentsResponse = z.object({
@@ -188,4 +189,5 @@ export const operations: Record<string, Operation> = {
     body: redriveSchema,
     responses: { 200: { description: 'Requeued', schema: z.object({ requeued: z.int() }) } },
   },
+  ...webhookOperations,
 };
