@@ -43,6 +43,12 @@ export const apiHandlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
   'admin-cleanup': { jobs: 'readWrite', sendToQueues: true },
   'admin-dead': { jobs: 'read', cursorSecret: true },
   'admin-redrive': { jobs: 'readWrite', sendToQueues: true },
+  // Webhooks: the queue and the KMS key are bound by infra/constructs/webhooks.ts.
+  'create-webhook': { jobs: 'readWrite' },
+  'list-webhooks': { jobs: 'read' },
+  'delete-webhook': { jobs: 'readWrite' },
+  'test-webhook': { jobs: 'readWrite' },
+  'list-webhook-deliveries': { jobs: 'read' },
 };
 
 /** Needs of a route whose handler is not listed: what its method and access level suggest. */

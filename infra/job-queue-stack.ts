@@ -20,6 +20,7 @@ import { Maintenance } from './constructs/maintenance.ts';
 import { OperationsDashboard } from './constructs/operations-dashboard.ts';
 import { ProgressWebSocket } from './constructs/progress-websocket.ts';
 import { TierQueues } from './constructs/tier-queues.ts';
+import { Webhooks } from './constructs/webhooks.ts';
 import {
   DEAD_LETTER_CONSUMER_TIMEOUT,
   WORKER_TIMEOUT,
@@ -54,6 +55,7 @@ export class JobQueueStack extends Stack {
   public readonly httpApi: JobsHttpApi;
   public readonly webSocket: ProgressWebSocket;
   public readonly maintenance: Maintenance;
+  public readonly webhooks: Webhooks;
   public readonly auth: JwtAuth;
   public readonly dashboard: DashboardHosting;
   public readonly alarms: JobQueueAlarms;
@@ -146,6 +148,14 @@ export class JobQueueStack extends Stack {
     bindQuotas(this.webSocket.messageHandler, settings.quotas);
 
     this.maintenance = new Maintenance(this, 'Maintenance', { defaults, jobs, queues: this.queues });
+
+    this.webhooks = new Webhooks(this, 'Webhooks', {
+      defaults,
+      jobs,
+      apiHandlers: this.httpApi.handlers,
+      streamConsumer: this.workers.dependencyResolver,
+      removalPolicy: settings.removalPolicy,
+    });
 
     this.dashboard = this.addDashboard(props.dashboardAssets);
 

@@ -15,6 +15,12 @@ import type {
   submitAgentJobSchema,
   submitJobSchema,
 } from '../../functions/api/schemas.ts';
+import type {
+  createdWebhookSchema,
+  createWebhookSchema,
+  deliveryViewSchema,
+  webhookViewSchema,
+} from '../../functions/api/webhook-schemas.ts';
 import type * as z from '../../functions/core/zod.ts';
 import type { RecoveryReport } from '../../functions/usecases/maintenance.ts';
 import type { queueStats } from '../../functions/usecases/queue-stats.ts';
@@ -39,6 +45,13 @@ export type RecoverResult = RecoveryReport;
 export type CleanupQuery = Omit<z.input<typeof cleanupQuerySchema>, 'days'> & { days?: number };
 /** `complete: false`: the run stopped for time; call again with `cursor: nextCursor` to go on. */
 export type CleanupResult = z.output<typeof cleanupResponseSchema>;
+
+/** `POST /webhooks`: url, optional events (default all four job events) and description. */
+export type CreateWebhookBody = z.input<typeof createWebhookSchema>;
+/** The new webhook and its `whsec_` secret, which the API never shows again. */
+export type CreatedWebhook = z.output<typeof createdWebhookSchema>;
+export type Webhook = z.output<typeof webhookViewSchema>;
+export type WebhookDelivery = z.output<typeof deliveryViewSchema>;
 
 export interface JobsPage {
   jobs: Job[];
