@@ -17,6 +17,7 @@ import * as retry from './commands/retry.ts';
 import * as stats from './commands/stats.ts';
 import * as submit from './commands/submit.ts';
 import * as watch from './commands/watch.ts';
+import * as webhooks from './commands/webhooks.ts';
 import { CliContext, type Io } from './context.ts';
 import { EXIT, UsageError } from './errors.ts';
 
@@ -34,6 +35,7 @@ const COMMANDS = [
   redrive,
   recover,
   cleanup,
+  webhooks,
 ];
 
 export async function run(argv: string[], io: Io): Promise<number> {

@@ -4,8 +4,10 @@
  * gets retries with the same `webhook-id`; the registration, listing, test event, delivery log and removal
  * routes answer as API.md says. Retries start after 1 s here (webhookRetryFirstDelaySeconds).
  */
+import { JobsClient } from '@tiered-job-queue/client';
 import { Webhook as Verifier } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../cli/run.ts';
 import type { JobView } from '../../functions/core/job.ts';
 import type { LocalStack } from '../../functions/local/stack.ts';
 import { apiClient, eventually } from '../support/http-client.ts';
@@ -15,6 +17,7 @@ import { type Received, startReceiver } from '../support/webhook-receiver.ts';
 let stack: LocalStack;
 let user: ReturnType<typeof apiClient>;
 let other: ReturnType<typeof apiClient>;
+let userToken: string;
 const closers: Array<() => Promise<void>> = [];
 
 type Created = { webhook: { id: string; url: string; events: string[] }; secret: string };
@@ -31,7 +34,8 @@ type Deliveries = {
 
 beforeAll(async () => {
   stack = await startTestStack('hooks', { webhookRetryFirstDelaySeconds: 1 });
-  user = apiClient(stack.httpUrl, await tokenFor(`hooks-${Date.now()}`));
+  userToken = await tokenFor(`hooks-${Date.now()}`);
+  user = apiClient(stack.httpUrl, userToken);
   other = apiClient(stack.httpUrl, await tokenFor(`hooks-other-${Date.now()}`));
 });
 
@@ -170,5 +174,71 @@ describe('webhooks', () => {
       expect(refused.status).toBe(400);
       expect(refused.body).toMatchObject({ error: { code: 'validation_error' } });
     }
+  });
+
+  it('the client methods and the CLI webhooks commands (ls, add, test, deliveries, rm)', async () => {
+    const hook = await receiver();
+    const sdk = new JobsClient({ apiUrl: stack.httpUrl, token: userToken });
+    const cli = async (...args: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const stream = (write: (text: string) => void) =>
+        ({
+          isTTY: false,
+          write: (chunk: string) => {
+            write(chunk);
+            return true;
+          },
+        }) as unknown as NodeJS.WritableStream;
+      const code = await run(args, {
+        stdout: stream((text) => {
+          stdout += text;
+        }),
+        stderr: stream((text) => {
+          stderr += text;
+        }),
+        env: { JOBS_API_URL: stack.httpUrl, JOBS_TOKEN: userToken },
+      });
+      return { code, lines: stdout.split('\n').filter(Boolean), stderr };
+    };
+
+    const added = await cli('webhooks', 'add', hook.url, '--events', 'job.completed', '--description', 'cli');
+    expect(added.code).toBe(0);
+    const [id, secret] = added.lines as [string, string];
+    expect(secret).toMatch(/^whsec_/);
+    expect(added.stderr).toMatch(/not shown again/);
+    expect((await cli('webhooks', 'ls')).lines.find((line) => line.startsWith(id))).toBe(
+      `${id}\t${hook.url}\tjob.completed\tcli`,
+    );
+    const listed = await cli('--json', 'webhooks', 'ls');
+    expect(JSON.parse(listed.lines[0] ?? '{}')).toEqual({ webhooks: await sdk.webhooks() });
+
+    const tested = await cli('webhooks', 'test', id);
+    expect(tested.lines[0]).toMatch(/^msg_\w+ pending$/);
+    await eventually(async () => hook.received.length === 1);
+    expect(verify(secret, hook.received[0] as Received).data.webhook?.id).toBe(id);
+    const delivered = await eventually(async () => {
+      const [latest] = await sdk.webhookDeliveries(id, { limit: 1 });
+      return latest?.status === 'delivered' && latest;
+    });
+    expect(delivered.id).toBe(tested.lines[0]?.split(' ')[0]);
+    expect((await cli('webhooks', 'deliveries', id)).lines[0]).toMatch(
+      /\twebhook\.test\t-\tdelivered\tattempt 1\t200$/,
+    );
+
+    expect(await cli('webhooks', 'add', hook.url, '--events', 'job.started')).toMatchObject({ code: 2 });
+    expect((await cli('webhooks', 'rm', id)).lines).toEqual([`removed ${id}`]);
+    expect(await cli('webhooks', 'rm', id)).toMatchObject({
+      code: 3,
+      stderr: expect.stringMatching(/^not_found:/),
+    });
+
+    const created = await sdk.createWebhook({ url: hook.url });
+    expect(created.webhook.events).toEqual(['job.completed', 'job.failed', 'job.dead', 'job.cancelled']);
+    await sdk.deleteWebhook(created.webhook.id);
+    await expect(sdk.testWebhook(created.webhook.id)).rejects.toMatchObject({
+      status: 404,
+      code: 'not_found',
+    });
   });
 });
