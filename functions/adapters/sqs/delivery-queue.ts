@@ -11,8 +11,28 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { DeliveryMessage, DeliveryQueue } from '../../usecases/webhooks/ports.ts';
 
-/** SQS's largest send batch. */
+/** SQS's largest send batch: 10 messages and 1 MiB in all (a job event body can be a few hundred KB). */
 const BATCH = 10;
+const BATCH_BYTES = 1024 * 1024 - 16 * 1024;
+
+/** Consecutive groups of at most BATCH bodies and BATCH_BYTES bytes (a body alone always forms a group). */
+export function chunks(bodies: string[]): string[][] {
+  const groups: string[][] = [];
+  let current: string[] = [];
+  let bytes = 0;
+  for (const body of bodies) {
+    const size = Buffer.byteLength(body);
+    if (current.length > 0 && (current.length === BATCH || bytes + size > BATCH_BYTES)) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(body);
+    bytes += size;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
 
 export class DeliveryQueueError extends Error {
   override readonly name = 'DeliveryQueueError';
@@ -25,15 +45,11 @@ export class SqsDeliveryQueue implements DeliveryQueue {
   ) {}
 
   async send(messages: DeliveryMessage[]): Promise<void> {
-    for (let start = 0; start < messages.length; start += BATCH) {
-      const chunk = messages.slice(start, start + BATCH);
+    for (const chunk of chunks(messages.map((message) => JSON.stringify(message)))) {
       const result = await this.sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: this.urls.queueUrl,
-          Entries: chunk.map((message, index) => ({
-            Id: String(index),
-            MessageBody: JSON.stringify(message),
-          })),
+          Entries: chunk.map((body, index) => ({ Id: String(index), MessageBody: body })),
         }),
       );
       if (result.Failed && result.Failed.length > 0)
