@@ -18,6 +18,7 @@ import * as stats from './commands/stats.ts';
 import * as submit from './commands/submit.ts';
 import * as tiers from './commands/tiers.ts';
 import * as watch from './commands/watch.ts';
+import * as webhooks from './commands/webhooks.ts';
 import { CliContext, type Io } from './context.ts';
 import { EXIT, UsageError } from './errors.ts';
 
@@ -36,6 +37,7 @@ const COMMANDS = [
   recover,
   cleanup,
   tiers,
+  webhooks,
 ];
 
 export async function run(argv: string[], io: Io): Promise<number> {

@@ -45,6 +45,12 @@ export const apiHandlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
   'admin-redrive': { jobs: 'readWrite', sendToQueues: true },
   // The stored tier states; the event source mappings are bound by the stack (tier-event-sources.ts).
   'admin-tiers': { jobs: 'readWrite' },
+  // Webhooks: the queue and the KMS key are bound by infra/constructs/webhooks.ts.
+  'create-webhook': { jobs: 'readWrite' },
+  'list-webhooks': { jobs: 'read' },
+  'delete-webhook': { jobs: 'readWrite' },
+  'test-webhook': { jobs: 'readWrite' },
+  'list-webhook-deliveries': { jobs: 'read' },
 };
 
 /** Needs of a route whose handler is not listed: what its method and access level suggest. */

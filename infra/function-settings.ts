@@ -39,6 +39,8 @@ export const functionTimeouts = {
   /** Inside the one-minute period, so runs rarely overlap (each step is a conditional write anyway). */
   'maintenance/recover': 50,
   'maintenance/cleanup': 300,
+  /** Webhook attempts (infra/webhook-settings.ts WEBHOOK_DELIVERY_TIMEOUT_SECONDS). */
+  'webhook-delivery': 60,
 } as const satisfies Record<string, number>;
 
 export type FunctionModule = keyof typeof functionTimeouts;

@@ -22,6 +22,7 @@ import { OperationsDashboard } from './constructs/operations-dashboard.ts';
 import { ProgressWebSocket } from './constructs/progress-websocket.ts';
 import { bindTierEventSources } from './constructs/tier-event-sources.ts';
 import { TierQueues } from './constructs/tier-queues.ts';
+import { Webhooks } from './constructs/webhooks.ts';
 import {
   DEAD_LETTER_CONSUMER_TIMEOUT,
   WORKER_TIMEOUT,
@@ -56,6 +57,7 @@ export class JobQueueStack extends Stack {
   public readonly httpApi: JobsHttpApi;
   public readonly webSocket: ProgressWebSocket;
   public readonly maintenance: Maintenance;
+  public readonly webhooks: Webhooks;
   public readonly auth: JwtAuth;
   public readonly dashboard: DashboardHosting;
   /** Absent with `-c alarms=false`. */
@@ -153,6 +155,14 @@ export class JobQueueStack extends Stack {
     bindQuotas(this.webSocket.messageHandler, settings.quotas);
 
     this.maintenance = new Maintenance(this, 'Maintenance', { defaults, jobs, queues: this.queues });
+
+    this.webhooks = new Webhooks(this, 'Webhooks', {
+      defaults,
+      jobs,
+      apiHandlers: this.httpApi.handlers,
+      streamConsumer: this.workers.dependencyResolver,
+      removalPolicy: settings.removalPolicy,
+    });
 
     this.dashboard = this.addDashboard(props.dashboardAssets);
 

@@ -19,6 +19,8 @@ import type {
   CleanupQuery,
   CleanupResult,
   CountJobsQuery,
+  CreatedWebhook,
+  CreateWebhookBody,
   DeadJobsQuery,
   Job,
   JobsPage,
@@ -33,8 +35,11 @@ import type {
   SubmitJobBody,
   Tier,
   TierPauseResult,
+  Webhook,
+  WebhookDelivery,
 } from './types.ts';
 import { type WatchHandle, type WatchOptions, type WatchTarget, watchJobs } from './watch.ts';
+import { WebhookRequests } from './webhooks.ts';
 
 export interface JobsClientOptions {
   /** The HTTP API's base URL, e.g. `http://127.0.0.1:3000` or the stack's `HttpApiUrl`. */
@@ -67,6 +72,7 @@ const path = (id: string) => `/jobs/${encodeURIComponent(id)}`;
 export class JobsClient {
   readonly #http: Transport;
   readonly #options: JobsClientOptions;
+  readonly #webhooks: WebhookRequests;
 
   constructor(options: JobsClientOptions) {
     const { token, getToken } = options;
@@ -80,6 +86,7 @@ export class JobsClient {
       retries: options.retries ?? 3,
       backoff: options.retryBackoff ?? { baseMs: 200, maxMs: 5000 },
     });
+    this.#webhooks = new WebhookRequests(this.#http);
   }
 
   /** `POST /jobs`: the new job (or, for a repeated idempotency key with the same body, the original one). */
@@ -184,6 +191,16 @@ export class JobsClient {
   cleanup(query: CleanupQuery = {}): Promise<CleanupResult> {
     return this.#http.request('POST', '/admin/cleanup', { query, retry: true });
   }
+
+  /** `POST /webhooks`: the webhook and its secret (shown only now). */
+  createWebhook = (body: CreateWebhookBody): Promise<CreatedWebhook> => this.#webhooks.create(body);
+  webhooks = (): Promise<Webhook[]> => this.#webhooks.list();
+  deleteWebhook = (id: string): Promise<void> => this.#webhooks.delete(id);
+  /** Queues a `webhook.test` event; resolves with its (pending) delivery. */
+  testWebhook = (id: string): Promise<WebhookDelivery> => this.#webhooks.test(id);
+  /** The webhook's delivery log, newest first. */
+  webhookDeliveries = (id: string, query: { limit?: number } = {}): Promise<WebhookDelivery[]> =>
+    this.#webhooks.deliveries(id, query);
 
   /**
    * Follows one job (until it ends) or all of the user's jobs, calling `onJob` with each newer version.

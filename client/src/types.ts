@@ -16,6 +16,12 @@ import type {
   submitJobSchema,
 } from '../../functions/api/schemas.ts';
 import type { tierPauseResponseSchema, tierSchema } from '../../functions/api/tier-schemas.ts';
+import type {
+  createdWebhookSchema,
+  createWebhookSchema,
+  deliveryViewSchema,
+  webhookViewSchema,
+} from '../../functions/api/webhook-schemas.ts';
 import type * as z from '../../functions/core/zod.ts';
 import type { RecoveryReport } from '../../functions/usecases/maintenance.ts';
 import type { queueStats } from '../../functions/usecases/queue-stats.ts';
@@ -44,6 +50,13 @@ export type CleanupResult = z.output<typeof cleanupResponseSchema>;
 export type Tier = z.output<typeof tierSchema>;
 /** `POST /admin/tiers/{tier}/pause|resume`: the tier and whether it is now paused. */
 export type TierPauseResult = z.output<typeof tierPauseResponseSchema>;
+
+/** `POST /webhooks`: url, optional events (default all four job events) and description. */
+export type CreateWebhookBody = z.input<typeof createWebhookSchema>;
+/** The new webhook and its `whsec_` secret, which the API never shows again. */
+export type CreatedWebhook = z.output<typeof createdWebhookSchema>;
+export type Webhook = z.output<typeof webhookViewSchema>;
+export type WebhookDelivery = z.output<typeof deliveryViewSchema>;
 
 export interface JobsPage {
   jobs: Job[];

@@ -18,6 +18,7 @@ import {
   submitJobSchema,
 } from './schemas.ts';
 import { tierPauseResponseSchema } from './tier-schemas.ts';
+import { webhookOperations } from './webhook-operations.ts';
 
 const jobResponse = z.object({ job: jobViewSchema });
 const agentsResponse = z.object({
@@ -198,4 +199,5 @@ export const operations: Record<string, Operation> = {
       'state is stored and shows in `GET /queue/stats` as `tiers[T].paused`. Repeating either is harmless.',
     responses: { 200: { description: 'The tier and its state', schema: tierPauseResponseSchema } },
   },
+  ...webhookOperations,
 };

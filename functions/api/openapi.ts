@@ -26,6 +26,7 @@ const TAGS: Record<string, { name: string; description: string }> = {
   agents: { name: 'Agents', description: 'The registered agents, their commands and param schemas.' },
   queue: { name: 'Queue', description: 'Queue statistics.' },
   admin: { name: 'Admin', description: 'Operations for admins (a token with the `admin` role).' },
+  webhooks: { name: 'Webhooks', description: "Signed notifications of your jobs' events." },
 };
 const SERVICE_TAG = { name: 'Service', description: 'Health, this document and its reference page.' };
 

@@ -3,6 +3,7 @@
  * HTTP API and the local gateway are both built from this table.
  */
 import type { Access } from './middleware/authenticate.ts';
+import { webhookRoutes } from './webhook-routes.ts';
 
 export interface RouteDefinition {
   method: 'GET' | 'POST' | 'DELETE';
@@ -137,4 +138,5 @@ export const routes: RouteDefinition[] = [
     access: 'admin',
     summary: 'Resume a paused tier',
   },
+  ...webhookRoutes,
 ];

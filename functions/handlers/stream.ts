@@ -1,7 +1,9 @@
 /**
  * The jobs table stream's consumer (besides the notifier): per batch, in stream order,
  * 1. settles dependants: when a job finishes, the jobs that depend on it are released or failed;
- * 2. counts the changes: counters and metric rollups, one write per touched item (usecases/aggregate-stats).
+ * 2. counts the changes: counters and metric rollups, one write per touched item (usecases/aggregate-stats);
+ * 3. queues webhook deliveries for the changes that end a job (usecases/webhooks/job-events.ts); a record
+ *    whose deliveries could not be queued is reported like one whose dependants could not be settled.
  * Dependants go first: the first record whose dependants could not be settled (an error, or the time budget
  * ran out) is reported (ReportBatchItemFailures) and the changes before it are counted; the retry starts at
  * that record, so nothing is counted twice. When the counting itself fails, its first uncommitted record is
@@ -18,17 +20,23 @@ import { countChanges, type StatsRecorder } from '../usecases/aggregate-stats.ts
 import { type DependencyDeps, justFinished, settleDependants } from '../usecases/dependencies.ts';
 import { type JobMetricsDeps, publishJobMetrics } from '../usecases/job-metrics.ts';
 import { outOfTimeFor, type RemainingTime } from '../usecases/time-budget.ts';
+import { type JobEventDeps, queueJobEvents } from '../usecases/webhooks/job-events.ts';
 import { dispatcher } from '../wiring/dispatcher.ts';
 import { jobMetricsDeps } from '../wiring/job-metrics.ts';
 import { logger } from '../wiring/logger.ts';
 import { statsWriter } from '../wiring/stats-writer.ts';
 import { jobStore } from '../wiring/store.ts';
+import { deliveryQueue, webhookStore } from '../wiring/webhook-deps.ts';
 
 /** Kept back from the 60 s timeout: a chunk in flight finishes, the counts are written and the batch answers. */
 const MARGIN_MS = 15_000;
 
 export function createStreamConsumer(
-  deps: Omit<DependencyDeps, 'outOfTime'> & { stats: StatsRecorder; jobMetrics?: JobMetricsDeps },
+  deps: Omit<DependencyDeps, 'outOfTime'> & {
+    stats: StatsRecorder;
+    jobMetrics?: JobMetricsDeps;
+    webhooks?: JobEventDeps;
+  },
 ) {
   return async (event: DynamoDBStreamEvent, context?: RemainingTime): Promise<DynamoDBBatchResponse> => {
     const changes = event.Records.map(toStreamChange);
@@ -47,6 +55,15 @@ export function createStreamConsumer(
         });
         settled = index;
         break;
+      }
+    }
+    if (deps.webhooks) {
+      const events = await queueJobEvents(deps.webhooks, changes.slice(0, settled));
+      if (events.failedAt !== null) {
+        logger.error('webhook deliveries not queued; the batch is retried from here', {
+          error: events.error,
+        });
+        settled = events.failedAt;
       }
     }
     const counted = await countChanges(deps.stats, changes.slice(0, settled));
@@ -75,5 +92,6 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handl
     clock: systemClock,
     stats: statsWriter,
     jobMetrics: jobMetricsDeps,
+    webhooks: { store: webhookStore, queue: deliveryQueue, clock: systemClock },
   }),
 );

@@ -33,6 +33,7 @@ try {
     host,
     jwtSecret: secret,
     cursorSecret: localSecret('cursor-secret', stateDir),
+    webhookSealingSecret: localSecret('webhook-sealing-secret', stateDir),
     ...timings,
     ...(!inMemory && { dataDir: join(stateDir, 'dynamodb') }),
     // Errors of pollers and readers that meet the emulators going away during a stop are expected.

@@ -24,6 +24,7 @@ import {
   tables,
 } from '../../infra/resources.ts';
 import type { Tier } from '../core/tiers.ts';
+import { type LocalWebhookQueues, provisionWebhookQueues } from './webhook-queues.ts';
 
 export function createTableInput(definition: TableDefinition, tableName: string): CreateTableCommandInput {
   const keyNames = new Map<string, 'S' | 'N'>();
@@ -118,6 +119,8 @@ export interface LocalQueues {
   deadLetterArns: Record<Tier, string>;
   /** The stream consumer's on-failure destination. */
   streamFailuresUrl: string;
+  /** The webhook delivery queue and its DLQ. */
+  webhooks: LocalWebhookQueues;
 }
 
 async function queueArn(client: SQSClient, url: string): Promise<string> {
@@ -141,6 +144,7 @@ export async function provisionQueues(
     }),
   );
   result.streamFailuresUrl = failures.QueueUrl as string;
+  result.webhooks = await provisionWebhookQueues(client, prefix);
   for (const tier of TIERS) {
     const dlq = await client.send(
       new CreateQueueCommand({

@@ -40,6 +40,7 @@ import { startLifecycleSources } from './lifecycle-sources.ts';
 import { LOCAL_CREDENTIALS as credentials, LOCAL_REGION as region } from './local-aws.ts';
 import { type LocalQueues, provisionQueues, provisionTables } from './provision.ts';
 import { startRealtime } from './realtime/index.ts';
+import { startWebhookDelivery, webhookEnvironment } from './webhook-delivery.ts';
 
 export interface LocalStackOptions {
   port: number;
@@ -87,6 +88,10 @@ export interface LocalStackOptions {
   }) => Promise<void>;
   /** Called with poller errors (the emulator going away, handler crashes). */
   onError?: (error: unknown) => void;
+  /** Seals webhook secrets locally (AES-256-GCM); derived from jwtSecret when not given. */
+  webhookSealingSecret?: string;
+  /** The first webhook retry delay in seconds (10 as deployed; tests set 1). */
+  webhookRetryFirstDelaySeconds?: number;
   /** Serve the dashboard on this port (0: a free one) and allow its origin in the HTTP API's CORS. */
   dashboardPort?: number;
   /** The dashboard signs in through this OIDC provider (code + PKCE) instead of a pasted token. */
@@ -199,6 +204,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         Promise.race([poller.stop(), new Promise<void>((resolve) => setTimeout(resolve, 3000))]),
       );
     }
+    cleanups.push(await startWebhookDelivery({ sqs, queues, timeouts, onError: options.onError }));
     const lifecycle = await startLifecycleSources({
       dynamo,
       dynamodbEndpoint,
@@ -273,6 +279,12 @@ export function configureEnvironment(
       }),
     }),
     ...quotaEnvironment(options.quotas),
+    ...webhookEnvironment(resources.queues.webhooks, {
+      sealingSecret: options.webhookSealingSecret ?? `webhooks:${options.jwtSecret}`,
+      ...(options.webhookRetryFirstDelaySeconds !== undefined && {
+        retryFirstDelaySeconds: options.webhookRetryFirstDelaySeconds,
+      }),
+    }),
     [ENV.authMode]: 'hs256',
     [ENV.jwtSecret]: options.jwtSecret,
     [ENV.cursorSecret]: options.cursorSecret ?? randomBytes(32).toString('hex'),

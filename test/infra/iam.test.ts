@@ -91,6 +91,7 @@ describe('IAM', () => {
       logicalId(stack, stack.queues.deadLetterQueues[tier]),
     ]);
     queueIds.push(logicalId(stack, stack.workers.streamFailures));
+    queueIds.push(logicalId(stack, stack.webhooks.queue), logicalId(stack, stack.webhooks.deadLetterQueue));
     for (const statement of allStatements) {
       if (!list(statement.Action).some((action) => action.startsWith('sqs:'))) continue;
       for (const resource of list(statement.Resource))

@@ -30,6 +30,7 @@ import {
   streamEventSources,
   tierEventSources,
 } from '../../infra/function-settings.ts';
+import { webhookDeliveryEventSource } from '../../infra/webhook-settings.ts';
 import { createdQueues } from './support/local-queues.ts';
 import { logicalId, propertiesOf, resourcesOf, synth, variablesOf } from './support/synth.ts';
 
@@ -100,8 +101,13 @@ const mappingFrom = (source: string) =>
   );
 
 describe('event source mappings', () => {
-  it('has exactly the mappings the local stack runs: a poller per tier queue and DLQ, two stream readers', () => {
-    expect(mappings).toHaveLength(2 * TIERS.length + Object.keys(streamEventSources).length);
+  it('has exactly the mappings the local stack runs: a poller per tier queue and DLQ, two stream readers, the webhook poller', () => {
+    expect(mappings).toHaveLength(2 * TIERS.length + Object.keys(streamEventSources).length + 1);
+  });
+
+  it('the webhook delivery queue is consumed with the same settings', () => {
+    const [, resource] = mappingFrom(logicalId(stack, stack.webhooks.queue)) ?? [];
+    expect(tuned(resource?.Properties ?? {})).toEqual(localSqsMapping(webhookDeliveryEventSource));
   });
 
   it.each(TIERS)('the %s tier queue is consumed with the same settings', (tier) => {

@@ -11,8 +11,9 @@ const workerTimeout = Number(queueProps(stack.workers.worker).Timeout);
 
 describe('tier queues', () => {
   it('are four standard queues, each with its own dead-letter queue', () => {
-    // Plus one more: the stream consumer's on-failure destination (workers.test.ts).
-    template.resourceCountIs('AWS::SQS::Queue', 2 * TIERS.length + 1);
+    // Plus the stream consumer's on-failure destination (workers.test.ts) and the webhook delivery queue
+    // with its DLQ (webhooks.test.ts).
+    template.resourceCountIs('AWS::SQS::Queue', 2 * TIERS.length + 1 + 2);
     for (const [, queue] of resourcesOf(json, 'AWS::SQS::Queue'))
       expect(queue.Properties?.FifoQueue).toBeUndefined();
     const targets = TIERS.map((tier) => logicalId(stack, stack.queues.deadLetterQueues[tier]));

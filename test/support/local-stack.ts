@@ -12,7 +12,10 @@ export const secret = 'e2e-signing-secret-e2e-signing-secret';
 
 export async function startTestStack(
   name: string,
-  options: Pick<LocalStackOptions, 'quotas' | 'dashboardPort' | 'dashboardOidc'> = {},
+  options: Pick<
+    LocalStackOptions,
+    'quotas' | 'dashboardPort' | 'dashboardOidc' | 'webhookRetryFirstDelaySeconds'
+  > = {},
 ): Promise<LocalStack> {
   return startLocalStack({
     ...options,

@@ -1,0 +1,12 @@
+/** DELETE /webhooks/{id}: removes one of the caller's webhooks (204); another user's is a 404. */
+import { httpHandler } from '../../api/http-handler.ts';
+import { parseInput } from '../../api/validate.ts';
+import { webhookIdSchema } from '../../api/webhook-schemas.ts';
+import { deleteWebhook } from '../../usecases/webhooks/manage.ts';
+import { logger } from '../../wiring/logger.ts';
+import { webhookStore } from '../../wiring/webhook-deps.ts';
+
+export const handler = httpHandler({ access: 'user', logger }, async ({ principal, path }) => {
+  await deleteWebhook(webhookStore, principal.userId, parseInput(webhookIdSchema, path.id, 'id'));
+  return { statusCode: 204 };
+});
