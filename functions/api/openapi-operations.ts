@@ -6,6 +6,7 @@
 
 import * as z from '../core/zod.ts';
 import { metricsQuerySchema, metricsResponseSchema } from './metrics-schemas.ts';
+import { scheduleOperations } from './openapi-schedule-operations.ts';
 import {
   cleanupQuerySchema,
   cleanupResponseSchema,
@@ -167,6 +168,7 @@ export const operations: Record<string, Operation> = {
           recovered: z.int(),
           dispatched: z.int(),
           promoted: z.int(),
+          scheduled: z.int(),
         }),
       },
     },
@@ -188,4 +190,5 @@ export const operations: Record<string, Operation> = {
     body: redriveSchema,
     responses: { 200: { description: 'Requeued', schema: z.object({ requeued: z.int() }) } },
   },
+  ...scheduleOperations,
 };
