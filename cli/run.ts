@@ -14,6 +14,7 @@ import * as metrics from './commands/metrics.ts';
 import * as recover from './commands/recover.ts';
 import * as redrive from './commands/redrive.ts';
 import * as retry from './commands/retry.ts';
+import * as schedules from './commands/schedules.ts';
 import * as stats from './commands/stats.ts';
 import * as submit from './commands/submit.ts';
 import * as watch from './commands/watch.ts';
@@ -34,6 +35,7 @@ const COMMANDS = [
   redrive,
   recover,
   cleanup,
+  schedules,
 ];
 
 export async function run(argv: string[], io: Io): Promise<number> {

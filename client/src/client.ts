@@ -11,6 +11,7 @@
  */
 import type { BackoffPolicy } from './backoff.ts';
 import { JobsApiError } from './errors.ts';
+import { ScheduleMethods } from './schedules.ts';
 import type { WebSocketConstructor, WebSocketLike } from './socket.ts';
 import { resolveWebSocket } from './socket.ts';
 import { type TokenSource, Transport } from './transport.ts';
@@ -65,6 +66,8 @@ const path = (id: string) => `/jobs/${encodeURIComponent(id)}`;
 export class JobsClient {
   readonly #http: Transport;
   readonly #options: JobsClientOptions;
+  /** Recurring jobs: `create`, `get`, `list`, `update`, `pause`, `resume`, `delete`, `trigger`. */
+  readonly schedules: ScheduleMethods;
 
   constructor(options: JobsClientOptions) {
     const { token, getToken } = options;
@@ -78,6 +81,7 @@ export class JobsClient {
       retries: options.retries ?? 3,
       backoff: options.retryBackoff ?? { baseMs: 200, maxMs: 5000 },
     });
+    this.schedules = new ScheduleMethods(this.#http);
   }
 
   /** `POST /jobs`: the new job (or, for a repeated idempotency key with the same body, the original one). */

@@ -5,6 +5,12 @@
 
 import type { metricsQuerySchema, metricsResponseSchema } from '../../functions/api/metrics-schemas.ts';
 import type {
+  createScheduleSchema,
+  listSchedulesQuerySchema,
+  scheduleViewSchema,
+  updateScheduleSchema,
+} from '../../functions/api/schedule-schemas.ts';
+import type {
   cleanupQuerySchema,
   cleanupResponseSchema,
   countJobsQuerySchema,
@@ -39,6 +45,17 @@ export type RecoverResult = RecoveryReport;
 export type CleanupQuery = Omit<z.input<typeof cleanupQuerySchema>, 'days'> & { days?: number };
 /** `complete: false`: the run stopped for time; call again with `cursor: nextCursor` to go on. */
 export type CleanupResult = z.output<typeof cleanupResponseSchema>;
+
+/** A schedule as the API shows it (API.md "Schedules"). */
+export type Schedule = z.output<typeof scheduleViewSchema>;
+export type CreateScheduleBody = z.input<typeof createScheduleSchema>;
+export type UpdateScheduleBody = z.input<typeof updateScheduleSchema>;
+/** `limit` is the page size (1-100). */
+export type ListSchedulesQuery = z.input<typeof listSchedulesQuerySchema>;
+export interface SchedulesPage {
+  schedules: Schedule[];
+  nextCursor: string | null;
+}
 
 export interface JobsPage {
   jobs: Job[];
