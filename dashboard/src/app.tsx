@@ -8,6 +8,7 @@ import { DeadLettersView } from './views/dead.tsx';
 import { JobView } from './views/job.tsx';
 import { JobsView } from './views/jobs.tsx';
 import { OverviewView } from './views/overview.tsx';
+import { SchedulesView } from './views/schedules.tsx';
 
 export function App({
   services,
@@ -64,6 +65,8 @@ function View({ route }: { route: Route }) {
       return <JobView key={route.id} id={route.id} />;
     case 'dead':
       return <DeadLettersView />;
+    case 'schedules':
+      return <SchedulesView />;
     default:
       return <p>Nothing at {route.path}.</p>;
   }
@@ -75,6 +78,7 @@ function Header({ route, onSignOut }: { route: Route; onSignOut: () => void }) {
   const links: Array<[string, string, boolean]> = [
     ['#/', 'Overview', route.name === 'overview'],
     ['#/jobs', 'Jobs', route.name === 'jobs' || route.name === 'job'],
+    ['#/schedules', 'Schedules', route.name === 'schedules'],
     ...(session.admin
       ? [['#/dead', 'Dead letters', route.name === 'dead'] as [string, string, boolean]]
       : []),

@@ -1,4 +1,4 @@
-/** Hash routes: `#/` overview, `#/jobs[?status=&type=]`, `#/jobs/<id>`, `#/dead`. */
+/** Hash routes: `#/` overview, `#/jobs[?status=&type=]`, `#/jobs/<id>`, `#/dead`, `#/schedules`. */
 import { useEffect, useState } from 'preact/hooks';
 
 export type Route =
@@ -6,6 +6,7 @@ export type Route =
   | { name: 'jobs'; status: string; type: string }
   | { name: 'job'; id: string }
   | { name: 'dead' }
+  | { name: 'schedules' }
   | { name: 'missing'; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -16,6 +17,7 @@ export function parseRoute(hash: string): Route {
     return { name: 'jobs', status: query.get('status') ?? '', type: query.get('type') ?? '' };
   }
   if (path === '/dead') return { name: 'dead' };
+  if (path === '/schedules') return { name: 'schedules' };
   const job = /^\/jobs\/([^/]+)$/.exec(path);
   if (job?.[1]) return { name: 'job', id: decodeURIComponent(job[1]) };
   return { name: 'missing', path };
