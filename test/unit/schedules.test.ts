@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../../functions/agents/index.ts';
 import { TestClock } from '../../functions/core/clock.ts';
-import { NotFoundError, UnknownAgentError, ValidationError } from '../../functions/core/errors.ts';
+import {
+  NotFoundError,
+  ParamsTooLargeError,
+  UnknownAgentError,
+  ValidationError,
+} from '../../functions/core/errors.ts';
 import type { Job } from '../../functions/core/job.ts';
 import type { Schedule } from '../../functions/core/schedule.ts';
 import { recover } from '../../functions/usecases/maintenance.ts';
@@ -86,6 +91,17 @@ describe('creating and changing schedules', () => {
         job: { type: 'demo', command: 'sleep', params: { seconds: -1 } },
       }),
     ).rejects.toBeInstanceOf(ValidationError);
+    let deep: unknown = 1;
+    for (let i = 0; i < 300; i++) deep = [deep];
+    await expect(
+      createSchedule(manage, owner, { rate: '1 hours', job: { ...echo, params: { value: deep } } }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      createSchedule(manage, owner, {
+        rate: '1 hours',
+        job: { ...echo, params: { value: 'x'.repeat(200_000) } },
+      }),
+    ).rejects.toBeInstanceOf(ParamsTooLargeError);
   });
 
   it('recomputes nextRunAt on every change; a new timetable replaces the old one', async () => {

@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { AgentRegistry } from '../../agents/registry.ts';
 import type { CreateScheduleInput, UpdateScheduleInput } from '../../api/schedule-schemas.ts';
 import type { Clock } from '../../core/clock.ts';
-import { NotFoundError, UnknownAgentError, ValidationError } from '../../core/errors.ts';
+import { NotFoundError, ParamsTooLargeError, UnknownAgentError, ValidationError } from '../../core/errors.ts';
+import { fitJson, MAX_JSON_DEPTH, MAX_PARAMS_BYTES } from '../../core/limits.ts';
 import type { Page } from '../../core/ports.ts';
 import type { Schedule, ScheduledJob } from '../../core/schedule.ts';
 import type { ScheduleStore } from '../../core/schedule-ports.ts';
@@ -142,10 +143,17 @@ function nextRunIso(timetable: Timetable, now: Date, anchor: Date): string | nul
   return nextRunAfter(timetable, now, anchor)?.toISOString() ?? null;
 }
 
-/** The job must name a registered agent command and fit its params schema, as a submission would. */
+/**
+ * The job must name a registered agent command and its params must fit the job item and the agent's
+ * schema, as a submission's would: what is accepted here is what every run can submit.
+ */
 function checkJob(agents: AgentRegistry, job: ScheduledJob): void {
   const command = agents.find(job.type, job.command);
   if (!command) throw new UnknownAgentError(job.type, job.command);
+  // Size and depth first: the schema walks the params and must not overflow the stack.
+  const fit = fitJson(job.params ?? {}, { maxBytes: MAX_PARAMS_BYTES, maxDepth: MAX_JSON_DEPTH });
+  if (!fit.ok && fit.reason === 'too_large') throw new ParamsTooLargeError(fit.message, MAX_PARAMS_BYTES);
+  if (!fit.ok) throw new ValidationError([{ path: 'job.params', message: fit.message }]);
   const parsed = z.safeParse(command.params, job.params ?? {});
   if (!parsed.success)
     throw new ValidationError(issuesOf(parsed.error, 'job.params'), 'The params do not fit the agent');
