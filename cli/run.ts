@@ -14,6 +14,7 @@ import * as metrics from './commands/metrics.ts';
 import * as recover from './commands/recover.ts';
 import * as redrive from './commands/redrive.ts';
 import * as retry from './commands/retry.ts';
+import * as schedules from './commands/schedules.ts';
 import * as stats from './commands/stats.ts';
 import * as submit from './commands/submit.ts';
 import * as tiers from './commands/tiers.ts';
@@ -38,6 +39,7 @@ const COMMANDS = [
   cleanup,
   tiers,
   webhooks,
+  schedules,
 ];
 
 export async function run(argv: string[], io: Io): Promise<number> {

@@ -22,6 +22,8 @@ export interface HandlerNeeds {
   files?: readonly string[];
   /** Read the cursor signing key from Secrets Manager (CURSOR_SECRET_ARN): handlers that page. */
   cursorSecret?: boolean;
+  /** The schedules table (SCHEDULES_TABLE). */
+  schedules?: TableAccess;
 }
 
 export const apiHandlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
@@ -39,7 +41,8 @@ export const apiHandlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
   'retry-job': { jobs: 'readWrite', sendToQueues: true },
   'queue-stats': { jobs: 'read', queueStats: true },
   'queue-metrics': { jobs: 'read' },
-  'admin-recover': { jobs: 'readWrite', sendToQueues: true },
+  // The sweep also starts the jobs of due schedules.
+  'admin-recover': { jobs: 'readWrite', sendToQueues: true, schedules: 'readWrite' },
   'admin-cleanup': { jobs: 'readWrite', sendToQueues: true },
   'admin-dead': { jobs: 'read', cursorSecret: true },
   'admin-redrive': { jobs: 'readWrite', sendToQueues: true },
@@ -51,6 +54,13 @@ export const apiHandlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
   'delete-webhook': { jobs: 'readWrite' },
   'test-webhook': { jobs: 'readWrite' },
   'list-webhook-deliveries': { jobs: 'read' },
+  'create-schedule': { schedules: 'readWrite' },
+  'list-schedules': { schedules: 'read', cursorSecret: true },
+  'get-schedule': { schedules: 'read' },
+  'update-schedule': { schedules: 'readWrite' },
+  'delete-schedule': { schedules: 'readWrite' },
+  // Submits the job: the jobs table and the tier queues, as POST /jobs.
+  'trigger-schedule': { schedules: 'readWrite', jobs: 'readWrite', sendToQueues: true },
 };
 
 /** Needs of a route whose handler is not listed: what its method and access level suggest. */

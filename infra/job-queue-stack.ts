@@ -30,7 +30,7 @@ import {
   workerReservedConcurrency,
 } from './constructs/workers.ts';
 import { MIN_UNRESERVED_CONCURRENCY, reservedConcurrency } from './limits.ts';
-import { connectionsTable, jobsTable, type TableDefinition, tables } from './resources.ts';
+import { connectionsTable, jobsTable, schedulesTable, type TableDefinition, tables } from './resources.ts';
 import { type JobQueueSettings, type ResolvedSettings, resolveSettings } from './settings.ts';
 
 /** Up to maxRetries (10) + 1 runs; fewer receives would dead-letter jobs that still have retries. */
@@ -128,9 +128,11 @@ export class JobQueueStack extends Stack {
       throttling: settings.throttling,
       authorizerCacheSeconds: settings.authorizerCacheSeconds,
       cursorSecret: this.cursorSecret,
+      schedules: this.store.get(schedulesTable.id),
     });
-    // The submit routes enforce the unfinished-jobs quota and the reserved priorities.
-    for (const module of ['submit-job', 'submit-agent-job']) {
+    // The routes that submit jobs (and the trigger and sweep that start schedules' jobs) enforce the
+    // unfinished-jobs quota and the reserved priorities.
+    for (const module of ['submit-job', 'submit-agent-job', 'trigger-schedule', 'admin-recover']) {
       const handler = this.httpApi.handlers.get(module);
       if (handler) bindQuotas(handler, settings.quotas);
     }
@@ -154,7 +156,14 @@ export class JobQueueStack extends Stack {
     bindQuotas(this.webSocket.connectHandler, settings.quotas);
     bindQuotas(this.webSocket.messageHandler, settings.quotas);
 
-    this.maintenance = new Maintenance(this, 'Maintenance', { defaults, jobs, queues: this.queues });
+    this.maintenance = new Maintenance(this, 'Maintenance', {
+      defaults,
+      jobs,
+      queues: this.queues,
+      schedules: this.store.get(schedulesTable.id),
+    });
+    // The schedules' jobs are submitted under the same per-user quotas as POST /jobs.
+    bindQuotas(this.maintenance.recoverFunction, settings.quotas);
 
     this.webhooks = new Webhooks(this, 'Webhooks', {
       defaults,

@@ -104,7 +104,27 @@ export const connectionsTable: TableDefinition = {
   globalSecondaryIndexes: [],
 };
 
-export const tables: TableDefinition[] = [jobsTable, connectionsTable];
+/**
+ * Schedules (recurring jobs): `U#<user>` / `<id>`, so a user's listing is one partition query. The
+ * every-minute sweep finds due schedules through `byDue`, sparse (only unpaused schedules with a next run
+ * time), sorted by that time: it reads only what is due. No stream: nothing reacts to schedule changes.
+ */
+export const schedulesTable: TableDefinition = {
+  id: 'Schedules',
+  partitionKey: S('pk'),
+  sortKey: S('sk'),
+  timeToLiveAttribute: 'expiresAt',
+  globalSecondaryIndexes: [
+    {
+      indexName: 'byDue',
+      partitionKey: S('dueKey'),
+      sortKey: S('dueAtKey'),
+      projection: { type: 'KEYS_ONLY' },
+    },
+  ],
+};
+
+export const tables: TableDefinition[] = [jobsTable, connectionsTable, schedulesTable];
 
 /** Per-tier worker settings: concurrency weighted towards critical, low still always progresses. */
 export interface TierDefinition {

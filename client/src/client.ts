@@ -11,6 +11,7 @@
  */
 import type { BackoffPolicy } from './backoff.ts';
 import { JobsApiError } from './errors.ts';
+import { ScheduleMethods } from './schedules.ts';
 import type { WebSocketConstructor, WebSocketLike } from './socket.ts';
 import { resolveWebSocket } from './socket.ts';
 import { type TokenSource, Transport } from './transport.ts';
@@ -73,6 +74,8 @@ export class JobsClient {
   readonly #http: Transport;
   readonly #options: JobsClientOptions;
   readonly #webhooks: WebhookRequests;
+  /** Recurring jobs: `create`, `get`, `list`, `update`, `pause`, `resume`, `delete`, `trigger`. */
+  readonly schedules: ScheduleMethods;
 
   constructor(options: JobsClientOptions) {
     const { token, getToken } = options;
@@ -87,6 +90,7 @@ export class JobsClient {
       backoff: options.retryBackoff ?? { baseMs: 200, maxMs: 5000 },
     });
     this.#webhooks = new WebhookRequests(this.#http);
+    this.schedules = new ScheduleMethods(this.#http);
   }
 
   /** `POST /jobs`: the new job (or, for a repeated idempotency key with the same body, the original one). */

@@ -5,6 +5,12 @@
 
 import type { metricsQuerySchema, metricsResponseSchema } from '../../functions/api/metrics-schemas.ts';
 import type {
+  createScheduleSchema,
+  listSchedulesQuerySchema,
+  scheduleViewSchema,
+  updateScheduleSchema,
+} from '../../functions/api/schedule-schemas.ts';
+import type {
   cleanupQuerySchema,
   cleanupResponseSchema,
   countJobsQuerySchema,
@@ -57,6 +63,17 @@ export type CreateWebhookBody = z.input<typeof createWebhookSchema>;
 export type CreatedWebhook = z.output<typeof createdWebhookSchema>;
 export type Webhook = z.output<typeof webhookViewSchema>;
 export type WebhookDelivery = z.output<typeof deliveryViewSchema>;
+
+/** A schedule as the API shows it (API.md "Schedules"). */
+export type Schedule = z.output<typeof scheduleViewSchema>;
+export type CreateScheduleBody = z.input<typeof createScheduleSchema>;
+export type UpdateScheduleBody = z.input<typeof updateScheduleSchema>;
+/** `limit` is the page size (1-100). */
+export type ListSchedulesQuery = z.input<typeof listSchedulesQuerySchema>;
+export interface SchedulesPage {
+  schedules: Schedule[];
+  nextCursor: string | null;
+}
 
 export interface JobsPage {
   jobs: Job[];

@@ -8,6 +8,7 @@ import { DeadLettersView } from './views/dead.tsx';
 import { JobView } from './views/job.tsx';
 import { JobsView } from './views/jobs.tsx';
 import { OverviewView } from './views/overview.tsx';
+import { SchedulesView } from './views/schedules.tsx';
 import { WebhooksView } from './views/webhooks.tsx';
 
 export function App({
@@ -67,6 +68,8 @@ function View({ route }: { route: Route }) {
       return <DeadLettersView />;
     case 'webhooks':
       return <WebhooksView />;
+    case 'schedules':
+      return <SchedulesView />;
     default:
       return <p>Nothing at {route.path}.</p>;
   }
@@ -79,6 +82,7 @@ function Header({ route, onSignOut }: { route: Route; onSignOut: () => void }) {
     ['#/', 'Overview', route.name === 'overview'],
     ['#/jobs', 'Jobs', route.name === 'jobs' || route.name === 'job'],
     ['#/webhooks', 'Webhooks', route.name === 'webhooks'],
+    ['#/schedules', 'Schedules', route.name === 'schedules'],
     ...(session.admin
       ? [['#/dead', 'Dead letters', route.name === 'dead'] as [string, string, boolean]]
       : []),

@@ -1,4 +1,4 @@
-/** Hash routes: `#/` overview, `#/jobs[?status=&type=]`, `#/jobs/<id>`, `#/dead`, `#/webhooks`. */
+/** Hash routes: `#/` overview, `#/jobs[?status=&type=]`, `#/jobs/<id>`, `#/dead`, `#/webhooks`, `#/schedules`. */
 import { useEffect, useState } from 'preact/hooks';
 
 export type Route =
@@ -7,6 +7,7 @@ export type Route =
   | { name: 'job'; id: string }
   | { name: 'dead' }
   | { name: 'webhooks' }
+  | { name: 'schedules' }
   | { name: 'missing'; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -18,6 +19,7 @@ export function parseRoute(hash: string): Route {
   }
   if (path === '/dead') return { name: 'dead' };
   if (path === '/webhooks') return { name: 'webhooks' };
+  if (path === '/schedules') return { name: 'schedules' };
   const job = /^\/jobs\/([^/]+)$/.exec(path);
   if (job?.[1]) return { name: 'job', id: decodeURIComponent(job[1]) };
   return { name: 'missing', path };

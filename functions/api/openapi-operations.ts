@@ -6,6 +6,7 @@
 
 import * as z from '../core/zod.ts';
 import { metricsQuerySchema, metricsResponseSchema } from './metrics-schemas.ts';
+import { scheduleOperations } from './openapi-schedule-operations.ts';
 import {
   cleanupQuerySchema,
   cleanupResponseSchema,
@@ -171,6 +172,7 @@ export const operations: Record<string, Operation> = {
           recovered: z.int(),
           dispatched: z.int(),
           promoted: z.int(),
+          scheduled: z.int(),
         }),
       },
     },
@@ -200,4 +202,5 @@ export const operations: Record<string, Operation> = {
     responses: { 200: { description: 'The tier and its state', schema: tierPauseResponseSchema } },
   },
   ...webhookOperations,
+  ...scheduleOperations,
 };

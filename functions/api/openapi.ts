@@ -25,6 +25,10 @@ const TAGS: Record<string, { name: string; description: string }> = {
   jobs: { name: 'Jobs', description: 'Submit, read, list, cancel and retry your jobs.' },
   agents: { name: 'Agents', description: 'The registered agents, their commands and param schemas.' },
   queue: { name: 'Queue', description: 'Queue statistics.' },
+  schedules: {
+    name: 'Schedules',
+    description: 'Recurring jobs: a cron expression in a time zone, or a rate.',
+  },
   admin: { name: 'Admin', description: 'Operations for admins (a token with the `admin` role).' },
   webhooks: { name: 'Webhooks', description: "Signed notifications of your jobs' events." },
 };

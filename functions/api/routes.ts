@@ -6,7 +6,7 @@ import type { Access } from './middleware/authenticate.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 
 export interface RouteDefinition {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** API Gateway route syntax: `{name}` is a path parameter. */
   path: string;
   /** Module under functions/handlers/api/ exporting `handler`. */
@@ -139,4 +139,40 @@ export const routes: RouteDefinition[] = [
     summary: 'Resume a paused tier',
   },
   ...webhookRoutes,
+  {
+    method: 'POST',
+    path: '/schedules',
+    handler: 'create-schedule',
+    access: 'user',
+    summary: 'Create a schedule',
+  },
+  { method: 'GET', path: '/schedules', handler: 'list-schedules', access: 'user', summary: 'Your schedules' },
+  {
+    method: 'GET',
+    path: '/schedules/{id}',
+    handler: 'get-schedule',
+    access: 'user',
+    summary: 'One of your schedules',
+  },
+  {
+    method: 'PATCH',
+    path: '/schedules/{id}',
+    handler: 'update-schedule',
+    access: 'user',
+    summary: 'Change, pause or resume a schedule',
+  },
+  {
+    method: 'DELETE',
+    path: '/schedules/{id}',
+    handler: 'delete-schedule',
+    access: 'user',
+    summary: 'Delete a schedule',
+  },
+  {
+    method: 'POST',
+    path: '/schedules/{id}/trigger',
+    handler: 'trigger-schedule',
+    access: 'user',
+    summary: "Run a schedule's job now",
+  },
 ];

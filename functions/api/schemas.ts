@@ -93,6 +93,8 @@ export const jobViewSchema = z
     deadline: z.nullable(isoDate),
     dependsOn: z.array(z.string()),
     idempotencyKey: z.nullable(z.string()),
+    /** The schedule that started the job; null when submitted directly. */
+    scheduleId: z.nullable(z.string()),
     timeoutSeconds: int(),
     createdAt: isoDate,
     queuedAt: z.nullable(isoDate),

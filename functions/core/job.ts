@@ -59,6 +59,8 @@ export interface Job {
   deadline: string | null;
   dependsOn: string[];
   idempotencyKey: string | null;
+  /** The schedule that started the job (absent: submitted directly). */
+  scheduleId?: string | null;
   createdAt: string;
   queuedAt: string | null;
   startedAt: string | null;
@@ -79,7 +81,12 @@ export interface Job {
 }
 
 /** Everything but the owner and the fencing epoch; `retryDelaySeconds` is an extension of the contract. */
-export type JobView = Omit<Job, 'userId' | 'epoch' | 'dispatchedAt' | 'retryBase' | 'resends'>;
+export type JobView = Omit<
+  Job,
+  'userId' | 'epoch' | 'dispatchedAt' | 'retryBase' | 'resends' | 'scheduleId'
+> & {
+  scheduleId: string | null;
+};
 
 /** The JSON shape of a job everywhere (API.md "Job view"); internal fields stay internal. */
 export function toJobView(job: Job): JobView {
@@ -106,6 +113,7 @@ export function toJobView(job: Job): JobView {
     deadline: job.deadline ?? null,
     dependsOn: job.dependsOn ?? [],
     idempotencyKey: job.idempotencyKey ?? null,
+    scheduleId: job.scheduleId ?? null,
     timeoutSeconds: job.timeoutSeconds,
     createdAt: job.createdAt,
     queuedAt: job.queuedAt ?? null,

@@ -18,7 +18,7 @@ export interface CorsSettings {
 /** The same values as the CDK stack's corsPreflight, with the dashboard's origin. */
 export const dashboardCors = (origin: string): CorsSettings => ({
   allowOrigins: [origin],
-  allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+  allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
   allowHeaders: ['authorization', 'content-type'],
   exposeHeaders: ['location'],
   maxAgeSeconds: 3600,

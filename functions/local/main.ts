@@ -21,6 +21,10 @@ const stateDir = process.env.LOCAL_STATE_DIR ?? localDir;
 const timings = {
   ...(process.env.HEARTBEAT_SECONDS && { heartbeatSeconds: intEnv('HEARTBEAT_SECONDS', 20) }),
   ...(process.env.STALE_AFTER_SECONDS && { staleAfterSeconds: intEnv('STALE_AFTER_SECONDS', 120) }),
+  // How often the maintenance run (due schedules, recovery) fires; every 60 s as deployed.
+  ...(process.env.MAINTENANCE_INTERVAL_SECONDS && {
+    maintenanceIntervalMs: intEnv('MAINTENANCE_INTERVAL_SECONDS', 60) * 1000,
+  }),
 };
 
 let stopping = false;

@@ -263,6 +263,7 @@ export function configureEnvironment(
     AWS_ENDPOINT_URL_DYNAMODB: resources.dynamodbEndpoint,
     AWS_ENDPOINT_URL_SQS: resources.sqsEndpoint,
     [ENV.jobsTable]: resources.tables.Jobs,
+    [ENV.schedulesTable]: resources.tables.Schedules,
     [ENV.queueUrl.critical]: resources.queues.urls.critical,
     [ENV.queueUrl.high]: resources.queues.urls.high,
     [ENV.queueUrl.normal]: resources.queues.urls.normal,

@@ -15,6 +15,7 @@ import { ALL_RUNNING, type TierControlStore, type TierStates } from '../core/tie
 import { higherTier } from '../core/tiers.ts';
 import { cleanupWithin } from './cleanup.ts';
 import { settleFromParents } from './dependencies.ts';
+import { runDueSchedules, type ScheduleRunDeps } from './schedules/run-schedules.ts';
 import { MAX_SQS_DELAY_SECONDS } from './submit-job.ts';
 
 export interface MaintenanceDeps {
@@ -45,6 +46,8 @@ export interface MaintenanceDeps {
    * conditional write, so the next run, a minute later, simply goes on from the index).
    */
   outOfTime?: () => boolean;
+  /** Schedules whose jobs are due (the scheduled maintenance run and `POST /admin/recover` start them). */
+  schedules?: Pick<ScheduleRunDeps, 'schedules' | 'submit'> | undefined;
 }
 
 export interface RecoveryReport {
@@ -57,6 +60,8 @@ export interface RecoveryReport {
   dispatched: number;
   /** Jobs moved up a tier because their deadline is near. */
   promoted: number;
+  /** Jobs started by schedules that were due. */
+  scheduled: number;
 }
 
 /** Pending jobs whose dependencies a run checks at most (oldest first; the rest wait for later runs). */
@@ -67,7 +72,15 @@ const PAGE = 100;
 export const OVERDUE_WINDOW_MS = 60 * 60 * 1000;
 
 export async function recover(deps: MaintenanceDeps): Promise<RecoveryReport> {
-  const report: RecoveryReport = { recovered: 0, dispatched: 0, promoted: 0 };
+  const report: RecoveryReport = { recovered: 0, dispatched: 0, promoted: 0, scheduled: 0 };
+  // First: a schedule's job is due within the minute, the rest is recovery that can wait for the next run.
+  if (deps.schedules)
+    report.scheduled += await runDueSchedules({
+      ...deps.schedules,
+      clock: deps.clock,
+      logger: deps.logger,
+      outOfTime: deps.outOfTime,
+    });
   const tiers = (await deps.tiers?.read()) ?? ALL_RUNNING;
   report.recovered += await recoverStaleRuns(deps);
   report.dispatched += await dispatchDueJobs(deps);

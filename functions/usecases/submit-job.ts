@@ -56,6 +56,12 @@ export function issuesOf(error: z.core.$ZodError, prefix = ''): FieldIssue[] {
   }));
 }
 
+/** Where a submission comes from, when not from the caller directly. */
+export interface SubmissionOrigin {
+  /** The schedule that starts the job (the job view's `scheduleId`). */
+  scheduleId?: string | undefined;
+}
+
 export interface Submission {
   job: Job;
   /** False when an idempotency key returned the original job. */
@@ -70,6 +76,7 @@ export async function submitJob(
   deps: SubmitDeps,
   submitter: string | Submitter,
   input: SubmitJobInput,
+  origin: SubmissionOrigin = {},
 ): Promise<Submission> {
   const { userId, isAdmin } =
     typeof submitter === 'string' ? { userId: submitter, isAdmin: false } : submitter;
@@ -93,7 +100,10 @@ export async function submitJob(
     const runAt = startTime(input, now);
     checkDeadline(input.deadline, runAt ?? now, now);
     const parents = await loadDependencies(deps.store, userId, input.dependsOn);
-    const job = buildJob(id, userId, input, parsed.data as Record<string, unknown>, parents, runAt, now);
+    const job: Job = {
+      ...buildJob(id, userId, input, parsed.data as Record<string, unknown>, parents, runAt, now),
+      ...(origin.scheduleId && { scheduleId: origin.scheduleId }),
+    };
     const waitsFor = job.status === 'pending' ? parents.filter((parent) => !isTerminal(parent.status)) : [];
     try {
       const result = await deps.store.create(job, { idempotency, waitsFor });

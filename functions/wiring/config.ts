@@ -9,6 +9,7 @@ import { ConfigError, intEnv, optionalEnv, requireEnv } from './env.ts';
 
 export const ENV = {
   jobsTable: 'JOBS_TABLE',
+  schedulesTable: 'SCHEDULES_TABLE',
   queueUrl: {
     critical: 'QUEUE_URL_CRITICAL',
     high: 'QUEUE_URL_HIGH',
@@ -46,6 +47,7 @@ export const ENV = {
 } as const;
 
 export const jobsTableName = (env = process.env) => requireEnv(ENV.jobsTable, env);
+export const schedulesTableName = (env = process.env) => requireEnv(ENV.schedulesTable, env);
 export const retentionDays = (env = process.env) => intEnv(ENV.retentionDays, 30, env);
 
 const urlsFrom = (names: Record<Tier, string>, env: NodeJS.ProcessEnv): QueueUrls =>

@@ -34,8 +34,9 @@ import type { Tier } from '../../functions/core/tiers.ts';
 import { type HandlerNeeds, needsOf } from '../api-access.ts';
 import { envNames } from '../env-names.ts';
 import type { Throttle, ThrottleName } from '../limits.ts';
-import { bindJobs, bindQueueStats, bindQueues, bindSecret, type JobsBinding } from './bindings.ts';
+import { bindJobs, bindQueueStats, bindQueues, bindSecret, bindTable, type JobsBinding } from './bindings.ts';
 import { type FunctionDefaults, JobFunction } from './job-function.ts';
+import type { StoreTable } from './job-store.ts';
 import type { JwtAuth } from './jwt-auth.ts';
 import type { TierQueues } from './tier-queues.ts';
 
@@ -82,6 +83,8 @@ export interface JobsHttpApiProps {
   authorizerCacheSeconds: number;
   /** Signs pagination cursors; handlers that page (HandlerNeeds.cursorSecret) may read it. */
   cursorSecret: ISecret;
+  /** The schedules table, for the handlers that declare `schedules` (infra/api-access.ts). */
+  schedules?: StoreTable;
 }
 
 /** The routes with their own, tighter throttling; every other route gets the stage's `http` limits. */
@@ -167,6 +170,10 @@ export class JobsHttpApi extends Construct {
       if (needs.sendToQueues) bindQueues(fn, props.queues, 'send');
       if (needs.queueStats) bindQueueStats(fn, props.queues, props.tierConcurrency);
       if (needs.cursorSecret) bindSecret(fn, props.cursorSecret, envNames.cursorSecretArn);
+      if (needs.schedules) {
+        if (!props.schedules) throw new Error(`api/${module} needs the schedules table; none was given`);
+        bindTable(fn, props.schedules, needs.schedules);
+      }
       handlers.set(module, fn);
       integrations.set(module, new HttpLambdaIntegration(`${pascal(module)}Integration`, fn));
     }
@@ -279,6 +286,8 @@ function mergeNeeds(
     if (needs.queueStats) merged.queueStats = true;
     if (needs.files) merged.files = [...new Set([...(merged.files ?? []), ...needs.files])];
     if (needs.cursorSecret) merged.cursorSecret = true;
+    if (needs.schedules === 'readWrite' || (needs.schedules === 'read' && !merged.schedules))
+      merged.schedules = needs.schedules;
   }
   return merged;
 }

@@ -1,6 +1,6 @@
 /**
  * Maintenance on a schedule, with EventBridge rules (not EventBridge Scheduler, which LocalStack accepts but
- * never fires): every minute, recover stale running jobs, dispatch due jobs, re-send lost messages and
+ * never fires): every minute, start the jobs of due schedules, recover stale running jobs, dispatch due jobs, re-send lost messages and
  * promote jobs near their deadline; once a day, delete finished jobs past their retention.
  */
 import { Duration } from 'aws-cdk-lib';
@@ -9,8 +9,9 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import { schedules } from '../function-settings.ts';
 import { maintenanceRetries } from '../resources.ts';
-import { bindJobs, bindQueues, type JobsBinding } from './bindings.ts';
+import { bindJobs, bindQueues, bindTable, type JobsBinding } from './bindings.ts';
 import { type FunctionDefaults, JobFunction } from './job-function.ts';
+import type { StoreTable } from './job-store.ts';
 import type { TierQueues } from './tier-queues.ts';
 
 export const RECOVER_EVERY = Duration.seconds(schedules.recover.rateSeconds);
@@ -20,6 +21,8 @@ export interface MaintenanceProps {
   defaults: FunctionDefaults;
   jobs: JobsBinding;
   queues: TierQueues;
+  /** The schedules table: the every-minute run starts the jobs of due schedules. */
+  schedules: StoreTable;
 }
 
 export class Maintenance extends Construct {
@@ -38,8 +41,10 @@ export class Maintenance extends Construct {
     });
     bindJobs(this.recoverFunction, props.jobs, 'readWrite');
     bindQueues(this.recoverFunction, props.queues, 'send');
+    bindTable(this.recoverFunction, props.schedules, 'readWrite');
     this.recoverRule = new Rule(this, 'RecoverRule', {
-      description: 'Recover stale jobs, dispatch due jobs, re-send lost messages, promote urgent jobs',
+      description:
+        'Start due schedules, recover stale jobs, dispatch due jobs, re-send lost messages, promote urgent jobs',
       schedule: Schedule.rate(RECOVER_EVERY),
       // The next run is a minute away: no retries, neither of the delivery (EventBridge) nor of the run (Lambda).
       targets: [new LambdaFunction(this.recoverFunction, { retryAttempts: 0 })],

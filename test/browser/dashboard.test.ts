@@ -191,6 +191,35 @@ describe('the dashboard', () => {
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('lists schedules with their timetable, pauses and resumes one, and runs it now', async () => {
+    const schedule = await api.schedules.create({
+      name: 'browser nightly',
+      cron: '30 2 * * *',
+      timezone: 'Europe/Berlin',
+      job: { type: 'demo', command: 'echo', params: { value: 'from a schedule' } },
+    });
+    await page.getByRole('link', { name: 'Schedules', exact: true }).click();
+    const card = page.getByRole('region', { name: 'Schedule browser nightly' });
+    await visible(card);
+    await text(card.locator('dd.mono').first(), 'cron 30 2 * * * (Europe/Berlin)');
+    await card.getByRole('button', { name: 'Pause' }).click();
+    await text(card.locator('[data-field="next-run"]'), 'paused');
+    expect((await api.schedules.get(schedule.id)).paused).toBe(true);
+    await card.getByRole('button', { name: 'Resume' }).click();
+    await visible(card.getByRole('button', { name: 'Pause' }));
+    await card.getByRole('button', { name: 'Run now' }).click();
+    const started = card.locator('tr[data-job-id]');
+    await visible(started);
+    await until(async () => (await started.first().getAttribute('data-status')) === 'completed');
+    const jobId = (await started.first().getAttribute('data-job-id')) as string;
+    expect(await api.get(jobId)).toMatchObject({
+      scheduleId: schedule.id,
+      result: { value: 'from a schedule' },
+    });
+    await session.screenshot('schedules');
+    await api.schedules.delete(schedule.id);
+  });
+
   it('ran without console errors or failed requests', () => {
     expect(session.problems).toEqual([]);
   });

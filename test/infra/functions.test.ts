@@ -47,7 +47,7 @@ describe.each(functions.map(([id, fn]) => [String(fn.Properties?.Description ?? 
       const entry = String(props.Description).split(',')[0] ?? '';
       const module = entry.startsWith('functions/handlers/') ? entry : '';
       if (module) expect(existsSync(join(projectRoot, module))).toBe(true);
-      else expect(String(props.Description)).toMatch(/^(GET|POST|DELETE) \//);
+      else expect(String(props.Description)).toMatch(/^(GET|POST|PATCH|DELETE) \//);
     });
   },
 );

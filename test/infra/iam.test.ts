@@ -228,7 +228,7 @@ describe('per-function access', () => {
       [stack.httpApi.authorizerFunction, stack.webSocket.authorizerFunction].map(roleOf).sort(),
     );
     expect(readers(cursor).sort()).toEqual(
-      ['list-jobs', 'admin-dead'].map((module) => roleOf(handler(module))).sort(),
+      ['list-jobs', 'admin-dead', 'list-schedules'].map((module) => roleOf(handler(module))).sort(),
     );
   });
 

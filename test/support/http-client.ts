@@ -87,6 +87,7 @@ export function apiClient(
     post: <T = Record<string, unknown>>(path: string, body?: unknown) => call<T>('POST', path, body),
     postRaw: <T = Record<string, unknown>>(path: string, raw: string) =>
       call<T>('POST', path, undefined, raw),
+    patch: <T = Record<string, unknown>>(path: string, body?: unknown) => call<T>('PATCH', path, body),
     delete: <T = Record<string, unknown>>(path: string) => call<T>('DELETE', path),
   };
 }

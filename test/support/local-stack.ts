@@ -14,7 +14,7 @@ export async function startTestStack(
   name: string,
   options: Pick<
     LocalStackOptions,
-    'quotas' | 'dashboardPort' | 'dashboardOidc' | 'webhookRetryFirstDelaySeconds'
+    'quotas' | 'dashboardPort' | 'dashboardOidc' | 'webhookRetryFirstDelaySeconds' | 'maintenanceIntervalMs'
   > = {},
 ): Promise<LocalStack> {
   return startLocalStack({

@@ -15,6 +15,7 @@ describe('dashboard routes', () => {
     });
     expect(parseRoute('#/jobs/abc%2Fdef')).toEqual({ name: 'job', id: 'abc/def' });
     expect(parseRoute('#/dead')).toEqual({ name: 'dead' });
+    expect(parseRoute('#/schedules')).toEqual({ name: 'schedules' });
     expect(parseRoute('#/nowhere')).toEqual({ name: 'missing', path: '/nowhere' });
   });
 

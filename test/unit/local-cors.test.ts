@@ -32,7 +32,7 @@ describe('local CORS', () => {
       status: 204,
       headers: {
         'access-control-allow-origin': 'http://127.0.0.1:3002',
-        'access-control-allow-methods': 'GET,POST,DELETE,OPTIONS',
+        'access-control-allow-methods': 'GET,POST,PATCH,DELETE,OPTIONS',
         'access-control-allow-headers': 'authorization,content-type',
         'access-control-max-age': '3600',
       },

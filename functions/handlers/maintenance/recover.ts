@@ -1,5 +1,5 @@
 /**
- * Every minute (EventBridge rule): recover jobs whose worker died, dispatch due scheduled jobs, re-send lost
+ * Every minute (EventBridge rule): start the jobs of due schedules, recover jobs whose worker died, dispatch due scheduled jobs, re-send lost
  * messages, move jobs near their deadline up a tier. Stops before its timeout; the next run goes on.
  */
 import type { Context } from 'aws-lambda';
@@ -7,6 +7,7 @@ import { recover } from '../../usecases/maintenance.ts';
 import { outOfTimeFor, SCHEDULED_MARGIN_MS } from '../../usecases/time-budget.ts';
 import { logger } from '../../wiring/logger.ts';
 import { maintenanceDeps } from '../../wiring/maintenance-deps.ts';
+import { scheduleRunDeps } from '../../wiring/schedule-run-deps.ts';
 
 export async function handler(
   _event?: unknown,
@@ -14,8 +15,10 @@ export async function handler(
 ): Promise<Awaited<ReturnType<typeof recover>>> {
   const report = await recover({
     ...maintenanceDeps,
+    schedules: scheduleRunDeps,
     outOfTime: outOfTimeFor(context, SCHEDULED_MARGIN_MS),
   });
-  if (report.recovered + report.dispatched + report.promoted > 0) logger.info('maintenance', { ...report });
+  if (report.recovered + report.dispatched + report.promoted + report.scheduled > 0)
+    logger.info('maintenance', { ...report });
   return report;
 }
