@@ -13,6 +13,7 @@ import {
   MAX_STAGE_BYTES,
   truncateBytes,
 } from './limits.ts';
+import { withoutResults } from './steps.ts';
 
 export interface Transition {
   name: string;
@@ -21,7 +22,7 @@ export interface Transition {
    * `epoch` and the run's `attempt`. The attempt matters when a returning message recovers a crashed run
    * at the same epoch: a paused worker of the older attempt must not write into the newer one.
    */
-  expect: { status: readonly JobStatus[]; epoch?: number; attempt?: number };
+  expect: { status: readonly JobStatus[]; epoch?: number; attempt?: number; handedOff?: boolean };
   set: Partial<Job>;
 }
 
@@ -62,6 +63,9 @@ export function claim(job: Job, now: Date): Transition {
       completedAt: null,
       queueTimeMs: ms(job.queuedAt, now),
       ...(job.resends !== undefined && { resends: undefined }),
+      // A new attempt starts in its first invocation (steps stored by earlier attempts are kept).
+      ...(job.continuations && { continuations: 0 }),
+      ...(job.handoffAt !== undefined && { handoffAt: undefined }),
     },
   };
 }
@@ -112,6 +116,8 @@ export function complete(job: Job, result: unknown, now: Date, progress = job.pr
       progress: boundedProgress({ ...progress, percent: 100 }),
       completedAt: now.toISOString(),
       executionTimeMs: ms(job.startedAt, now),
+      // Nothing replays a completed job's steps: their results make room for the job's own.
+      ...(job.steps?.some((step) => step.result !== undefined) && { steps: withoutResults(job.steps) }),
     },
   };
 }
@@ -199,10 +205,11 @@ export function applied(job: Job, transition: Transition): Job {
 }
 
 export function allows(job: Job, transition: Transition): boolean {
-  const { status, epoch, attempt } = transition.expect;
+  const { status, epoch, attempt, handedOff } = transition.expect;
   return (
     status.includes(job.status) &&
     (epoch === undefined || epoch === job.epoch) &&
-    (attempt === undefined || attempt === job.attempt)
+    (attempt === undefined || attempt === job.attempt) &&
+    (handedOff === undefined || handedOff === (job.handoffAt !== undefined))
   );
 }

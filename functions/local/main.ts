@@ -21,6 +21,8 @@ const stateDir = process.env.LOCAL_STATE_DIR ?? localDir;
 const timings = {
   ...(process.env.HEARTBEAT_SECONDS && { heartbeatSeconds: intEnv('HEARTBEAT_SECONDS', 20) }),
   ...(process.env.STALE_AFTER_SECONDS && { staleAfterSeconds: intEnv('STALE_AFTER_SECONDS', 120) }),
+  // The simulated time limit of a worker invocation (Lambda's is 900 s): durable jobs continue past it.
+  ...(process.env.WORKER_BUDGET_SECONDS && { workerBudgetSeconds: intEnv('WORKER_BUDGET_SECONDS', 900) }),
 };
 
 let stopping = false;

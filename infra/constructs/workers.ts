@@ -75,6 +75,8 @@ export class Workers extends Construct {
     });
     bindJobs(this.worker, jobs, 'readWrite');
     bindQueues(this.worker, queues, 'consume');
+    // A durable job continues in a fresh invocation: the worker sends its message again.
+    bindQueues(this.worker, queues, 'send');
     for (const tier of TIERS) {
       this.worker.addEventSource(
         // Records are processed one at a time; a failed one alone goes back to the queue.

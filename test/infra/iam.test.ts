@@ -185,6 +185,14 @@ describe('per-function access', () => {
     },
   );
 
+  it('lets the worker send to every tier queue (a durable job continues in a fresh invocation)', () => {
+    const grants = grantsOf(handler('worker'));
+    for (const tier of TIERS)
+      expect(
+        grants.some(([a, r]) => a === 'sqs:SendMessage' && r.includes(ref(stack.queues.queues[tier]))),
+      ).toBe(true);
+  });
+
   it('lets cancel-job write jobs but not touch the queues', () => {
     expect(actionsOf(handler('cancel-job')).has('dynamodb:UpdateItem')).toBe(true);
     expect([...actionsOf(handler('cancel-job'))].filter((action) => action.startsWith('sqs:'))).toEqual([]);

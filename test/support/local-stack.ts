@@ -12,7 +12,7 @@ export const secret = 'e2e-signing-secret-e2e-signing-secret';
 
 export async function startTestStack(
   name: string,
-  options: Pick<LocalStackOptions, 'quotas' | 'dashboardPort'> = {},
+  options: Pick<LocalStackOptions, 'quotas' | 'dashboardPort' | 'workerBudgetSeconds'> = {},
 ): Promise<LocalStack> {
   return startLocalStack({
     ...options,
