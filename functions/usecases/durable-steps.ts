@@ -56,7 +56,7 @@ export class StepRunner {
     return this.#steps;
   }
 
-  /** Resolves once every step record handed to `save` has been written (rejects if one failed). */
+  /** Resolves once every step record handed to `save` has been written or has failed. */
   flush(): Promise<void> {
     return this.#saving;
   }
@@ -70,7 +70,10 @@ export class StepRunner {
         'duplicate_step',
       );
     this.#used.add(name);
-    const stored = this.#steps.find((step) => step.name === name && step.status === 'completed');
+    // (A completed job's steps have no results left; nothing replays them, but a missing one just runs again.)
+    const stored = this.#steps.find(
+      (step) => step.name === name && step.status === 'completed' && step.result !== undefined,
+    );
     if (stored) return JSON.parse(stored.result ?? 'null') as T;
     if (!this.#steps.some((step) => step.name === name) && this.#steps.length >= MAX_STEPS)
       throw new PermanentJobError(`A job may record at most ${MAX_STEPS} steps`, 'too_many_steps');
