@@ -7,7 +7,7 @@
  */
 import type { Job, JobErrorInfo, JobProgress } from './job.ts';
 import { MAX_RESENDS } from './lost-messages.ts';
-import type { StepRecord } from './steps.ts';
+import { type StepRecord, withoutResults } from './steps.ts';
 import { boundedProgress, bury, type Transition } from './transitions.ts';
 
 /** The fencing token of the run that holds `job`. */
@@ -101,4 +101,14 @@ export function resendHandoff(job: Job, now: Date, lostAfterMs: number): Transit
       resends: resends + 1,
     },
   };
+}
+
+/**
+ * A `complete` transition that also writes the run's step records without their results: nothing replays a
+ * completed job's steps, and their results make room for the job's own. The records come from the run
+ * itself (not from a job read earlier, which a concurrent heartbeat's answer may have made stale).
+ */
+export function withFinalSteps(transition: Transition, steps: readonly StepRecord[]): Transition {
+  if (steps.length === 0) return transition;
+  return { ...transition, set: { ...transition.set, steps: withoutResults(steps) } };
 }

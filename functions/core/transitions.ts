@@ -13,7 +13,6 @@ import {
   MAX_STAGE_BYTES,
   truncateBytes,
 } from './limits.ts';
-import { withoutResults } from './steps.ts';
 
 export interface Transition {
   name: string;
@@ -116,8 +115,6 @@ export function complete(job: Job, result: unknown, now: Date, progress = job.pr
       progress: boundedProgress({ ...progress, percent: 100 }),
       completedAt: now.toISOString(),
       executionTimeMs: ms(job.startedAt, now),
-      // Nothing replays a completed job's steps: their results make room for the job's own.
-      ...(job.steps?.some((step) => step.result !== undefined) && { steps: withoutResults(job.steps) }),
     },
   };
 }

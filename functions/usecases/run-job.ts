@@ -17,7 +17,7 @@ import {
 import type { Job } from '../core/job.ts';
 import { fitJson, MAX_JSON_DEPTH, MAX_RESULT_BYTES } from '../core/limits.ts';
 import type { Dispatcher, JobStore } from '../core/ports.ts';
-import { handOff, recordSteps, resume } from '../core/step-transitions.ts';
+import { handOff, recordSteps, resume, withFinalSteps } from '../core/step-transitions.ts';
 import {
   acknowledgeCancel,
   boundedProgress,
@@ -224,7 +224,8 @@ async function execute(
       const code = fit.reason === 'not_serializable' ? 'result_not_serializable' : 'result_too_large';
       return recordFailure(deps, current, new PermanentJobError(`The result ${fit.message}`, code), progress);
     }
-    return finishWith(deps, current, complete(current, outcome.result, deps.clock.now(), progress));
+    const done = complete(current, outcome.result, deps.clock.now(), progress);
+    return finishWith(deps, current, withFinalSteps(done, steps.steps));
   }
   const reason = abort.signal.aborted ? abort.signal.reason : outcome.error;
   const error = toJobError(reason);

@@ -6,7 +6,13 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoJobStore } from '../../functions/adapters/dynamodb/job-store.ts';
 import type { Job } from '../../functions/core/job.ts';
-import { cancelHandedOff, handOff, recordSteps, resume } from '../../functions/core/step-transitions.ts';
+import {
+  cancelHandedOff,
+  handOff,
+  recordSteps,
+  resume,
+  withFinalSteps,
+} from '../../functions/core/step-transitions.ts';
 import type { StepRecord } from '../../functions/core/steps.ts';
 import { claim, complete, heartbeat } from '../../functions/core/transitions.ts';
 import { provisionTables } from '../../functions/local/provision.ts';
@@ -55,7 +61,8 @@ describe('durable steps in DynamoDB', () => {
     );
     expect(Item?.stepsJson?.S).toBe(JSON.stringify(steps));
     expect(Item?.steps).toBeUndefined();
-    const done = await store.apply(withSteps as Job, complete(withSteps as Job, 'ok', new Date()));
+    const finished = withFinalSteps(complete(withSteps as Job, 'ok', new Date()), steps);
+    const done = await store.apply(withSteps as Job, finished);
     const { result: _result, ...withoutResult } = steps[0] as StepRecord;
     expect(done?.steps).toEqual([withoutResult]);
   });
