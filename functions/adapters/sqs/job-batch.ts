@@ -35,7 +35,7 @@ export interface JobBatchOptions {
   logger: Logger;
   /**
    * Time kept back from the Lambda deadline to record the outcome after the agent is stopped (at most a
-   * fifth of the invocation's time, so a short local budget, WORKER_BUDGET_SECONDS, still runs jobs).
+   * tenth of the invocation's time, so a short local budget, WORKER_BUDGET_SECONDS, still runs jobs).
    */
   recordingMarginMs?: number;
 }
@@ -61,7 +61,7 @@ export function createJobBatchHandler(options: JobBatchOptions) {
         options.runJobDeps,
         message,
         control,
-        remainingMs - Math.min(margin, remainingMs / 5),
+        remainingMs - Math.min(margin, remainingMs / 10),
       );
     } catch (error) {
       const receives = Number(record.attributes?.ApproximateReceiveCount ?? 1) || 1;
