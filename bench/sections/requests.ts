@@ -102,6 +102,16 @@ const SHAPES: ShapeSpec[] = [
     progressUpdates: 0,
     runs: 3,
   },
+  {
+    shape: 'demo/steps',
+    description: '5 durable steps of 0 s (one step-record write each), unwatched',
+    jobs: [20, 6],
+    body: { command: 'steps', params: { steps: 5, secondsPerStep: 0 } },
+    watched: false,
+    agentSecondsPerJob: 0,
+    progressUpdates: 10,
+    runs: 1,
+  },
 ];
 
 /** Function requests and stream records: the signs that the stack is still working on something. */

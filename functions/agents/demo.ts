@@ -1,4 +1,7 @@
-/** The built-in `demo` agent of the contract: echo, sleep (with progress and prompt cancellation), fail. */
+/**
+ * The built-in `demo` agent of the contract: echo, sleep (with progress and prompt cancellation), fail,
+ * and steps (durable steps across retries and continuations).
+ */
 import { PermanentJobError, TransientJobError } from '../core/errors.ts';
 import * as z from '../core/zod.ts';
 import { type Agent, command } from './registry.ts';
@@ -39,6 +42,34 @@ export const demoAgent: Agent = {
         progress(Math.round((step / steps) * 100), 'sleeping', `${step}/${steps}`);
       }
       return { slept: seconds };
+    },
+  }),
+  steps: command({
+    description:
+      'Runs durable steps "1" to `steps`, each sleeping `secondsPerStep` with progress; step `failAtStep` throws a transient error in the first `failTimes` attempts that run it (default 1). The result says in which attempt and continuation each step ran.',
+    durable: true,
+    params: z.object({
+      steps: z.int().check(z.minimum(1), z.maximum(50)),
+      secondsPerStep: z.number().check(z.minimum(0), z.maximum(60)),
+      failAtStep: z.optional(z.int().check(z.minimum(1), z.maximum(50))),
+      failTimes: z._default(z.int().check(z.minimum(0)), 1),
+    }),
+    run: async ({ steps, secondsPerStep, failAtStep, failTimes }, ctx) => {
+      const runs: Record<string, { attempt: number; continuation: number }> = {};
+      for (let n = 1; n <= steps; n++) {
+        runs[String(n)] = await ctx.step(String(n), async () => {
+          ctx.progress(Math.round(((n - 1) / steps) * 100), `step ${n}`, `${n - 1}/${steps}`);
+          await sleep(secondsPerStep * 1000, ctx.signal);
+          if (n === failAtStep && ctx.attempt <= failTimes)
+            throw new TransientJobError(
+              `demo/steps step ${n} failing in attempt ${ctx.attempt}`,
+              'demo_transient',
+            );
+          return { attempt: ctx.attempt, continuation: ctx.continuation };
+        });
+        ctx.progress(Math.round((n / steps) * 100), `step ${n}`, `${n}/${steps}`);
+      }
+      return { runs };
     },
   }),
   fail: command({

@@ -23,12 +23,26 @@ export interface AgentContext {
   /** Reports progress; writes are coalesced, so calling it often is cheap. */
   progress(percent: number, stage?: string | null, message?: string | null): void;
   logger: Logger;
+  /**
+   * A durable step: `fn` runs once per job and its result (JSON) is stored with the job; every later run of
+   * the job (a retry, a continuation) gets the stored result back without running `fn`. Names are unique
+   * in a job. A step that throws follows the job's retry rules.
+   */
+  step<T>(name: string, fn: () => Promise<T> | T): Promise<T>;
+  /** 0 in an attempt's first invocation, then 1, 2, ... for each continuation in a fresh invocation. */
+  continuation: number;
 }
 
 /** `params` is a zod schema: zod/mini (see core/zod.ts) keeps the bundles small; the full zod works too. */
 export interface AgentCommand<S extends z.core.$ZodType = z.core.$ZodType> {
   description: string;
   params: S;
+  /**
+   * A durable command may run longer than one invocation: between its steps the worker hands it to a fresh
+   * invocation when time runs short, and its `timeoutSeconds` may be up to 86,400 (wall time). Others keep
+   * the 840 s limit of one invocation.
+   */
+  durable?: boolean;
   run(params: z.output<S>, context: AgentContext): Promise<unknown>;
 }
 

@@ -4,11 +4,12 @@
  */
 import { JOB_STATUSES } from '../core/job.ts';
 import { MAX_JSON_DEPTH, MAX_PARAMS_BYTES } from '../core/limits.ts';
+import { MAX_DURABLE_TIMEOUT_SECONDS, MAX_INVOCATION_TIMEOUT_SECONDS } from '../core/steps.ts';
 import { DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY, TIERS } from '../core/tiers.ts';
 import * as z from '../core/zod.ts';
 
 /** The longest a job may run: the worker Lambda's 900 s less a margin to record the outcome. */
-export const MAX_TIMEOUT_SECONDS = 840;
+export const MAX_TIMEOUT_SECONDS = MAX_INVOCATION_TIMEOUT_SECONDS;
 /** Scheduling further ahead than this is almost certainly a mistake. */
 export const MAX_SCHEDULE_AHEAD_SECONDS = 365 * 24 * 3600;
 export const MAX_DEPENDENCIES = 20;
@@ -44,7 +45,9 @@ const jobOptionsShape = {
   dependsOn: z._default(z.array(jobId()).check(z.maxLength(MAX_DEPENDENCIES)), []),
   maxRetries: z._default(int(0, 10), 3),
   retryDelaySeconds: z._default(int(1, 3600), 30),
-  timeoutSeconds: z._default(int(1, MAX_TIMEOUT_SECONDS), 300),
+  timeoutSeconds: z._default(int(1, MAX_DURABLE_TIMEOUT_SECONDS), 300).register(z.globalRegistry, {
+    description: `At most ${MAX_TIMEOUT_SECONDS} s, or ${MAX_DURABLE_TIMEOUT_SECONDS} s (wall time) for a durable command (else 400 validation_error).`,
+  }),
   idempotencyKey: z.optional(text(1, 128)),
 };
 
@@ -104,6 +107,17 @@ export const jobViewSchema = z
     queueTimeMs: z.nullable(int()),
     executionTimeMs: z.nullable(int()),
     seq: int(),
+    /** Durable steps in run order (core/steps.ts). */
+    steps: z.array(
+      z.object({
+        name: z.string(),
+        status: z.enum(['completed', 'failed']),
+        attempt: int(),
+        completedAt: isoDate,
+      }),
+    ),
+    /** Hand-offs to a fresh invocation in the current attempt. */
+    continuations: int(),
   })
   .register(z.globalRegistry, { id: 'Job' });
 

@@ -2,6 +2,7 @@
  * The job model: every status of the public contract, the internal record, and the public view.
  * Pure data; no AWS SDK here.
  */
+import type { StepRecord, StepView } from './steps.ts';
 import type { Tier } from './tiers.ts';
 
 export const JOB_STATUSES = [
@@ -78,15 +79,27 @@ export interface Job {
   retryBase?: number;
   /** Re-sends of a possibly lost message since the last claim (internal; absent: 0; lost-messages.ts). */
   resends?: number;
+  /** The durable steps run so far, in run order, with their stored results (core/steps.ts; absent: none). */
+  steps?: StepRecord[];
+  /** Hand-offs to a fresh invocation in the current attempt (absent: 0). */
+  continuations?: number;
+  /** When the job was handed to a fresh invocation that has not resumed it yet (internal; absent: held). */
+  handoffAt?: string;
 }
 
 /** Everything but the owner and the fencing epoch; `retryDelaySeconds` is an extension of the contract. */
 export type JobView = Omit<
   Job,
-  'userId' | 'epoch' | 'dispatchedAt' | 'retryBase' | 'resends' | 'scheduleId'
-> & {
-  scheduleId: string | null;
-};
+  | 'userId'
+  | 'epoch'
+  | 'dispatchedAt'
+  | 'retryBase'
+  | 'resends'
+  | 'scheduleId'
+  | 'steps'
+  | 'continuations'
+  | 'handoffAt'
+> & { scheduleId: string | null; steps: StepView[]; continuations: number };
 
 /** The JSON shape of a job everywhere (API.md "Job view"); internal fields stay internal. */
 export function toJobView(job: Job): JobView {
@@ -123,6 +136,13 @@ export function toJobView(job: Job): JobView {
     queueTimeMs: job.queueTimeMs ?? null,
     executionTimeMs: job.executionTimeMs ?? null,
     seq: job.seq,
+    steps: (job.steps ?? []).map(({ name, status, attempt, completedAt }) => ({
+      name,
+      status,
+      attempt,
+      completedAt,
+    })),
+    continuations: job.continuations ?? 0,
   };
 }
 

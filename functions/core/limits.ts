@@ -18,7 +18,12 @@
  *     statusTimeKey, deadlineKey, deadlineTimeKey, 8 timestamps, ~12 numbers ≤ 1,500
  *   attribute names (~45 names × ≤ 20 bytes)                               ≤    900
  *   total                                                                  ≤ 378,932 bytes
- * That leaves 30,668 bytes (7.5 %) for fields added later; whoever adds one adds its line here.
+ *   stepsJson (core/steps.ts): ≤ 64 steps × ≤ 200 bytes without results;
+ *     step results share the result's budget (they are dropped when the
+ *     result is written, and the result is null while they exist)          ≤ 12,800
+ *   continuations, handoffAt                                               ≤     60
+ *   total                                                                  ≤ 391,792 bytes
+ * That leaves 17,808 bytes (4.3 %) for fields added later; whoever adds one adds its line here.
  */
 export const MAX_ITEM_BYTES = 400 * 1024;
 /** Params, as stored (compact JSON, UTF-8): 128 KiB. */

@@ -21,7 +21,7 @@ export interface Transition {
    * `epoch` and the run's `attempt`. The attempt matters when a returning message recovers a crashed run
    * at the same epoch: a paused worker of the older attempt must not write into the newer one.
    */
-  expect: { status: readonly JobStatus[]; epoch?: number; attempt?: number };
+  expect: { status: readonly JobStatus[]; epoch?: number; attempt?: number; handedOff?: boolean };
   set: Partial<Job>;
 }
 
@@ -62,6 +62,9 @@ export function claim(job: Job, now: Date): Transition {
       completedAt: null,
       queueTimeMs: ms(job.queuedAt, now),
       ...(job.resends !== undefined && { resends: undefined }),
+      // A new attempt starts in its first invocation (steps stored by earlier attempts are kept).
+      ...(job.continuations && { continuations: 0 }),
+      ...(job.handoffAt !== undefined && { handoffAt: undefined }),
     },
   };
 }
@@ -199,10 +202,11 @@ export function applied(job: Job, transition: Transition): Job {
 }
 
 export function allows(job: Job, transition: Transition): boolean {
-  const { status, epoch, attempt } = transition.expect;
+  const { status, epoch, attempt, handedOff } = transition.expect;
   return (
     status.includes(job.status) &&
     (epoch === undefined || epoch === job.epoch) &&
-    (attempt === undefined || attempt === job.attempt)
+    (attempt === undefined || attempt === job.attempt) &&
+    (handedOff === undefined || handedOff === (job.handoffAt !== undefined))
   );
 }

@@ -25,6 +25,8 @@ const timings = {
   ...(process.env.MAINTENANCE_INTERVAL_SECONDS && {
     maintenanceIntervalMs: intEnv('MAINTENANCE_INTERVAL_SECONDS', 60) * 1000,
   }),
+  // The simulated time limit of a worker invocation (Lambda's is 900 s): durable jobs continue past it.
+  ...(process.env.WORKER_BUDGET_SECONDS && { workerBudgetSeconds: intEnv('WORKER_BUDGET_SECONDS', 900) }),
 };
 
 let stopping = false;

@@ -73,6 +73,11 @@ export interface LocalStackOptions {
   lostMessageAfterSeconds?: number;
   /** Function timeouts in ms by handler module; the deployed ones by default (tests set short ones). */
   functionTimeoutsMs?: TimeoutOverrides;
+  /**
+   * The simulated Lambda time limit of each worker invocation (WORKER_BUDGET_SECONDS; the deployed 900 s by
+   * default): a durable job continues in a fresh invocation when it runs short.
+   */
+  workerBudgetSeconds?: number;
   /** Tier queue settings (tests shorten the visibility timeout and the receives before the DLQ). */
   queues?: { visibilityTimeoutSeconds?: number; maxReceiveCount?: number };
   /** Per-user quotas; infra/limits.ts userQuotaDefaults (the deployed defaults) for any not set. */
@@ -133,7 +138,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const mappingsApi = await startEventSourceMappingsApi();
     cleanups.push(mappingsApi.stop);
     Object.assign(process.env, tierMappingsEnvironment(mappingsApi, prefix));
-    const timeouts = options.functionTimeoutsMs ?? {};
+    const timeouts: TimeoutOverrides = {
+      ...(options.workerBudgetSeconds !== undefined && { worker: options.workerBudgetSeconds * 1000 }),
+      ...options.functionTimeoutsMs,
+    };
     // Lambda stops an invocation at its timeout: the functions' clients refuse calls made after it.
     fenceClient((await import('../wiring/dynamo-client.ts')).dynamoClient);
     fenceClient((await import('../wiring/sqs-client.ts')).sqsClient);

@@ -7,6 +7,7 @@ import { cancelWaiting, requestCancel, requeue } from '../core/control-transitio
 import { NotCancellableError, NotRetryableError } from '../core/errors.ts';
 import { isTerminal, type Job } from '../core/job.ts';
 import type { Dispatcher, JobStore } from '../core/ports.ts';
+import { cancelHandedOff } from '../core/step-transitions.ts';
 import { getOwnJob } from './read-jobs.ts';
 
 export interface ChangeDeps {
@@ -27,13 +28,19 @@ export async function cancelJob(
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     if (isTerminal(job.status)) throw new NotCancellableError(job.status);
     if (job.status === 'cancelling') return job;
-    const transition = job.status === 'running' ? requestCancel(job) : cancelWaiting(job, deps.clock.now());
+    const transition = cancelTransition(job, deps.clock.now());
     const next = await deps.store.apply(job, transition);
     if (next) return next;
     job = await getOwnJob(deps.store, userId, id);
   }
   throw new Error(`job ${id} kept changing while being cancelled`);
 }
+
+/** Waiting, or handed off between two invocations (nobody runs it): cancelled now; running: asked to stop. */
+const cancelTransition = (job: Job, now: Date) => {
+  if (job.status !== 'running') return cancelWaiting(job, now);
+  return job.handoffAt !== undefined ? cancelHandedOff(job, now) : requestCancel(job);
+};
 
 /** Requeues a failed, dead or cancelled job with a fresh attempt budget. Anything else: 409. */
 export async function retryJob(deps: ChangeDeps, userId: string, id: string): Promise<Job> {

@@ -11,6 +11,7 @@ import { recoverStale, redispatch, release } from '../core/control-transitions.t
 import { isTerminal, type Job, type JobStatus } from '../core/job.ts';
 import { resendLost } from '../core/lost-messages.ts';
 import type { Dispatcher, JobStore } from '../core/ports.ts';
+import { resendHandoff } from '../core/step-transitions.ts';
 import { ALL_RUNNING, type TierControlStore, type TierStates } from '../core/tier-control.ts';
 import { higherTier } from '../core/tiers.ts';
 import { cleanupWithin } from './cleanup.ts';
@@ -113,6 +114,11 @@ async function recoverStaleRuns(deps: MaintenanceDeps): Promise<number> {
   for (const status of ['running', 'cancelling'] as const) {
     // Started before the threshold (index order); only those whose heartbeat is also old are stale.
     for await (const job of jobsIn(deps, status, new Date(staleBefore))) {
+      // A job between two invocations is not dead: its message may be lost, never its worker.
+      if (job.handoffAt !== undefined && job.status === 'running') {
+        if (await resendHandedOff(deps, job, now)) count += 1;
+        continue;
+      }
       const beat = new Date(job.heartbeatAt ?? job.startedAt ?? job.createdAt).getTime();
       if (beat > staleBefore) continue;
       const next = await deps.store.apply(job, recoverStale(job, now));
@@ -123,6 +129,17 @@ async function recoverStaleRuns(deps: MaintenanceDeps): Promise<number> {
     }
   }
   return count;
+}
+
+/** Re-sends the message of a handed-off job nobody resumed in time (core/step-transitions.ts). */
+async function resendHandedOff(deps: MaintenanceDeps, job: Job, now: Date): Promise<boolean> {
+  const transition = resendHandoff(job, now, deps.lostAfterMs);
+  if (!transition) return false;
+  const next = await deps.store.apply(job, transition);
+  if (!next) return false;
+  deps.logger.warn('re-sent the message of a continuing job', { jobId: job.id, status: next.status });
+  if (next.status === 'running') await deps.dispatcher.dispatch(next);
+  return true;
 }
 
 async function dispatchDueJobs(deps: MaintenanceDeps): Promise<number> {

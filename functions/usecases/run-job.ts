@@ -10,14 +10,14 @@ import type { Clock } from '../core/clock.ts';
 import {
   JobCancelledError,
   type JobError,
-  JobTimeoutError,
   PermanentJobError,
   TransientJobError,
   toJobError,
 } from '../core/errors.ts';
 import type { Job } from '../core/job.ts';
 import { fitJson, MAX_JSON_DEPTH, MAX_RESULT_BYTES } from '../core/limits.ts';
-import type { JobStore } from '../core/ports.ts';
+import type { Dispatcher, JobStore } from '../core/ports.ts';
+import { handOff, recordSteps, resume, withFinalSteps } from '../core/step-transitions.ts';
 import {
   acknowledgeCancel,
   boundedProgress,
@@ -31,7 +31,9 @@ import {
   type Transition,
 } from '../core/transitions.ts';
 import * as z from '../core/zod.ts';
+import { StepRunner } from './durable-steps.ts';
 import { ProgressReporter } from './progress-reporter.ts';
+import { runTimeLimit, untilAborted } from './run-limits.ts';
 
 export interface JobMessage {
   jobId: string;
@@ -57,6 +59,8 @@ export interface RunJobDeps {
   progressIntervalMs: number;
   backoffCapSeconds?: number;
   random?: () => number;
+  /** Sends a durable job's message again when it continues in a fresh invocation (none: no continuations). */
+  dispatcher?: Dispatcher;
 }
 
 export type RunOutcome =
@@ -64,7 +68,9 @@ export type RunOutcome =
   | { kind: 'finished'; job: Job }
   | { kind: 'retry'; job: Job; delaySeconds: number }
   /** The message came before the job is due (its backoff): hide it again for the time left. */
-  | { kind: 'early'; job: Job; delaySeconds: number };
+  | { kind: 'early'; job: Job; delaySeconds: number }
+  /** Handed to a fresh invocation: its new message is sent; this one is done. */
+  | { kind: 'continued'; job: Job };
 
 export async function runJob(
   deps: RunJobDeps,
@@ -78,6 +84,7 @@ export async function runJob(
   const now = deps.clock.now();
 
   if (found.status === 'running' || found.status === 'cancelling') {
+    if (found.handoffAt !== undefined) return resumeHandedOff(deps, found, control, budgetMs, now);
     return recoverCrashedRun(deps, found, now);
   }
   if (found.status !== 'queued' && found.status !== 'retrying') {
@@ -107,6 +114,23 @@ async function recoverCrashedRun(deps: RunJobDeps, job: Job, now: Date): Promise
   return recordFailure(deps, job, crash);
 }
 
+/** The message of a continuation: the job resumes here (or ends, if a cancel came in between). */
+async function resumeHandedOff(
+  deps: RunJobDeps,
+  job: Job,
+  control: MessageControl,
+  budgetMs: number,
+  now: Date,
+): Promise<RunOutcome> {
+  if (job.status === 'cancelling') {
+    const cancel = acknowledgeCancel(job, now);
+    return finishWith(deps, job, { ...cancel, set: { ...cancel.set, handoffAt: undefined } });
+  }
+  const resumed = await deps.store.apply(job, resume(job, now));
+  if (!resumed) return { kind: 'dropped', reason: 'resumed by another message' };
+  return execute(deps, resumed, control, budgetMs);
+}
+
 async function execute(
   deps: RunJobDeps,
   claimed: Job,
@@ -124,8 +148,9 @@ async function execute(
   }
 
   let current = claimed;
+  const startMs = deps.clock.now().getTime();
   const abort = new AbortController();
-  const stop = (reason: JobError | 'fenced') => {
+  const stop = (reason: JobError | 'fenced' | 'continue') => {
     if (!abort.signal.aborted) abort.abort(reason);
   };
   /** Applies a heartbeat or progress write; learns about cancel requests and lost fencing from the result. */
@@ -147,11 +172,32 @@ async function execute(
       .catch((error) => logger.warn('visibility extension failed', { error }));
   }, deps.heartbeatMs);
   // Stop short of the Lambda deadline so the outcome is always recorded.
-  const limitMs = Math.min(claimed.timeoutSeconds * 1000, Math.max(0, budgetMs));
-  const timeout = setTimeout(() => stop(new JobTimeoutError(Math.round(limitMs / 1000))), limitMs);
+  const limit = runTimeLimit(claimed, agentCommand.durable === true, budgetMs, startMs);
+  const timeout = setTimeout(() => stop(limit.error), limit.limitMs);
+  // A durable attempt whose wall time is already spent does not start its agent again.
+  if (limit.limitMs <= 0) stop(limit.error);
+  const steps = new StepRunner({
+    steps: claimed.steps ?? [],
+    attempt: claimed.attempt,
+    continuation: claimed.continuations ?? 0,
+    clock: deps.clock,
+    save: async (records) => {
+      const next = await deps.store.apply(current, recordSteps(current, records));
+      if (!next) {
+        stop('fenced');
+        throw new Error('fenced out');
+      }
+      current = next;
+      if (next.status === 'cancelling') stop(new JobCancelledError());
+    },
+    mayContinue: agentCommand.durable === true && deps.dispatcher !== undefined,
+    remainingMs: () => startMs + budgetMs - deps.clock.now().getTime(),
+    onContinuation: () => stop('continue'),
+  });
 
   let outcome: { ok: true; result: unknown } | { ok: false; error: unknown };
   try {
+    if (abort.signal.aborted) throw abort.signal.reason;
     const params = z.parse(agentCommand.params, claimed.params);
     const run = agentCommand.run(params, {
       jobId: claimed.id,
@@ -159,6 +205,8 @@ async function execute(
       signal: abort.signal,
       progress: (percent, stage, message) => reporter.report(percent, stage, message),
       logger,
+      step: steps.step,
+      continuation: claimed.continuations ?? 0,
     });
     outcome = { ok: true, result: await untilAborted(run, abort.signal) };
   } catch (error) {
@@ -172,13 +220,18 @@ async function execute(
   if (abort.signal.reason === 'fenced') return { kind: 'dropped', reason: 'fenced out while running' };
   // The final write carries the last progress the agent reported, even if coalescing had held it back.
   const progress = reporter.latest ?? current.progress;
+  if (abort.signal.reason === 'continue') {
+    await steps.flush();
+    return continueElsewhere(deps, current, progress);
+  }
   if (outcome.ok) {
     const fit = fitJson(outcome.result, { maxBytes: MAX_RESULT_BYTES, maxDepth: MAX_JSON_DEPTH });
     if (!fit.ok) {
       const code = fit.reason === 'not_serializable' ? 'result_not_serializable' : 'result_too_large';
       return recordFailure(deps, current, new PermanentJobError(`The result ${fit.message}`, code), progress);
     }
-    return finishWith(deps, current, complete(current, outcome.result, deps.clock.now(), progress));
+    const done = complete(current, outcome.result, deps.clock.now(), progress);
+    return finishWith(deps, current, withFinalSteps(done, steps.steps));
   }
   const reason = abort.signal.aborted ? abort.signal.reason : outcome.error;
   const error = toJobError(reason);
@@ -187,6 +240,15 @@ async function execute(
   if (error instanceof JobCancelledError)
     return finishWith(deps, current, withProgress(acknowledgeCancel(current, deps.clock.now()), progress));
   return recordFailure(deps, current, error, progress);
+}
+
+/** Hands the job to a fresh invocation: records the hand-off (new epoch), then sends its message at once. */
+async function continueElsewhere(deps: RunJobDeps, job: Job, progress: Job['progress']): Promise<RunOutcome> {
+  const next = await deps.store.apply(job, handOff(job, deps.clock.now(), progress));
+  // A cancel request came first (or the run was fenced out): acknowledge it, or leave it to the new owner.
+  if (!next) return reread(deps, job);
+  await deps.dispatcher?.dispatch(next);
+  return { kind: 'continued', job: next };
 }
 
 /** A final transition that also writes the last reported progress. */
@@ -225,16 +287,6 @@ async function reread(deps: RunJobDeps, job: Job): Promise<RunOutcome> {
     return finishWith(deps, latest, acknowledgeCancel(latest, deps.clock.now()));
   }
   return { kind: 'dropped', reason: `job changed underneath (${latest?.status ?? 'deleted'})` };
-}
-
-/** Resolves with the agent's result, or rejects as soon as the signal aborts, even if the agent ignores it. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /** How long a heartbeat keeps the message hidden: long enough to survive two missed beats. */

@@ -20,6 +20,7 @@ import {
 import { isTerminal, type Job, type JobStatus } from '../core/job.ts';
 import { fitJson, jsonDepth, MAX_JSON_DEPTH, MAX_PARAMS_BYTES } from '../core/limits.ts';
 import { DependencyChangedError, type Dispatcher, type Idempotency, type JobStore } from '../core/ports.ts';
+import { MAX_INVOCATION_TIMEOUT_SECONDS } from '../core/steps.ts';
 import { higherTier, tierForPriority } from '../core/tiers.ts';
 import * as z from '../core/zod.ts';
 
@@ -82,6 +83,7 @@ export async function submitJob(
     typeof submitter === 'string' ? { userId: submitter, isAdmin: false } : submitter;
   const agentCommand = deps.agents.find(input.type, input.command);
   if (!agentCommand) throw new UnknownAgentError(input.type, input.command);
+  checkTimeout(agentCommand, input.timeoutSeconds);
   // Depth first: the agent's schema and the fingerprint walk the params, and must not overflow the stack.
   if (jsonDepth(input.params, MAX_JSON_DEPTH) > MAX_JSON_DEPTH)
     throw new ValidationError([{ path: 'params', message: `nests deeper than ${MAX_JSON_DEPTH} levels` }]);
@@ -195,6 +197,17 @@ function buildJob(
 }
 
 /** Params the job item could not hold are refused here, so every accepted job can reach a terminal state. */
+/** Only a durable command may run longer than one invocation (core/steps.ts). */
+function checkTimeout(command: { durable?: boolean }, timeoutSeconds: number): void {
+  if (command.durable || timeoutSeconds <= MAX_INVOCATION_TIMEOUT_SECONDS) return;
+  throw new ValidationError([
+    {
+      path: 'timeoutSeconds',
+      message: `must be at most ${MAX_INVOCATION_TIMEOUT_SECONDS} for this command (it is not durable; only durable commands may run longer than one invocation)`,
+    },
+  ]);
+}
+
 function checkStorable(params: unknown): void {
   const fit = fitJson(params, { maxBytes: MAX_PARAMS_BYTES, maxDepth: MAX_JSON_DEPTH });
   if (fit.ok) return;

@@ -3,6 +3,7 @@ import { agents } from '../agents/index.ts';
 import { systemClock } from '../core/clock.ts';
 import type { RunJobDeps } from '../usecases/run-job.ts';
 import { queueUrls, workerTimings } from './config.ts';
+import { dispatcher } from './dispatcher.ts';
 import { logger } from './logger.ts';
 import { jobStore } from './store.ts';
 
@@ -12,5 +13,7 @@ export const runJobDeps: RunJobDeps = {
   agents,
   clock: systemClock,
   logger,
+  // Durable jobs continue in a fresh invocation through their tier queue.
+  dispatcher,
   ...workerTimings(),
 };

@@ -78,6 +78,8 @@ export class Workers extends Construct {
     bindJobs(this.worker, jobs, 'readWrite');
     bindQueues(this.worker, queues, 'consume');
     const sources: Partial<Record<Tier, SqsEventSource>> = {};
+    // A durable job continues in a fresh invocation: the worker sends its message again.
+    bindQueues(this.worker, queues, 'send');
     for (const tier of TIERS) {
       // Records are processed one at a time; a failed one alone goes back to the queue.
       const source = new SqsEventSource(queues.queues[tier], {

@@ -104,6 +104,20 @@ describe('the dashboard', () => {
     expect((await api.get(job.id)).attempt).toBe(2);
   });
 
+  it('lists the durable steps of a job on its page', async () => {
+    const job = await api.submit({
+      type: 'demo',
+      command: 'steps',
+      params: { steps: 3, secondsPerStep: 0, failAtStep: 2 },
+      retryDelaySeconds: 1,
+    });
+    await page.goto(`${dashboardUrl}#/jobs/${job.id}`);
+    await attribute(jobSection(), 'data-status', 'completed', 60_000);
+    const steps = page.getByRole('list', { name: 'Steps' }).getByRole('listitem');
+    await until(async () => (await steps.count()) === 3);
+    await text(steps.nth(1), /^2 completed attempt 2/);
+  });
+
   it('groups dead letters by error and redrives a selection, then all', async () => {
     const dead: Job[] = [];
     for (let i = 0; i < 2; i++) {

@@ -161,7 +161,7 @@ describe('jobs over HTTP on the local stack', () => {
       agents: Array<{ type: string; commands: Array<{ name: string; paramsSchema: unknown }> }>;
     }>('/agents');
     const demo = agents.body.agents.find((agent) => agent.type === 'demo');
-    expect(demo?.commands.map((c) => c.name).sort()).toEqual(['echo', 'fail', 'sleep']);
+    expect(demo?.commands.map((c) => c.name).sort()).toEqual(['echo', 'fail', 'sleep', 'steps']);
     expect(demo?.commands.find((c) => c.name === 'sleep')?.paramsSchema).toMatchObject({
       type: 'object',
       properties: { seconds: { type: 'number', maximum: 840 } },

@@ -140,11 +140,16 @@ describe('per-function access', () => {
   };
   const jobsTable = stack.store.get('Jobs');
 
-  it('gives the worker its queues (with visibility changes), not the dead-letter queues', () => {
+  it('gives the worker its queues (with visibility changes, and sends for continuations), not the dead-letter queues', () => {
     const grants = grantsOf(stack.workers.worker);
     for (const tier of TIERS) {
       const queue = ref(stack.queues.queues[tier]);
-      for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'])
+      for (const action of [
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:ChangeMessageVisibility',
+        'sqs:SendMessage',
+      ])
         expect(
           grants.some(([a, r]) => a === action && r.includes(queue)),
           `${action} ${tier}`,

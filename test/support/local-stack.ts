@@ -14,7 +14,12 @@ export async function startTestStack(
   name: string,
   options: Pick<
     LocalStackOptions,
-    'quotas' | 'dashboardPort' | 'dashboardOidc' | 'webhookRetryFirstDelaySeconds' | 'maintenanceIntervalMs'
+    | 'quotas'
+    | 'dashboardPort'
+    | 'dashboardOidc'
+    | 'webhookRetryFirstDelaySeconds'
+    | 'maintenanceIntervalMs'
+    | 'workerBudgetSeconds'
   > = {},
 ): Promise<LocalStack> {
   return startLocalStack({

@@ -1,7 +1,7 @@
 /**
  * `#/jobs/<id>`: one job, live: params, result, error, progress with stage and message, the timeline of the
- * versions seen (by `seq`), its parents (`dependsOn`) and the dependants seen among the user's jobs, and the
- * Cancel and Retry actions.
+ * versions seen (by `seq`), its parents (`dependsOn`) and the dependants seen among the user's jobs, its
+ * durable steps, and the Cancel and Retry actions.
  */
 import { isTerminal, type Job } from '@tiered-job-queue/client';
 import { useEffect, useState } from 'preact/hooks';
@@ -11,6 +11,7 @@ import { StatusBadge } from '../components/status.tsx';
 import { useLiveVersion, useServices } from '../data/app-context.ts';
 import { jobHref } from '../router.ts';
 import { JobActions } from './job-actions.tsx';
+import { JobSteps } from './job-steps.tsx';
 import { Timeline } from './job-timeline.tsx';
 
 export function JobView({ id }: { id: string }) {
@@ -78,6 +79,11 @@ export function JobView({ id }: { id: string }) {
         <Panel title="Dependencies">
           <Dependencies job={job} />
         </Panel>
+        {(job.steps?.length ?? 0) > 0 && (
+          <Panel title="Steps">
+            <JobSteps job={job} />
+          </Panel>
+        )}
       </div>
       <Timeline entries={live.timeline(job.id)} terminal={isTerminal(job)} />
     </section>

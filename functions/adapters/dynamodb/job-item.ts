@@ -106,21 +106,25 @@ export function changedAttributes(
  * no marshalling of large trees, and their size is what core/limits.ts bounds.
  */
 export const JSON_FIELDS = { params: 'paramsJson', result: 'resultJson' } as const;
+/** A job's durable steps (core/steps.ts) as one JSON string attribute, written whole with each step. */
+export const STEPS_FIELD = 'stepsJson';
 
 /** The stored form of a job field: a JSON field becomes its string attribute; others stay as they are. */
 export function storedField(field: string, value: unknown): [string, unknown] {
   if (field === 'params' || field === 'result') return [JSON_FIELDS[field], JSON.stringify(value ?? null)];
+  if (field === 'steps') return [STEPS_FIELD, value === undefined ? undefined : JSON.stringify(value)];
   return [field, value];
 }
 
 export function toItem(job: Job, options: ItemOptions): Record<string, AttributeValue> {
-  const { params, result, ...rest } = job;
+  const { params, result, steps, ...rest } = job;
   return marshall(
     {
       ...jobKey(job.id),
       ...rest,
       paramsJson: JSON.stringify(params ?? {}),
       resultJson: JSON.stringify(result ?? null),
+      ...(steps && { [STEPS_FIELD]: JSON.stringify(steps) }),
       ...stableAttributes(job),
       ...derivedAttributes(job, options),
     },
@@ -144,6 +148,7 @@ const INTERNAL = [
   'expiresAt',
   'paramsJson',
   'resultJson',
+  STEPS_FIELD,
 ];
 
 /** Reads a job item; items written before the JSON-string layout hold `params`/`result` as maps. */
@@ -151,6 +156,7 @@ export function fromItem(item: Record<string, AttributeValue>): Job {
   const record = unmarshall(item);
   if (typeof record.paramsJson === 'string') record.params = JSON.parse(record.paramsJson);
   if (typeof record.resultJson === 'string') record.result = JSON.parse(record.resultJson);
+  if (typeof record[STEPS_FIELD] === 'string') record.steps = JSON.parse(record[STEPS_FIELD]);
   for (const name of INTERNAL) delete record[name];
   return record as Job;
 }

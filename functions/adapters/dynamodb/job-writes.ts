@@ -241,6 +241,12 @@ function updateFor(context: StoreContext, current: Job, next: Job, transition: T
     values[':epoch'] = transition.expect.epoch;
     condition += ' AND #epoch = :epoch';
   }
+  if (transition.expect.handedOff !== undefined) {
+    names['#handoffAt'] = 'handoffAt';
+    condition += transition.expect.handedOff
+      ? ' AND attribute_exists(#handoffAt)'
+      : ' AND attribute_not_exists(#handoffAt)';
+  }
   if (transition.expect.attempt !== undefined) {
     names['#attempt'] = 'attempt';
     values[':attempt'] = transition.expect.attempt;

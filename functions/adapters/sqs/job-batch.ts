@@ -33,7 +33,10 @@ export interface JobBatchOptions {
   sqs: SQSClient;
   queueUrls: QueueUrls;
   logger: Logger;
-  /** Time kept back from the Lambda deadline to record the outcome after the agent is stopped. */
+  /**
+   * Time kept back from the Lambda deadline to record the outcome after the agent is stopped (at most a
+   * tenth of the invocation's time, so a short local budget, WORKER_BUDGET_SECONDS, still runs jobs).
+   */
   recordingMarginMs?: number;
 }
 
@@ -52,12 +55,13 @@ export function createJobBatchHandler(options: JobBatchOptions) {
     }
     const control = messageControl(options.sqs, queueUrl, record.receiptHandle);
     let outcome: Awaited<ReturnType<typeof runJob>>;
+    const remainingMs = context.getRemainingTimeInMillis();
     try {
       outcome = await runJob(
         options.runJobDeps,
         message,
         control,
-        context.getRemainingTimeInMillis() - margin,
+        remainingMs - Math.min(margin, remainingMs / 10),
       );
     } catch (error) {
       const receives = Number(record.attributes?.ApproximateReceiveCount ?? 1) || 1;
@@ -69,6 +73,7 @@ export function createJobBatchHandler(options: JobBatchOptions) {
       await control.setVisibility(outcome.delaySeconds);
       return false;
     }
+    // 'continued': the job's next invocation has its own message; this one is done.
     if (outcome.kind === 'dropped')
       logger.info('message dropped', { jobId: message.jobId, reason: outcome.reason });
     return true;
