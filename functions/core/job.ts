@@ -2,6 +2,7 @@
  * The job model: every status of the public contract, the internal record, and the public view.
  * Pure data; no AWS SDK here.
  */
+import type { PayloadRef } from './payloads.ts';
 import type { Tier } from './tiers.ts';
 
 export const JOB_STATUSES = [
@@ -44,7 +45,8 @@ export interface Job {
   userId: string;
   type: string;
   command: string;
-  params: Record<string, unknown>;
+  /** null when the params are kept in the payload store (`paramsRef`). */
+  params: Record<string, unknown> | null;
   priority: number;
   tier: Tier;
   status: JobStatus;
@@ -76,10 +78,22 @@ export interface Job {
   retryBase?: number;
   /** Re-sends of a possibly lost message since the last claim (internal; absent: 0; lost-messages.ts). */
   resends?: number;
+  /** Where the params are when too large for the item (internal; core/payloads.ts). */
+  paramsRef?: PayloadRef | null;
+  /** Where the result is when too large for the item (internal; core/payloads.ts). */
+  resultRef?: PayloadRef | null;
 }
 
 /** Everything but the owner and the fencing epoch; `retryDelaySeconds` is an extension of the contract. */
-export type JobView = Omit<Job, 'userId' | 'epoch' | 'dispatchedAt' | 'retryBase' | 'resends'>;
+export type JobView = Omit<
+  Job,
+  'userId' | 'epoch' | 'dispatchedAt' | 'retryBase' | 'resends' | 'paramsRef' | 'resultRef'
+> & {
+  /** Present (true) when `params` is null because they are kept in S3: GET /jobs/{id}/params. */
+  paramsTruncated?: true;
+  /** Present (true) when `result` is null because it is kept in S3: GET /jobs/{id}/result. */
+  resultTruncated?: true;
+};
 
 /** The JSON shape of a job everywhere (API.md "Job view"); internal fields stay internal. */
 export function toJobView(job: Job): JobView {
@@ -88,7 +102,8 @@ export function toJobView(job: Job): JobView {
     id: job.id,
     type: job.type,
     command: job.command,
-    params: job.params,
+    params: job.paramsRef ? null : job.params,
+    ...(job.paramsRef && { paramsTruncated: true as const }),
     priority: job.priority,
     tier: job.tier,
     status: job.status,
@@ -100,7 +115,8 @@ export function toJobView(job: Job): JobView {
     attempt: job.attempt,
     maxRetries: job.maxRetries,
     retryDelaySeconds: job.retryDelaySeconds,
-    result: job.result ?? null,
+    result: job.resultRef ? null : (job.result ?? null),
+    ...(job.resultRef && { resultTruncated: true as const }),
     error: job.error ?? null,
     runAt: job.runAt ?? null,
     deadline: job.deadline ?? null,

@@ -16,7 +16,7 @@ import {
   toJobError,
 } from '../core/errors.ts';
 import type { Job } from '../core/job.ts';
-import { fitJson, MAX_JSON_DEPTH, MAX_RESULT_BYTES } from '../core/limits.ts';
+import type { PayloadStore } from '../core/payloads.ts';
 import type { JobStore } from '../core/ports.ts';
 import {
   acknowledgeCancel,
@@ -31,6 +31,7 @@ import {
   type Transition,
 } from '../core/transitions.ts';
 import * as z from '../core/zod.ts';
+import { loadParams, storeResult } from './payloads.ts';
 import { ProgressReporter } from './progress-reporter.ts';
 
 export interface JobMessage {
@@ -57,6 +58,8 @@ export interface RunJobDeps {
   progressIntervalMs: number;
   backoffCapSeconds?: number;
   random?: () => number;
+  /** Where params and results too large for the job item are kept (usecases/payloads.ts). */
+  payloads?: PayloadStore | undefined;
 }
 
 export type RunOutcome =
@@ -146,7 +149,7 @@ async function execute(
 
   let outcome: { ok: true; result: unknown } | { ok: false; error: unknown };
   try {
-    const params = z.parse(agentCommand.params, claimed.params);
+    const params = z.parse(agentCommand.params, await loadParams(deps.payloads, claimed));
     const run = agentCommand.run(params, {
       jobId: claimed.id,
       attempt: claimed.attempt,
@@ -167,12 +170,14 @@ async function execute(
   // The final write carries the last progress the agent reported, even if coalescing had held it back.
   const progress = reporter.latest ?? current.progress;
   if (outcome.ok) {
-    const fit = fitJson(outcome.result, { maxBytes: MAX_RESULT_BYTES, maxDepth: MAX_JSON_DEPTH });
-    if (!fit.ok) {
-      const code = fit.reason === 'not_serializable' ? 'result_not_serializable' : 'result_too_large';
-      return recordFailure(deps, current, new PermanentJobError(`The result ${fit.message}`, code), progress);
-    }
-    return finishWith(deps, current, complete(current, outcome.result, deps.clock.now(), progress));
+    // A large result is written to the payload store before the final write refers to it.
+    const stored = await storeResult(deps.payloads, current, outcome.result).catch((cause: unknown) => ({
+      ok: false as const,
+      error: new TransientJobError('The result could not be stored', 'result_not_stored', { cause }),
+    }));
+    if (!stored.ok) return recordFailure(deps, current, stored.error, progress);
+    const now = deps.clock.now();
+    return finishWith(deps, current, complete(current, stored.result, now, progress, stored.resultRef));
   }
   const reason = abort.signal.aborted ? abort.signal.reason : outcome.error;
   const error = toJobError(reason);

@@ -248,7 +248,7 @@ describe('API fuzz: hostile input never breaks the contract', () => {
       if (!paramsText || job.type !== 'demo' || job.command !== 'echo') continue;
       // demo/echo's params schema keeps only `value` (other keys are dropped); `value` must come back unchanged.
       const sent = (JSON.parse(paramsText()) as { value?: unknown }).value ?? null;
-      if (!sameJson(job.params.value ?? null, sent))
+      if (!sameJson(job.params?.value ?? null, sent))
         problems.push(
           `job ${id} params.value changed: ${shorten(canonicalJson(job.params))}; from ${shorten(label, 200)}`,
         );

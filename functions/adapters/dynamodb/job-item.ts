@@ -112,7 +112,8 @@ export function toItem(job: Job, options: ItemOptions): Record<string, Attribute
     {
       ...jobKey(job.id),
       ...rest,
-      paramsJson: JSON.stringify(params ?? {}),
+      // Params kept in the payload store (paramsRef) are null here.
+      paramsJson: JSON.stringify(job.paramsRef ? null : (params ?? {})),
       resultJson: JSON.stringify(result ?? null),
       ...stableAttributes(job),
       ...derivedAttributes(job, options),
