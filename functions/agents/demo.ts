@@ -1,6 +1,7 @@
 /** The built-in `demo` agent of the contract: echo, sleep (with progress and prompt cancellation), fail. */
 import { PermanentJobError, TransientJobError } from '../core/errors.ts';
 import * as z from '../core/zod.ts';
+import { blob } from './demo-blob.ts';
 import { type Agent, command } from './registry.ts';
 
 /** Resolves after `ms`, or rejects as soon as the signal aborts. */
@@ -20,6 +21,7 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 export const demoAgent: Agent = {
+  blob,
   echo: command({
     description: 'Returns its value unchanged.',
     params: z.object({ value: z.optional(z.unknown()) }),

@@ -7,13 +7,13 @@
 import { fullJitterBackoff } from './backoff.ts';
 import type { JobError } from './errors.ts';
 import type { Job, JobErrorInfo, JobProgress, JobStatus } from './job.ts';
-import type { PayloadRef } from './payloads.ts';
 import {
   MAX_ERROR_MESSAGE_BYTES,
   MAX_PROGRESS_MESSAGE_BYTES,
   MAX_STAGE_BYTES,
   truncateBytes,
 } from './limits.ts';
+import type { PayloadRef } from './payloads.ts';
 
 export interface Transition {
   name: string;

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { schedules, tierEventSources } from '../../infra/function-settings.ts';
@@ -29,7 +30,7 @@ import { type HttpLambda, startHttpGateway } from './http-gateway.ts';
 import { fenceClient } from './invoke-with-timeout.ts';
 import { startLifecycleSources } from './lifecycle-sources.ts';
 import { LOCAL_CREDENTIALS as credentials, LOCAL_REGION as region } from './local-aws.ts';
-import { type LocalQueues, provisionQueues, provisionTables } from './provision.ts';
+import { type LocalQueues, provisionPayloadBucket, provisionQueues, provisionTables } from './provision.ts';
 import { startRealtime } from './realtime/index.ts';
 
 export interface LocalStackOptions {
@@ -39,9 +40,13 @@ export interface LocalStackOptions {
   host?: string;
   /** Keep DynamoDB data here between restarts; in memory when undefined. */
   dataDir?: string;
+  /** Keep the payload bucket's objects here between restarts; in memory when undefined. */
+  s3DataDir?: string;
   /** Use already-running emulators instead of starting new ones (tests share one pair). */
   dynamodbEndpoint?: string;
   sqsEndpoint?: string;
+  /** The S3 emulator; the SQS emulator's (fauxqs serves both) when not given. */
+  s3Endpoint?: string;
   /** Prefix of table and queue names, so several stacks can share emulators. */
   prefix?: string;
   jwtSecret: string;
@@ -77,6 +82,9 @@ export interface LocalStack {
   tables: Record<string, string>;
   dynamodbEndpoint: string;
   sqsEndpoint: string;
+  s3Endpoint: string;
+  /** The bucket of params and results over 256 KiB. */
+  payloadBucket: string;
   /** The dashboard's URL, when `dashboardPort` was given. */
   dashboardUrl?: string;
   stop(): Promise<void>;
@@ -93,18 +101,33 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       (await startOwned(cleanups, () =>
         startDynamoDbLocal({ ...(options.dataDir && { dataDir: options.dataDir }) }),
       ));
-    const sqsEndpoint = options.sqsEndpoint ?? (await startOwned(cleanups, () => startSqsEmulator({})));
+    const sqsEndpoint =
+      options.sqsEndpoint ??
+      (await startOwned(cleanups, () =>
+        startSqsEmulator({ ...(options.s3DataDir && { s3DataDir: options.s3DataDir }) }),
+      ));
+    const s3Endpoint = options.s3Endpoint ?? sqsEndpoint;
     const dynamo = new DynamoDBClient({ region, credentials, endpoint: dynamodbEndpoint });
     const sqs = new SQSClient({ region, credentials, endpoint: sqsEndpoint });
+    const s3 = new S3Client({ region, credentials, endpoint: s3Endpoint, forcePathStyle: true });
     const prefix = options.prefix ?? 'local';
     const tables = await provisionTables(dynamo, prefix);
     const queues = await provisionQueues(sqs, prefix, options.queues);
+    const payloadBucket = await provisionPayloadBucket(s3, prefix);
 
-    configureEnvironment(options, { dynamodbEndpoint, sqsEndpoint, tables, queues });
+    configureEnvironment(options, {
+      dynamodbEndpoint,
+      sqsEndpoint,
+      s3Endpoint,
+      payloadBucket,
+      tables,
+      queues,
+    });
     const timeouts = options.functionTimeoutsMs ?? {};
     // Lambda stops an invocation at its timeout: the functions' clients refuse calls made after it.
     fenceClient((await import('../wiring/dynamo-client.ts')).dynamoClient);
     fenceClient((await import('../wiring/sqs-client.ts')).sqsClient);
+    fenceClient((await import('../wiring/s3-client.ts')).s3Client);
     const dashboard =
       options.dashboardPort === undefined
         ? undefined
@@ -176,6 +199,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tables,
       dynamodbEndpoint,
       sqsEndpoint,
+      s3Endpoint,
+      payloadBucket,
       ...(dashboard && { dashboardUrl: dashboard.url }),
       stop,
     };
@@ -200,6 +225,9 @@ export function configureEnvironment(
   resources: {
     dynamodbEndpoint: string;
     sqsEndpoint: string;
+    /** Not given: no payload store (params over 256 KiB are refused), as before it existed. */
+    s3Endpoint?: string;
+    payloadBucket?: string;
     tables: Record<string, string>;
     queues: LocalQueues;
   },
@@ -210,6 +238,8 @@ export function configureEnvironment(
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: resources.dynamodbEndpoint,
     AWS_ENDPOINT_URL_SQS: resources.sqsEndpoint,
+    ...(resources.s3Endpoint && { AWS_ENDPOINT_URL_S3: resources.s3Endpoint }),
+    ...(resources.payloadBucket && { [ENV.payloadBucket]: resources.payloadBucket }),
     [ENV.jobsTable]: resources.tables.Jobs,
     [ENV.queueUrl.critical]: resources.queues.urls.critical,
     [ENV.queueUrl.high]: resources.queues.urls.high,

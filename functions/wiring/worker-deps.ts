@@ -4,6 +4,7 @@ import { systemClock } from '../core/clock.ts';
 import type { RunJobDeps } from '../usecases/run-job.ts';
 import { queueUrls, workerTimings } from './config.ts';
 import { logger } from './logger.ts';
+import { payloadStore } from './payloads.ts';
 import { jobStore } from './store.ts';
 
 export const tierQueueUrls = queueUrls();
@@ -13,4 +14,5 @@ export const runJobDeps: RunJobDeps = {
   clock: systemClock,
   logger,
   ...workerTimings(),
+  payloads: payloadStore,
 };
