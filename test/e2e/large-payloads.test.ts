@@ -62,7 +62,11 @@ describe('params over 256 KiB', () => {
 
   it('completes the 250 KB job of the hardening issue', async () => {
     const value = 'x'.repeat(250 * 1024);
-    const submitted = await alice.post<JobBody>('/jobs', { type: 'demo', command: 'echo', params: { value } });
+    const submitted = await alice.post<JobBody>('/jobs', {
+      type: 'demo',
+      command: 'echo',
+      params: { value },
+    });
     expect(submitted.status).toBe(202);
     const job = await terminal(submitted.body.job.id);
     expect(job.status).toBe('completed');
