@@ -8,6 +8,7 @@ import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { routes as contractRoutes, type RouteDefinition } from '../functions/api/routes.ts';
+import { apiHandlerNeeds } from './api-access.ts';
 import { TIERS } from '../functions/core/tiers.ts';
 import { JobQueueAlarms } from './constructs/alarms.ts';
 import { bindQuotas, type JobsBinding } from './constructs/bindings.ts';
@@ -16,6 +17,7 @@ import { JobsHttpApi } from './constructs/http-api.ts';
 import type { FunctionDefaults } from './constructs/job-function.ts';
 import { JobStore } from './constructs/job-store.ts';
 import { JwtAuth } from './constructs/jwt-auth.ts';
+import { PayloadBucket } from './constructs/payload-bucket.ts';
 import { Maintenance } from './constructs/maintenance.ts';
 import { OperationsDashboard } from './constructs/operations-dashboard.ts';
 import { ProgressWebSocket } from './constructs/progress-websocket.ts';
@@ -56,6 +58,8 @@ export class JobQueueStack extends Stack {
   public readonly maintenance: Maintenance;
   public readonly auth: JwtAuth;
   public readonly dashboard: DashboardHosting;
+  /** Params and results too large for the job item. */
+  public readonly payloads: PayloadBucket;
   public readonly alarms: JobQueueAlarms;
   public readonly operationsDashboard: OperationsDashboard;
   /** The key that signs pagination cursors (read by the handlers that page, never in an environment). */
@@ -148,6 +152,7 @@ export class JobQueueStack extends Stack {
     this.maintenance = new Maintenance(this, 'Maintenance', { defaults, jobs, queues: this.queues });
 
     this.dashboard = this.addDashboard(props.dashboardAssets);
+    this.payloads = this.addPayloadBucket();
 
     // What the alarms and the operations dashboard watch; a new job-carrying function or stream consumer
     // joins here.
@@ -208,6 +213,22 @@ export class JobQueueStack extends Stack {
    * only as `https://*.execute-api.<region>.<suffix>`: the API's CORS names the distribution's domain, and a
    * policy naming the API back would be a dependency cycle CloudFormation refuses.
    */
+  /** The payload bucket, bound to the API handlers that declare it (api-access.ts), the worker and cleanup. */
+  private addPayloadBucket(): PayloadBucket {
+    const payloads = new PayloadBucket(this, 'Payloads', {
+      retentionDays: this.settings.retentionDays,
+      accessLogs: this.dashboard.logBucket,
+      removalPolicy: this.settings.removalPolicy,
+    });
+    for (const [module, fn] of this.httpApi.handlers) {
+      const access = apiHandlerNeeds[module]?.payloads;
+      if (access) payloads.bind(fn, access);
+    }
+    payloads.bind(this.workers.worker, 'run');
+    payloads.bind(this.maintenance.cleanupFunction, 'cleanup');
+    return payloads;
+  }
+
   private addDashboard(assetsDir: string | undefined): DashboardHosting {
     const { oidc } = this.settings.dashboard;
     const executeApi = `execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;

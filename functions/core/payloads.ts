@@ -17,6 +17,8 @@ export interface PayloadStore {
   put(key: string, json: string): Promise<void>;
   /** Reads the JSON text under `key`. */
   get(key: string): Promise<string>;
+  /** Deletes one object (absent: nothing happens). */
+  delete(key: string): Promise<void>;
   /** Deletes every object of a job (its params and the results of all its runs). */
   deleteJob(jobId: string): Promise<void>;
 }

@@ -138,7 +138,7 @@ async function createAndDispatch(
 async function discardParams(deps: SubmitDeps, id: string, stored: StoredParams): Promise<void> {
   if (!stored.paramsRef || !deps.payloads) return;
   await deps.payloads
-    .deleteJob(id)
+    .delete(stored.paramsRef.key)
     .catch((error) => deps.logger.warn('could not remove the params of a job not created', { id, error }));
 }
 

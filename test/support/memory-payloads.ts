@@ -19,6 +19,9 @@ export class MemoryPayloadStore implements PayloadStore, PayloadLinks {
     if (json === undefined) throw new Error(`NoSuchKey ${key}`);
     return json;
   }
+  async delete(key: string): Promise<void> {
+    this.objects.delete(key);
+  }
   async deleteJob(jobId: string): Promise<void> {
     this.objects.delete(paramsKey(jobId));
     for (const key of this.objects.keys()) if (key.startsWith(resultPrefix(jobId))) this.objects.delete(key);

@@ -7,6 +7,7 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   ListObjectsV2Command,
@@ -70,6 +71,10 @@ export class S3PayloadStore implements PayloadStore {
     );
     if (!Body) throw new Error(`payload ${key} has no body`);
     return Body.transformToString('utf8');
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.options.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }));
   }
 
   async deleteJob(jobId: string): Promise<void> {
