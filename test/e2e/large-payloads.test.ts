@@ -2,8 +2,9 @@
  * Params and results over 256 KiB through S3 (the emulator) end to end: a 2 MB params body and a 20 MB
  * result round-trip byte for byte through GET /jobs/{id}/params and /result (a 303 to a short-lived link),
  * the 250 KB job of the hardening issue completes, only the owner or an admin reads them, and request
- * bodies stop at 5 MiB.
+ * bodies stop at 5 MiB. The client library's `params(id)` and `result(id)` follow the redirects.
  */
+import { JobsClient } from '@tiered-job-queue/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../functions/core/job.ts';
 import { MAX_REQUEST_BODY_BYTES } from '../../functions/core/limits.ts';
@@ -58,6 +59,13 @@ describe('params over 256 KiB', () => {
     const job = await terminal(submitted.body.job.id);
     expect(job).toMatchObject({ status: 'completed', result: null, resultTruncated: true });
     expect(await download(alice, `/jobs/${job.id}/result`)).toBe(JSON.stringify({ value: params.value }));
+
+    // The client library follows the redirects itself (and sends no token to S3).
+    const client = new JobsClient({ apiUrl: stack.httpUrl, token: await tokenFor('alice') });
+    expect(await client.params(job.id)).toEqual(params);
+    expect(await client.result(job.id)).toEqual({ value: params.value });
+    const outsider = new JobsClient({ apiUrl: stack.httpUrl, token: await tokenFor('bob') });
+    await expect(outsider.result(job.id)).rejects.toMatchObject({ status: 404, code: 'not_found' });
   });
 
   it('completes the 250 KB job of the hardening issue', async () => {
