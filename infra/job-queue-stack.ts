@@ -8,8 +8,8 @@ import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { routes as contractRoutes, type RouteDefinition } from '../functions/api/routes.ts';
-import { apiHandlerNeeds } from './api-access.ts';
 import { TIERS } from '../functions/core/tiers.ts';
+import { apiHandlerNeeds } from './api-access.ts';
 import { JobQueueAlarms } from './constructs/alarms.ts';
 import { bindQuotas, type JobsBinding } from './constructs/bindings.ts';
 import { DashboardHosting } from './constructs/dashboard-hosting.ts';
@@ -17,9 +17,9 @@ import { JobsHttpApi } from './constructs/http-api.ts';
 import type { FunctionDefaults } from './constructs/job-function.ts';
 import { JobStore } from './constructs/job-store.ts';
 import { JwtAuth } from './constructs/jwt-auth.ts';
-import { PayloadBucket } from './constructs/payload-bucket.ts';
 import { Maintenance } from './constructs/maintenance.ts';
 import { OperationsDashboard } from './constructs/operations-dashboard.ts';
+import { PayloadBucket } from './constructs/payload-bucket.ts';
 import { ProgressWebSocket } from './constructs/progress-websocket.ts';
 import { TierQueues } from './constructs/tier-queues.ts';
 import {
@@ -242,6 +242,8 @@ export class JobQueueStack extends Stack {
       connectSources: [
         `https://*.${executeApi}`,
         `wss://${this.webSocket.api.apiId}.${executeApi}`,
+        // Large params and results: the API redirects to a presigned URL of the payload bucket.
+        `https://*.s3.${Aws.REGION}.${Aws.URL_SUFFIX}`,
         ...(oidc ? [new URL(oidc.issuer).origin, ...oidc.connectOrigins] : []),
       ],
       removalPolicy: this.settings.removalPolicy,

@@ -158,7 +158,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.onError && { onError: options.onError }),
     });
     cleanups.push(realtime.stop);
-    dashboard?.setConfig({ apiUrl: gateway.url, wsUrl: realtime.wsUrl });
+    dashboard?.setConfig({ apiUrl: gateway.url, wsUrl: realtime.wsUrl }, new URL(s3Endpoint).origin);
 
     const worker = (await import('../handlers/worker.ts')) as {
       handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;

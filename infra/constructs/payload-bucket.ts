@@ -12,6 +12,7 @@ import {
   Bucket,
   BucketEncryption,
   type CfnBucket,
+  HttpMethods,
   type IBucket,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
@@ -56,9 +57,14 @@ export class PayloadBucket extends Construct {
         })),
         {
           id: 'incomplete-uploads',
-          abortIncompleteMultipartUploadAfter: Duration.days(payloadBucket.abortIncompleteMultipartUploadDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(
+            payloadBucket.abortIncompleteMultipartUploadDays,
+          ),
         },
       ],
+      // The dashboard downloads large params and results by following the API's redirect to a presigned
+      // URL: any origin may GET (a redirected request has `Origin: null`); only a presigned URL gets an object.
+      cors: [{ allowedMethods: [HttpMethods.GET], allowedOrigins: ['*'], maxAge: 3600 }],
       removalPolicy: props.removalPolicy,
     });
   }

@@ -53,6 +53,12 @@ export async function startSqsEmulator(opts: SqsEmulatorOptions = {}): Promise<S
     // (fauxqs types `stores` as all three, but makes each one it is not given itself.)
     ...(opts.s3DataDir && { stores: { s3Store: await diskS3Store(opts.s3DataDir) } as never }),
   });
+  // As the deployed payload bucket's CORS rule: any origin may GET an object (only a presigned URL reaches
+  // one); a browser follows the API's redirect here with `Origin: null`.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.method === 'GET' && request.headers.origin !== undefined)
+      reply.header('access-control-allow-origin', '*');
+  });
   await app.listen({ port: opts.port ?? 0, host: LOOPBACK });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
