@@ -4,6 +4,7 @@
  * them back (the value itself, or a short-lived link to the object).
  */
 import { randomUUID } from 'node:crypto';
+import type { Logger } from '../agents/registry.ts';
 import { ParamsTooLargeError, PermanentJobError } from '../core/errors.ts';
 import type { Job } from '../core/job.ts';
 import {
@@ -49,6 +50,21 @@ export async function storeParams(
   const key = paramsKey(jobId);
   await payloads.put(key, json);
   return { params: null, paramsRef: { key, bytes } };
+}
+
+/**
+ * Params written for a job that was not created (a repeated idempotency key, a refusal): removed now, best
+ * effort; the bucket's lifecycle expiry removes whatever a crash leaves behind.
+ */
+export async function discardParams(
+  deps: { payloads?: PayloadStore | undefined; logger: Logger },
+  stored: StoredParams,
+): Promise<void> {
+  if (!stored.paramsRef || !deps.payloads) return;
+  const { key } = stored.paramsRef;
+  await deps.payloads
+    .delete(key)
+    .catch((error) => deps.logger.warn('could not remove the params of a job not created', { key, error }));
 }
 
 /** The job's params, read from the store when the item only refers to them. */

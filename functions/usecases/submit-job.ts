@@ -23,7 +23,7 @@ import type { PayloadStore } from '../core/payloads.ts';
 import { DependencyChangedError, type Dispatcher, type Idempotency, type JobStore } from '../core/ports.ts';
 import { higherTier, tierForPriority } from '../core/tiers.ts';
 import * as z from '../core/zod.ts';
-import { type StoredParams, storeParams } from './payloads.ts';
+import { discardParams, type StoredParams, storeParams } from './payloads.ts';
 
 /** SQS delays messages by at most 15 minutes; later jobs wait in the table as `scheduled`. */
 export const MAX_SQS_DELAY_SECONDS = 900;
@@ -95,10 +95,10 @@ export async function submitJob(
   const stored = await storeParams(deps.payloads, id, parsed.data as Record<string, unknown>, paramsJson);
   try {
     const submission = await createAndDispatch(deps, id, userId, input, stored, idempotency);
-    if (!submission.created) await discardParams(deps, id, stored);
+    if (!submission.created) await discardParams(deps, stored);
     return submission;
   } catch (error) {
-    await discardParams(deps, id, stored);
+    await discardParams(deps, stored);
     throw error;
   }
 }
@@ -129,17 +129,6 @@ async function createAndDispatch(
     if (job.status === 'queued') await dispatchOrLeaveForRecovery(deps, job, secondsUntil(runAt, now));
     return { job, created: true };
   }
-}
-
-/**
- * Params written for a job that was not created (a repeated idempotency key, a refusal): removed now, best
- * effort; the bucket's lifecycle expiry removes whatever a crash leaves behind.
- */
-async function discardParams(deps: SubmitDeps, id: string, stored: StoredParams): Promise<void> {
-  if (!stored.paramsRef || !deps.payloads) return;
-  await deps.payloads
-    .delete(stored.paramsRef.key)
-    .catch((error) => deps.logger.warn('could not remove the params of a job not created', { id, error }));
 }
 
 /**
