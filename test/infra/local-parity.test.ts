@@ -96,15 +96,13 @@ describe('payload bucket', () => {
     const rules = (cdk.LifecycleConfiguration as { Rules: { Id: string; ExpirationInDays?: number }[] })
       .Rules;
     expect(rules.filter((rule) => rule.ExpirationInDays !== undefined)).toEqual(
-      payloadBucket
-        .lifecycleRules(stack.settings.retentionDays)
-        .map((rule) =>
-          expect.objectContaining({
-            Id: rule.id,
-            Prefix: rule.prefix,
-            ExpirationInDays: rule.expirationDays,
-          }),
-        ),
+      payloadBucket.lifecycleRules(stack.settings.retentionDays).map((rule) =>
+        expect.objectContaining({
+          Id: rule.id,
+          Prefix: rule.prefix,
+          ExpirationInDays: rule.expirationDays,
+        }),
+      ),
     );
     // Locally (functions/local/provision.ts) the bucket is created by name; the emulator has no lifecycle
     // rules, so cleanup alone removes objects there.
