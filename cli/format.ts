@@ -8,6 +8,8 @@ export const progressText = (job: Job): string =>
 
 /** The ending of a job: its status and its result or error. */
 export function outcomeText(job: Job): string {
+  if (job.status === 'completed' && job.resultTruncated)
+    return `${job.id} completed (result over 256 KiB: jobs result ${job.id})`;
   if (job.status === 'completed')
     return `${job.id} completed${job.result === undefined ? '' : ` ${JSON.stringify(job.result ?? null)}`}`;
   const error = job.error ? ` ${job.error.code}: ${job.error.message}` : '';
@@ -24,14 +26,21 @@ export function jobText(job: Job): string {
     ['progress', progressText(job)],
     ['priority', `${job.priority} (${job.tier})`],
     ['attempt', `${job.attempt} (max retries ${job.maxRetries})`],
-    ['params', JSON.stringify(job.params)],
+    ['params', job.paramsTruncated ? `(over 256 KiB: jobs params ${job.id})` : JSON.stringify(job.params)],
     ['created', job.createdAt],
     ['started', job.startedAt],
     ['completed', job.completedAt],
     ['runAt', job.runAt],
     ['deadline', job.deadline],
     ['dependsOn', job.dependsOn.join(', ')],
-    ['result', job.result === undefined || job.result === null ? null : JSON.stringify(job.result)],
+    [
+      'result',
+      job.resultTruncated
+        ? `(over 256 KiB: jobs result ${job.id})`
+        : job.result === undefined || job.result === null
+          ? null
+          : JSON.stringify(job.result),
+    ],
     ['error', job.error && `${job.error.code}: ${job.error.message}`],
   ];
   return rows

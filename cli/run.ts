@@ -11,6 +11,7 @@ import * as dead from './commands/dead.ts';
 import * as get from './commands/get.ts';
 import * as ls from './commands/ls.ts';
 import * as metrics from './commands/metrics.ts';
+import * as payload from './commands/payload.ts';
 import * as recover from './commands/recover.ts';
 import * as redrive from './commands/redrive.ts';
 import * as retry from './commands/retry.ts';
@@ -26,6 +27,7 @@ import { EXIT, UsageError } from './errors.ts';
 const COMMANDS = [
   submit,
   get,
+  payload,
   ls,
   count,
   watch,

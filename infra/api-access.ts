@@ -10,6 +10,7 @@
 import { DOCS_SCRIPT_SOURCE } from '../functions/api/docs-page.ts';
 import type { RouteDefinition } from '../functions/api/routes.ts';
 import type { TableAccess } from './constructs/bindings.ts';
+import type { PayloadAccess } from './constructs/payload-bucket.ts';
 
 export interface HandlerNeeds {
   /** The jobs table (JOBS_TABLE, RETENTION_DAYS). */
@@ -24,6 +25,8 @@ export interface HandlerNeeds {
   cursorSecret?: boolean;
   /** The schedules table (SCHEDULES_TABLE). */
   schedules?: TableAccess;
+  /** The payload bucket of large params and results (PAYLOAD_BUCKET; constructs/payload-bucket.ts). */
+  payloads?: PayloadAccess;
 }
 
 export const apiHandlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
@@ -35,15 +38,17 @@ export const apiHandlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
   'get-job': { jobs: 'read' },
   'list-jobs': { jobs: 'read', cursorSecret: true },
   'count-jobs': { jobs: 'read' },
-  'submit-job': { jobs: 'readWrite', sendToQueues: true },
-  'submit-agent-job': { jobs: 'readWrite', sendToQueues: true },
+  'get-job-params': { jobs: 'read', payloads: 'read' },
+  'get-job-result': { jobs: 'read', payloads: 'read' },
+  'submit-job': { jobs: 'readWrite', sendToQueues: true, payloads: 'submit' },
+  'submit-agent-job': { jobs: 'readWrite', sendToQueues: true, payloads: 'submit' },
   'cancel-job': { jobs: 'readWrite' },
   'retry-job': { jobs: 'readWrite', sendToQueues: true },
   'queue-stats': { jobs: 'read', queueStats: true },
   'queue-metrics': { jobs: 'read' },
   // The sweep also starts the jobs of due schedules.
   'admin-recover': { jobs: 'readWrite', sendToQueues: true, schedules: 'readWrite' },
-  'admin-cleanup': { jobs: 'readWrite', sendToQueues: true },
+  'admin-cleanup': { jobs: 'readWrite', sendToQueues: true, payloads: 'cleanup' },
   'admin-dead': { jobs: 'read', cursorSecret: true },
   'admin-redrive': { jobs: 'readWrite', sendToQueues: true },
   // The stored tier states; the event source mappings are bound by the stack (tier-event-sources.ts).

@@ -38,6 +38,7 @@ export const envNames = {
   jwtIssuer: ENV.jwtIssuer,
   jwtAudience: ENV.jwtAudience,
   wsManagementEndpoint: REALTIME_ENV.wsManagementEndpoint,
+  payloadBucket: ENV.payloadBucket,
   /** Read by functions/adapters/logger.ts and functions/wiring/logger.ts. */
   logLevel: 'LOG_LEVEL',
   serviceName: 'SERVICE_NAME',

@@ -9,6 +9,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { routes as contractRoutes, type RouteDefinition } from '../functions/api/routes.ts';
 import { TIERS } from '../functions/core/tiers.ts';
+import { apiHandlerNeeds } from './api-access.ts';
 import { JobQueueAlarms } from './constructs/alarms.ts';
 import { bindQuotas, type JobsBinding } from './constructs/bindings.ts';
 import { DashboardHosting } from './constructs/dashboard-hosting.ts';
@@ -19,6 +20,7 @@ import { JobStore } from './constructs/job-store.ts';
 import { JwtAuth } from './constructs/jwt-auth.ts';
 import { Maintenance } from './constructs/maintenance.ts';
 import { OperationsDashboard } from './constructs/operations-dashboard.ts';
+import { PayloadBucket } from './constructs/payload-bucket.ts';
 import { ProgressWebSocket } from './constructs/progress-websocket.ts';
 import { bindTierEventSources } from './constructs/tier-event-sources.ts';
 import { TierQueues } from './constructs/tier-queues.ts';
@@ -60,6 +62,8 @@ export class JobQueueStack extends Stack {
   public readonly webhooks: Webhooks;
   public readonly auth: JwtAuth;
   public readonly dashboard: DashboardHosting;
+  /** Params and results too large for the job item. */
+  public readonly payloads: PayloadBucket;
   /** Absent with `-c alarms=false`. */
   public readonly alarms?: JobQueueAlarms;
   /** Absent with `-c operationsDashboard=false`. */
@@ -174,6 +178,7 @@ export class JobQueueStack extends Stack {
     });
 
     this.dashboard = this.addDashboard(props.dashboardAssets);
+    this.payloads = this.addPayloadBucket();
 
     // What the alarms and the operations dashboard watch; a new job-carrying function or stream consumer
     // joins here.
@@ -250,6 +255,22 @@ export class JobQueueStack extends Stack {
    * domain, and a header policy naming the API back would be a dependency cycle CloudFormation refuses.
    * index.html, written at deploy (after both exist), carries a second policy naming both APIs exactly.
    */
+  /** The payload bucket, bound to the API handlers that declare it (api-access.ts), the worker and cleanup. */
+  private addPayloadBucket(): PayloadBucket {
+    const payloads = new PayloadBucket(this, 'Payloads', {
+      retentionDays: this.settings.retentionDays,
+      accessLogs: this.dashboard.logBucket,
+      removalPolicy: this.settings.removalPolicy,
+    });
+    for (const [module, fn] of this.httpApi.handlers) {
+      const access = apiHandlerNeeds[module]?.payloads;
+      if (access) payloads.bind(fn, access);
+    }
+    payloads.bind(this.workers.worker, 'run');
+    payloads.bind(this.maintenance.cleanupFunction, 'cleanup');
+    return payloads;
+  }
+
   private addDashboard(assetsDir: string | undefined): DashboardHosting {
     const { oidc } = this.settings.dashboard;
     const executeApi = `execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;
@@ -272,6 +293,8 @@ export class JobQueueStack extends Stack {
       connectSources: [
         `https://*.${executeApi}`,
         `wss://${this.webSocket.api.apiId}.${executeApi}`,
+        // Large params and results: the API redirects to a presigned URL of the payload bucket.
+        `https://*.s3.${Aws.REGION}.${Aws.URL_SUFFIX}`,
         ...(oidc ? [new URL(oidc.issuer).origin, ...oidc.connectOrigins] : []),
       ],
       pinnedConnectSources: [

@@ -2,6 +2,7 @@
  * The one source of truth for the tables and queues. The CDK constructs and the local stack both build
  * their resources from these definitions (plain data, no CDK import), and a test checks they agree.
  */
+import { PARAMS_PREFIX, RESULTS_PREFIX } from '../functions/core/payloads.ts';
 import { TIERS, type Tier } from '../functions/core/tiers.ts';
 
 export interface KeyDefinition {
@@ -179,4 +180,33 @@ export const queueName = (prefix: string, tier: Tier): string => `${prefix}-${ti
 export const deadLetterQueueName = (prefix: string, tier: Tier): string => `${prefix}-${tier}-dlq`;
 /** The jobs-stream consumer's on-failure destination: metadata of batches dropped after their retries. */
 export const streamFailuresQueueName = (prefix: string): string => `${prefix}-stream-failures`;
+
+export interface PayloadExpiryRule {
+  id: string;
+  prefix: string;
+  expirationDays: number;
+}
+
+/**
+ * The S3 bucket of params and results too large for the job item (functions/core/payloads.ts). Cleanup
+ * deletes a job's objects with the job; the lifecycle rules are the backstop for what it misses (jobs removed
+ * by DynamoDB TTL, a run fenced out after writing its result), each rule after the longest time a job may
+ * still need its objects:
+ * - params are written at submission; a job may wait up to a year to start (runAt), then is kept
+ *   `retentionDays` after it ends;
+ * - a result is written when its run ends, and kept `retentionDays`;
+ * plus TTL's lag (deletes within about 48 hours) and a day of margin.
+ */
+export const payloadBucket = {
+  id: 'Payloads',
+  lifecycleRules: (retentionDays: number): PayloadExpiryRule[] => [
+    { id: 'params', prefix: PARAMS_PREFIX, expirationDays: retentionDays + 366 + 3 },
+    { id: 'results', prefix: RESULTS_PREFIX, expirationDays: retentionDays + 3 },
+  ],
+  /** Parts of an upload a crash cut off are removed after a day. */
+  abortIncompleteMultipartUploadDays: 1,
+};
+/** Bucket names are lowercase letters, digits, dots and hyphens. */
+export const payloadBucketName = (prefix: string): string =>
+  `${prefix}-payloads`.toLowerCase().replace(/[^a-z0-9.-]/g, '-');
 export { TIERS };

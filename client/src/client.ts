@@ -120,6 +120,19 @@ export class JobsClient {
     return (await this.#http.request<{ job: Job }>('GET', path(id), { retry: true })).job;
   }
 
+  /**
+   * The job's params, also when they are larger than 256 KiB (the job then shows `params: null,
+   * paramsTruncated: true`): the API redirects to a short-lived link, which fetch follows without the token.
+   */
+  async params(id: string): Promise<Record<string, unknown>> {
+    return this.#http.request<Record<string, unknown>>('GET', `${path(id)}/params`, { retry: true });
+  }
+
+  /** The job's result (null until it completes), also when it is kept in S3 (`resultTruncated: true`). */
+  async result(id: string): Promise<unknown> {
+    return this.#http.request<unknown>('GET', `${path(id)}/result`, { retry: true });
+  }
+
   async cancel(id: string): Promise<Job> {
     return (await this.#http.request<{ job: Job }>('POST', `${path(id)}/cancel`, { retry: true })).job;
   }

@@ -32,8 +32,12 @@ import type * as z from '../../functions/core/zod.ts';
 import type { RecoveryReport } from '../../functions/usecases/maintenance.ts';
 import type { queueStats } from '../../functions/usecases/queue-stats.ts';
 
-/** A job as the API shows it; events leave a large result out and set `resultTruncated`. */
-export type Job = z.output<typeof jobViewSchema> & { resultTruncated?: boolean };
+/**
+ * A job as the API shows it. Params or a result over 256 KiB are kept in S3 (`params: null,
+ * paramsTruncated: true` / `result: null, resultTruncated: true`; read them with `params(id)` and
+ * `result(id)`); events also leave a large result out and set `resultTruncated`.
+ */
+export type Job = z.output<typeof jobViewSchema>;
 export type JobStatus = Job['status'];
 export type SubmitJobBody = z.input<typeof submitJobSchema>;
 export type SubmitAgentJobBody = z.input<typeof submitAgentJobSchema>;

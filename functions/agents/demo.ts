@@ -4,6 +4,7 @@
  */
 import { PermanentJobError, TransientJobError } from '../core/errors.ts';
 import * as z from '../core/zod.ts';
+import { blob } from './demo-blob.ts';
 import { type Agent, command } from './registry.ts';
 
 /** Resolves after `ms`, or rejects as soon as the signal aborts. */
@@ -23,6 +24,7 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 export const demoAgent: Agent = {
+  blob,
   echo: command({
     description: 'Returns its value unchanged.',
     params: z.object({ value: z.optional(z.unknown()) }),

@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { Principal } from '../adapters/auth/jwt-verifier.ts';
 import type { Logger } from '../agents/registry.ts';
+import { MAX_REQUEST_BODY_BYTES } from '../core/limits.ts';
 import { type Access, type AuthenticatedEvent, authenticate } from './middleware/authenticate.ts';
 import { errorResponses } from './middleware/error-responses.ts';
 import { type JsonBodyEvent, jsonBody } from './middleware/json-body.ts';
@@ -14,8 +15,8 @@ import type { HttpResult } from './respond.ts';
 
 export type HttpEvent = AuthenticatedEvent & JsonBodyEvent;
 
-/** The largest request body a route takes; it keeps DynamoDB items well under 400 KB. */
-export const BODY_LIMIT_BYTES = 256 * 1024;
+/** The largest request body a route takes (5 MiB, core/limits.ts); params past 256 KiB go to S3. */
+export const BODY_LIMIT_BYTES = MAX_REQUEST_BODY_BYTES;
 
 export interface HttpRequest {
   event: HttpEvent;

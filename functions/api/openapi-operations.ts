@@ -69,6 +69,8 @@ export interface SuccessResponse {
   mediaType?: string;
   /** Answers with `Location: /jobs/{id}` of the job in the body. */
   location?: boolean;
+  /** A redirect: `Location` is a short-lived URL, and there is no body. */
+  redirect?: boolean;
 }
 
 /** Error codes an operation answers beyond the shared ones, by status. */
@@ -96,6 +98,20 @@ const submitErrors: ErrorCodes = {
   409: ['idempotency_conflict'],
   429: ['quota_exceeded'],
 };
+
+/** GET /jobs/{id}/params and /result: owner or admin (another user's job is a 404 for everyone else). */
+function payloadOperation(which: 'params' | 'result'): Operation {
+  return {
+    description:
+      `The job's ${which} as JSON${which === 'result' ? ' (null until it completes)' : ''}; an admin may read any job's. ` +
+      `When they are larger than 256 KiB (the job shows \`${which}: null, ${which}Truncated: true\`) the answer ` +
+      'is a 303 to a link to the stored JSON that works for 5 minutes, without the Authorization header.',
+    responses: {
+      200: { description: `The ${which}, as JSON`, schema: z.unknown() },
+      303: { description: `The ${which} are kept in S3: follow \`Location\``, redirect: true },
+    },
+  };
+}
 
 export const operations: Record<string, Operation> = {
   health: { responses: { 200: { description: 'Alive', schema: z.object({ ok: z.literal(true) }) } } },
@@ -140,6 +156,8 @@ export const operations: Record<string, Operation> = {
     },
   },
   'get-job': { responses: { 200: { description: 'The job', schema: jobResponse } } },
+  'get-job-params': payloadOperation('params'),
+  'get-job-result': payloadOperation('result'),
   'cancel-job': {
     description: 'A waiting job becomes `cancelled`; a running one `cancelling` until its run stops.',
     responses: {

@@ -60,6 +60,15 @@ function responseOf(response: SuccessResponse, schemas: ComponentSchemas) {
         },
       },
     }),
+    ...(response.redirect && {
+      headers: {
+        Location: {
+          description: 'A short-lived URL of the stored JSON',
+          required: true,
+          schema: { type: 'string', format: 'uri' },
+        },
+      },
+    }),
     ...(content && { content }),
   };
 }

@@ -59,6 +59,20 @@ export const routes: RouteDefinition[] = [
   { method: 'GET', path: '/jobs/count', handler: 'count-jobs', access: 'user', summary: 'Count your jobs' },
   { method: 'GET', path: '/jobs/{id}', handler: 'get-job', access: 'user', summary: 'One of your jobs' },
   {
+    method: 'GET',
+    path: '/jobs/{id}/params',
+    handler: 'get-job-params',
+    access: 'user',
+    summary: "A job's params (a redirect to S3 when over 256 KiB)",
+  },
+  {
+    method: 'GET',
+    path: '/jobs/{id}/result',
+    handler: 'get-job-result',
+    access: 'user',
+    summary: "A job's result (a redirect to S3 when over 256 KiB)",
+  },
+  {
     method: 'POST',
     path: '/jobs/{id}/cancel',
     handler: 'cancel-job',

@@ -3,7 +3,7 @@
  * OpenAPI document, so the two cannot drift apart. Written with zod/mini (see core/zod.ts).
  */
 import { JOB_STATUSES } from '../core/job.ts';
-import { MAX_JSON_DEPTH, MAX_PARAMS_BYTES } from '../core/limits.ts';
+import { INLINE_PARAMS_BYTES, MAX_JSON_DEPTH, MAX_PARAMS_BYTES } from '../core/limits.ts';
 import { MAX_DURABLE_TIMEOUT_SECONDS, MAX_INVOCATION_TIMEOUT_SECONDS } from '../core/steps.ts';
 import { DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY, TIERS } from '../core/tiers.ts';
 import * as z from '../core/zod.ts';
@@ -36,7 +36,7 @@ const jobId = () => text(1, 64);
 /** Every option of a job submission except what it runs. */
 const jobOptionsShape = {
   params: z._default(z.record(z.string(), z.unknown()), {}).register(z.globalRegistry, {
-    description: `At most ${MAX_PARAMS_BYTES} bytes as compact JSON (else 413 payload_too_large) and ${MAX_JSON_DEPTH} levels deep (else 400 validation_error).`,
+    description: `At most ${MAX_PARAMS_BYTES} bytes as compact JSON (else 413 payload_too_large) and ${MAX_JSON_DEPTH} levels deep (else 400 validation_error); over ${INLINE_PARAMS_BYTES} bytes they are kept in S3 and the job shows \`params: null, paramsTruncated: true\`.`,
   }),
   priority: z._default(int(MIN_PRIORITY, MAX_PRIORITY), DEFAULT_PRIORITY),
   delaySeconds: z.optional(int(0, MAX_SCHEDULE_AHEAD_SECONDS)),
@@ -78,7 +78,12 @@ export const jobViewSchema = z
     id: z.string(),
     type: z.string(),
     command: z.string(),
-    params: z.record(z.string(), z.unknown()),
+    params: z.nullable(z.record(z.string(), z.unknown())).register(z.globalRegistry, {
+      description: 'null when the params are larger than 256 KiB: then paramsTruncated is true',
+    }),
+    paramsTruncated: z.optional(z.literal(true)).register(z.globalRegistry, {
+      description: 'Present when params are kept in S3: read them with GET /jobs/{id}/params',
+    }),
     priority: int(MIN_PRIORITY, MAX_PRIORITY),
     tier: z.enum(TIERS),
     status: z.enum(JOB_STATUSES),
@@ -91,6 +96,10 @@ export const jobViewSchema = z
     maxRetries: int(),
     retryDelaySeconds: int(),
     result: z.unknown(),
+    resultTruncated: z.optional(z.literal(true)).register(z.globalRegistry, {
+      description:
+        'Present when result is null because it is kept in S3 (or left out of a WebSocket frame): GET /jobs/{id}/result',
+    }),
     error: z.nullable(z.object({ code: z.string(), message: z.string(), retryable: z.boolean() })),
     runAt: z.nullable(isoDate),
     deadline: z.nullable(isoDate),

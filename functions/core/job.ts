@@ -2,6 +2,7 @@
  * The job model: every status of the public contract, the internal record, and the public view.
  * Pure data; no AWS SDK here.
  */
+import type { PayloadRef } from './payloads.ts';
 import type { StepRecord, StepView } from './steps.ts';
 import type { Tier } from './tiers.ts';
 
@@ -45,7 +46,8 @@ export interface Job {
   userId: string;
   type: string;
   command: string;
-  params: Record<string, unknown>;
+  /** null when the params are kept in the payload store (`paramsRef`). */
+  params: Record<string, unknown> | null;
   priority: number;
   tier: Tier;
   status: JobStatus;
@@ -85,6 +87,10 @@ export interface Job {
   continuations?: number;
   /** When the job was handed to a fresh invocation that has not resumed it yet (internal; absent: held). */
   handoffAt?: string;
+  /** Where the params are when too large for the item (internal; core/payloads.ts). */
+  paramsRef?: PayloadRef | null;
+  /** Where the result is when too large for the item (internal; core/payloads.ts). */
+  resultRef?: PayloadRef | null;
 }
 
 /** Everything but the owner and the fencing epoch; `retryDelaySeconds` is an extension of the contract. */
@@ -99,7 +105,17 @@ export type JobView = Omit<
   | 'steps'
   | 'continuations'
   | 'handoffAt'
-> & { scheduleId: string | null; steps: StepView[]; continuations: number };
+  | 'paramsRef'
+  | 'resultRef'
+> & {
+  scheduleId: string | null;
+  steps: StepView[];
+  continuations: number;
+  /** Present (true) when `params` is null because they are kept in S3: GET /jobs/{id}/params. */
+  paramsTruncated?: true;
+  /** Present (true) when `result` is null because it is kept in S3: GET /jobs/{id}/result. */
+  resultTruncated?: true;
+};
 
 /** The JSON shape of a job everywhere (API.md "Job view"); internal fields stay internal. */
 export function toJobView(job: Job): JobView {
@@ -108,7 +124,8 @@ export function toJobView(job: Job): JobView {
     id: job.id,
     type: job.type,
     command: job.command,
-    params: job.params,
+    params: job.paramsRef ? null : job.params,
+    ...(job.paramsRef && { paramsTruncated: true as const }),
     priority: job.priority,
     tier: job.tier,
     status: job.status,
@@ -120,7 +137,8 @@ export function toJobView(job: Job): JobView {
     attempt: job.attempt,
     maxRetries: job.maxRetries,
     retryDelaySeconds: job.retryDelaySeconds,
-    result: job.result ?? null,
+    result: job.resultRef ? null : (job.result ?? null),
+    ...(job.resultRef && { resultTruncated: true as const }),
     error: job.error ?? null,
     runAt: job.runAt ?? null,
     deadline: job.deadline ?? null,

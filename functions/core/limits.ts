@@ -1,11 +1,12 @@
 /**
- * What one job may hold, chosen so its DynamoDB item can always be written (an item is at most 400 KB,
- * 409,600 bytes, names and values together). Until large payloads move out of the item, nothing is accepted
- * that would not fit, and nothing a run produces can make the final write fail.
+ * What one job may hold. Its DynamoDB item is at most 400 KB (409,600 bytes, names and values together), so
+ * params and results kept in the item are bounded; larger ones are kept in S3 (core/payloads.ts) and the
+ * item holds only their key and size. Nothing a run produces can make the final write fail.
  *
  * Worst case of one job item, every field at its limit:
- *   params (JSON string)                      MAX_PARAMS_BYTES            131,072
- *   result (JSON string)                      MAX_RESULT_BYTES            229,376
+ *   params + result kept in the item (JSON strings): params at most
+ *     INLINE_PARAMS_BYTES, both together at most INLINE_PAYLOAD_BYTES      360,448
+ *   paramsRef, resultRef: an S3 key (~110 bytes) and a size each            ≤    300
  *   userId: the JWT `sub`, bounded by the 10,240-byte header limit of
  *     API Gateway (the whole Authorization header, base64 inflates)       ≤ 10,240
  *   user-derived keys (userKey, userDeadlineKey; removed: userStatusKey, userTypeKey): the user part
@@ -16,20 +17,36 @@
  *   idempotencyKey: ≤ 128 characters × 4 bytes (UTF-8)                    ≤    512
  *   type, command (≤ 64 each), id, pk, sk, createdKey, statusKey,
  *     statusTimeKey, deadlineKey, deadlineTimeKey, 8 timestamps, ~12 numbers ≤ 1,500
- *   attribute names (~45 names × ≤ 20 bytes)                               ≤    900
- *   total                                                                  ≤ 378,932 bytes
+ *   attribute names (~47 names × ≤ 20 bytes)                               ≤    940
  *   stepsJson (core/steps.ts): ≤ 64 steps × ≤ 200 bytes without results;
- *     step results share the result's budget (they are dropped when the
- *     result is written, and the result is null while they exist)          ≤ 12,800
+ *     step results are kept in the payload budget above (the result is
+ *     null while they exist; together at most MAX_STEP_RESULTS_BYTES, so
+ *     with inline params at most INLINE_PAYLOAD_BYTES)                     ≤ 12,800
  *   continuations, handoffAt                                               ≤     60
- *   total                                                                  ≤ 391,792 bytes
- * That leaves 17,808 bytes (4.3 %) for fields added later; whoever adds one adds its line here.
+ *   total                                                                  ≤ 392,132 bytes
+ * That leaves 17,468 bytes (4.3 %) for fields added later; whoever adds one adds its line here.
  */
 export const MAX_ITEM_BYTES = 400 * 1024;
-/** Params, as stored (compact JSON, UTF-8): 128 KiB. */
-export const MAX_PARAMS_BYTES = 128 * 1024;
-/** A result, as stored (compact JSON, UTF-8): 224 KiB. */
-export const MAX_RESULT_BYTES = 224 * 1024;
+/**
+ * A request body: 5 MiB. API Gateway's HTTP API takes up to 10 MB and a synchronous Lambda invocation up to
+ * 6 MB (the whole event, of which the body is most), so 5 MiB leaves room for the event's other fields.
+ */
+export const MAX_REQUEST_BODY_BYTES = 5 * 1024 * 1024;
+/** Params, as stored (compact JSON, UTF-8): bounded by the request body. */
+export const MAX_PARAMS_BYTES = MAX_REQUEST_BODY_BYTES;
+/** A result, as stored (compact JSON, UTF-8): 50 MiB; a larger one fails the job with `result_too_large`. */
+export const MAX_RESULT_BYTES = 50 * 1024 * 1024;
+/** Params up to this size stay in the job item (256 KiB); larger ones go to S3. */
+export const INLINE_PARAMS_BYTES = 256 * 1024;
+/** A result up to this size stays in the item (256 KiB), if it also fits INLINE_PAYLOAD_BYTES with the params. */
+export const INLINE_RESULT_BYTES = 256 * 1024;
+/** Params and result kept in the item together: at most 352 KiB (the item's budget above). */
+export const INLINE_PAYLOAD_BYTES = 352 * 1024;
+/**
+ * All of a job's stored step results together (kept in the item while the job runs): 96 KiB, what the
+ * payload budget leaves beside params at their inline limit. Larger step results are not offloaded yet.
+ */
+export const MAX_STEP_RESULTS_BYTES = INLINE_PAYLOAD_BYTES - INLINE_PARAMS_BYTES;
 /** Params and results nest at most this deep (JSON.stringify overflows the stack near 5,000 levels). */
 export const MAX_JSON_DEPTH = 256;
 export const MAX_ERROR_MESSAGE_BYTES = 2048;

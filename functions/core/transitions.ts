@@ -13,6 +13,7 @@ import {
   MAX_STAGE_BYTES,
   truncateBytes,
 } from './limits.ts';
+import type { PayloadRef } from './payloads.ts';
 
 export interface Transition {
   name: string;
@@ -104,13 +105,21 @@ export function heartbeat(job: Job, now: Date, progress?: JobProgress): Transiti
  * running|cancelling at the run's `epoch`/`attempt` → completed with the agent's result. A cancel that lost the race is moot.
  * `progress`: the last one the agent reported, if the run's coalescing had not written it yet.
  */
-export function complete(job: Job, result: unknown, now: Date, progress = job.progress): Transition {
+export function complete(
+  job: Job,
+  result: unknown,
+  now: Date,
+  progress = job.progress,
+  resultRef: PayloadRef | null = null,
+): Transition {
   return {
     name: 'complete',
     expect: { status: ['running', 'cancelling'], ...run(job) },
     set: {
       status: 'completed',
-      result: result ?? null,
+      // A result kept in the payload store (written before this) is referred to, not held.
+      result: resultRef ? null : (result ?? null),
+      ...((resultRef || job.resultRef) && { resultRef }),
       error: null,
       progress: boundedProgress({ ...progress, percent: 100 }),
       completedAt: now.toISOString(),

@@ -12,8 +12,11 @@ export interface DashboardServer {
   url: string;
   /** `http://host:port`: the origin the HTTP API's CORS must allow. */
   origin: string;
-  /** Sets what config.json says (the APIs start after the dashboard, so they can allow its origin). */
-  setConfig(config: DashboardConfig): void;
+  /**
+   * Sets what config.json says (the APIs start after the dashboard, so they can allow its origin), and
+   * where large params and results are downloaded from (the S3 emulator: the CSP allows it).
+   */
+  setConfig(config: DashboardConfig, payloadOrigin?: string): void;
   close(): Promise<void>;
 }
 
@@ -50,8 +53,9 @@ export async function startDashboardServer(options: {
   return {
     url: `${origin}/`,
     origin,
-    setConfig: (next) => {
+    setConfig: (next, origin) => {
       config = next;
+      payloadOrigin = origin;
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -79,10 +83,13 @@ function send(
   res.end(body);
 }
 
-/** Scripts and styles from this origin only; requests to the two APIs (and the identity provider). */
+/** The payload store's origin (set with the config): downloads of large params and results come from it. */
+let payloadOrigin: string | undefined;
+
+/** Scripts and styles from this origin only; requests to the two APIs, the payload store and the identity provider. */
 function contentSecurityPolicy(config: DashboardConfig | undefined): string {
   const issuer = config?.oidc && new URL(config.oidc.issuer).origin;
-  const connect = ["'self'", config?.apiUrl, config?.wsUrl, issuer].filter(Boolean).join(' ');
+  const connect = ["'self'", config?.apiUrl, config?.wsUrl, payloadOrigin, issuer].filter(Boolean).join(' ');
   return [
     "default-src 'self'",
     `connect-src ${connect}`,

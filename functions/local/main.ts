@@ -41,7 +41,7 @@ try {
     cursorSecret: localSecret('cursor-secret', stateDir),
     webhookSealingSecret: localSecret('webhook-sealing-secret', stateDir),
     ...timings,
-    ...(!inMemory && { dataDir: join(stateDir, 'dynamodb') }),
+    ...(!inMemory && { dataDir: join(stateDir, 'dynamodb'), s3DataDir: join(stateDir, 's3') }),
     // Errors of pollers and readers that meet the emulators going away during a stop are expected.
     onError: (error) => {
       if (!stopping)

@@ -1,6 +1,7 @@
 /**
- * Creates the tables and tier queues (with their dead-letter queues) on the local emulators from the same
- * definitions the CDK stack uses (infra/resources.ts). Idempotent: existing resources are kept.
+ * Creates the tables, the tier queues (with their dead-letter queues) and the payload bucket on the local
+ * emulators from the same definitions the CDK stack uses (infra/resources.ts). Idempotent: existing
+ * resources are kept.
  */
 import {
   CreateTableCommand,
@@ -12,10 +13,12 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { deadLetterVisibilityTimeoutSeconds } from '../../infra/function-settings.ts';
 import {
   deadLetterQueueName,
+  payloadBucketName,
   queueDefaults,
   queueName,
   streamFailuresQueueName,
@@ -179,4 +182,14 @@ export async function provisionQueues(
     result.deadLetterArns[tier] = dlqArn;
   }
   return result;
+}
+
+/**
+ * The payload bucket (infra/resources.ts payloadBucket). The emulator keeps an existing bucket as it is;
+ * it has no lifecycle rules (locally, cleanup alone removes objects).
+ */
+export async function provisionPayloadBucket(client: S3Client, prefix: string): Promise<string> {
+  const bucket = payloadBucketName(prefix);
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  return bucket;
 }

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { DashboardConfig } from '../../dashboard/build.ts';
@@ -38,7 +39,7 @@ import { type HttpLambda, startHttpGateway } from './http-gateway.ts';
 import { fenceClient } from './invoke-with-timeout.ts';
 import { startLifecycleSources } from './lifecycle-sources.ts';
 import { LOCAL_CREDENTIALS as credentials, LOCAL_REGION as region } from './local-aws.ts';
-import { type LocalQueues, provisionQueues, provisionTables } from './provision.ts';
+import { type LocalQueues, provisionPayloadBucket, provisionQueues, provisionTables } from './provision.ts';
 import { startRealtime } from './realtime/index.ts';
 import { startWebhookDelivery, webhookEnvironment } from './webhook-delivery.ts';
 
@@ -52,9 +53,13 @@ export interface LocalStackOptions {
    * `stream-checkpoints/`); in memory when undefined.
    */
   dataDir?: string;
+  /** Keep the payload bucket's objects here between restarts; in memory when undefined. */
+  s3DataDir?: string;
   /** Use already-running emulators instead of starting new ones (tests share one pair). */
   dynamodbEndpoint?: string;
   sqsEndpoint?: string;
+  /** The S3 emulator; the SQS emulator's (fauxqs serves both) when not given. */
+  s3Endpoint?: string;
   /** Prefix of table and queue names, so several stacks can share emulators. */
   prefix?: string;
   jwtSecret: string;
@@ -110,6 +115,9 @@ export interface LocalStack {
   tables: Record<string, string>;
   dynamodbEndpoint: string;
   sqsEndpoint: string;
+  s3Endpoint: string;
+  /** The bucket of params and results over 256 KiB. */
+  payloadBucket: string;
   /** The dashboard's URL, when `dashboardPort` was given. */
   dashboardUrl?: string;
   stop(): Promise<void>;
@@ -126,14 +134,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       (await startOwned(cleanups, () =>
         startDynamoDbLocal({ ...(options.dataDir && { dataDir: options.dataDir }) }),
       ));
-    const sqsEndpoint = options.sqsEndpoint ?? (await startOwned(cleanups, () => startSqsEmulator({})));
+    const sqsEndpoint =
+      options.sqsEndpoint ??
+      (await startOwned(cleanups, () =>
+        startSqsEmulator({ ...(options.s3DataDir && { s3DataDir: options.s3DataDir }) }),
+      ));
+    const s3Endpoint = options.s3Endpoint ?? sqsEndpoint;
     const dynamo = new DynamoDBClient({ region, credentials, endpoint: dynamodbEndpoint });
     const sqs = new SQSClient({ region, credentials, endpoint: sqsEndpoint });
+    const s3 = new S3Client({ region, credentials, endpoint: s3Endpoint, forcePathStyle: true });
     const prefix = options.prefix ?? 'local';
     const tables = await provisionTables(dynamo, prefix);
     const queues = await provisionQueues(sqs, prefix, options.queues);
+    const payloadBucket = await provisionPayloadBucket(s3, prefix);
 
-    configureEnvironment(options, { dynamodbEndpoint, sqsEndpoint, tables, queues });
+    configureEnvironment(options, {
+      dynamodbEndpoint,
+      sqsEndpoint,
+      s3Endpoint,
+      payloadBucket,
+      tables,
+      queues,
+    });
     // The tier pause routes switch the pollers through a local Lambda API, as they switch mappings deployed.
     const mappingsApi = await startEventSourceMappingsApi();
     cleanups.push(mappingsApi.stop);
@@ -145,6 +167,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Lambda stops an invocation at its timeout: the functions' clients refuse calls made after it.
     fenceClient((await import('../wiring/dynamo-client.ts')).dynamoClient);
     fenceClient((await import('../wiring/sqs-client.ts')).sqsClient);
+    fenceClient((await import('../wiring/s3-client.ts')).s3Client);
     await options.beforeEventSources?.({ dynamodbEndpoint, tables });
     const dashboard =
       options.dashboardPort === undefined
@@ -176,11 +199,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.onError && { onError: options.onError }),
     });
     cleanups.push(realtime.stop);
-    dashboard?.setConfig({
-      apiUrl: gateway.url,
-      wsUrl: realtime.wsUrl,
-      ...(options.dashboardOidc && { oidc: options.dashboardOidc }),
-    });
+    dashboard?.setConfig(
+      {
+        apiUrl: gateway.url,
+        wsUrl: realtime.wsUrl,
+        ...(options.dashboardOidc && { oidc: options.dashboardOidc }),
+      },
+      new URL(s3Endpoint).origin,
+    );
 
     const worker = (await import('../handlers/worker.ts')) as {
       handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -236,6 +262,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tables,
       dynamodbEndpoint,
       sqsEndpoint,
+      s3Endpoint,
+      payloadBucket,
       ...(dashboard && { dashboardUrl: dashboard.url }),
       stop,
     };
@@ -260,6 +288,9 @@ export function configureEnvironment(
   resources: {
     dynamodbEndpoint: string;
     sqsEndpoint: string;
+    /** Not given: no payload store (params over 256 KiB are refused), as before it existed. */
+    s3Endpoint?: string;
+    payloadBucket?: string;
     tables: Record<string, string>;
     queues: LocalQueues;
   },
@@ -270,6 +301,8 @@ export function configureEnvironment(
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: resources.dynamodbEndpoint,
     AWS_ENDPOINT_URL_SQS: resources.sqsEndpoint,
+    ...(resources.s3Endpoint && { AWS_ENDPOINT_URL_S3: resources.s3Endpoint }),
+    ...(resources.payloadBucket && { [ENV.payloadBucket]: resources.payloadBucket }),
     [ENV.jobsTable]: resources.tables.Jobs,
     [ENV.schedulesTable]: resources.tables.Schedules,
     [ENV.queueUrl.critical]: resources.queues.urls.critical,

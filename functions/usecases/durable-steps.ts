@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../core/clock.ts';
 import { PermanentJobError, TransientJobError, toJobError } from '../core/errors.ts';
-import { fitJson, MAX_JSON_DEPTH, MAX_RESULT_BYTES } from '../core/limits.ts';
+import { fitJson, MAX_JSON_DEPTH, MAX_STEP_RESULTS_BYTES } from '../core/limits.ts';
 import {
   MAX_STEPS,
   type StepRecord,
@@ -96,13 +96,15 @@ export class StepRunner {
       if (code !== 'cancelled') await this.#record(name, 'failed', started).catch(() => undefined);
       throw error;
     }
-    const room = MAX_RESULT_BYTES - stepResultBytes(this.#steps.filter((step) => step.name !== name));
+    const room = MAX_STEP_RESULTS_BYTES - stepResultBytes(this.#steps.filter((step) => step.name !== name));
     const fit = fitJson(value, { maxBytes: room, maxDepth: MAX_JSON_DEPTH });
     if (!fit.ok) {
       const code =
         fit.reason === 'not_serializable' ? 'step_result_not_serializable' : 'step_result_too_large';
       const limit =
-        fit.reason === 'too_large' ? ` (all step results together: at most ${MAX_RESULT_BYTES} bytes)` : '';
+        fit.reason === 'too_large'
+          ? ` (all step results together: at most ${MAX_STEP_RESULTS_BYTES} bytes)`
+          : '';
       throw new PermanentJobError(`The result of step "${name}" ${fit.message}${limit}`, code);
     }
     await this.#record(name, 'completed', started, fit.json);

@@ -29,3 +29,14 @@ export function countOwnJobs(
 ): Promise<Count> {
   return store.countByUser(userId, query);
 }
+
+/** The caller's job, or any job for an admin; otherwise a 404 like a missing one. */
+export async function getReadableJob(
+  store: JobStore,
+  reader: { userId: string; isAdmin: boolean },
+  id: string,
+): Promise<Job> {
+  const job = await store.get(id);
+  if (!job || (job.userId !== reader.userId && !reader.isAdmin)) throw new NotFoundError(`No job ${id}`);
+  return job;
+}

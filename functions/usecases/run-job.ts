@@ -15,7 +15,7 @@ import {
   toJobError,
 } from '../core/errors.ts';
 import type { Job } from '../core/job.ts';
-import { fitJson, MAX_JSON_DEPTH, MAX_RESULT_BYTES } from '../core/limits.ts';
+import type { PayloadStore } from '../core/payloads.ts';
 import type { Dispatcher, JobStore } from '../core/ports.ts';
 import { handOff, recordSteps, resume, withFinalSteps } from '../core/step-transitions.ts';
 import {
@@ -32,6 +32,7 @@ import {
 } from '../core/transitions.ts';
 import * as z from '../core/zod.ts';
 import { StepRunner } from './durable-steps.ts';
+import { loadParams, storeResult } from './payloads.ts';
 import { ProgressReporter } from './progress-reporter.ts';
 import { runTimeLimit, untilAborted } from './run-limits.ts';
 
@@ -61,6 +62,8 @@ export interface RunJobDeps {
   random?: () => number;
   /** Sends a durable job's message again when it continues in a fresh invocation (none: no continuations). */
   dispatcher?: Dispatcher;
+  /** Where params and results too large for the job item are kept (usecases/payloads.ts). */
+  payloads?: PayloadStore | undefined;
 }
 
 export type RunOutcome =
@@ -198,7 +201,7 @@ async function execute(
   let outcome: { ok: true; result: unknown } | { ok: false; error: unknown };
   try {
     if (abort.signal.aborted) throw abort.signal.reason;
-    const params = z.parse(agentCommand.params, claimed.params);
+    const params = z.parse(agentCommand.params, await loadParams(deps.payloads, claimed));
     const run = agentCommand.run(params, {
       jobId: claimed.id,
       attempt: claimed.attempt,
@@ -225,12 +228,13 @@ async function execute(
     return continueElsewhere(deps, current, progress);
   }
   if (outcome.ok) {
-    const fit = fitJson(outcome.result, { maxBytes: MAX_RESULT_BYTES, maxDepth: MAX_JSON_DEPTH });
-    if (!fit.ok) {
-      const code = fit.reason === 'not_serializable' ? 'result_not_serializable' : 'result_too_large';
-      return recordFailure(deps, current, new PermanentJobError(`The result ${fit.message}`, code), progress);
-    }
-    const done = complete(current, outcome.result, deps.clock.now(), progress);
+    // A large result is written to the payload store before the final write refers to it.
+    const stored = await storeResult(deps.payloads, current, outcome.result).catch((cause: unknown) => ({
+      ok: false as const,
+      error: new TransientJobError('The result could not be stored', 'result_not_stored', { cause }),
+    }));
+    if (!stored.ok) return recordFailure(deps, current, stored.error, progress);
+    const done = complete(current, stored.result, deps.clock.now(), progress, stored.resultRef);
     return finishWith(deps, current, withFinalSteps(done, steps.steps));
   }
   const reason = abort.signal.aborted ? abort.signal.reason : outcome.error;

@@ -19,10 +19,12 @@ import {
 } from '../core/errors.ts';
 import { isTerminal, type Job, type JobStatus } from '../core/job.ts';
 import { fitJson, jsonDepth, MAX_JSON_DEPTH, MAX_PARAMS_BYTES } from '../core/limits.ts';
+import type { PayloadStore } from '../core/payloads.ts';
 import { DependencyChangedError, type Dispatcher, type Idempotency, type JobStore } from '../core/ports.ts';
 import { MAX_INVOCATION_TIMEOUT_SECONDS } from '../core/steps.ts';
 import { higherTier, tierForPriority } from '../core/tiers.ts';
 import * as z from '../core/zod.ts';
+import { discardParams, type StoredParams, storeParams } from './payloads.ts';
 
 /** SQS delays messages by at most 15 minutes; later jobs wait in the table as `scheduled`. */
 export const MAX_SQS_DELAY_SECONDS = 900;
@@ -36,6 +38,8 @@ export interface SubmitDeps {
   newId?: () => string;
   /** Per-user limits (infra/limits.ts); none: unlimited. */
   quotas?: SubmitQuotas | undefined;
+  /** Where params over 256 KiB go (S3); none: such params are refused. */
+  payloads?: PayloadStore | undefined;
 }
 
 export interface SubmitQuotas {
@@ -90,20 +94,41 @@ export async function submitJob(
   const parsed = z.safeParse(agentCommand.params, input.params);
   if (!parsed.success)
     throw new ValidationError(issuesOf(parsed.error, 'params'), 'The params do not fit the agent');
-  checkStorable(parsed.data);
+  const paramsJson = checkStorable(parsed.data);
   await checkQuotas(deps, userId, isAdmin, input.priority);
   const id = (deps.newId ?? randomUUID)();
   const idempotency = input.idempotencyKey
     ? { key: input.idempotencyKey, fingerprint: fingerprint(input) }
     : undefined;
+  // Large params are written before the job item that refers to them.
+  const stored = await storeParams(deps.payloads, id, parsed.data as Record<string, unknown>, paramsJson);
+  try {
+    const submission = await createAndDispatch(deps, id, userId, input, stored, idempotency, origin);
+    if (!submission.created) await discardParams(deps, stored);
+    return submission;
+  } catch (error) {
+    await discardParams(deps, stored);
+    throw error;
+  }
+}
 
+async function createAndDispatch(
+  deps: SubmitDeps,
+  id: string,
+  userId: string,
+  input: SubmitJobInput,
+  stored: StoredParams,
+  idempotency: Idempotency | undefined,
+  origin: SubmissionOrigin,
+): Promise<Submission> {
   for (let attempt = 0; ; attempt++) {
     const now = deps.clock.now();
     const runAt = startTime(input, now);
     checkDeadline(input.deadline, runAt ?? now, now);
     const parents = await loadDependencies(deps.store, userId, input.dependsOn);
     const job: Job = {
-      ...buildJob(id, userId, input, parsed.data as Record<string, unknown>, parents, runAt, now),
+      ...buildJob(id, userId, input, stored.params, parents, runAt, now),
+      ...stored,
       ...(origin.scheduleId && { scheduleId: origin.scheduleId }),
     };
     const waitsFor = job.status === 'pending' ? parents.filter((parent) => !isTerminal(parent.status)) : [];
@@ -143,7 +168,7 @@ function buildJob(
   id: string,
   userId: string,
   input: SubmitJobInput,
-  params: Record<string, unknown>,
+  params: Record<string, unknown> | null,
   parents: Job[],
   runAt: Date | null,
   now: Date,
@@ -196,7 +221,6 @@ function buildJob(
   };
 }
 
-/** Params the job item could not hold are refused here, so every accepted job can reach a terminal state. */
 /** Only a durable command may run longer than one invocation (core/steps.ts). */
 function checkTimeout(command: { durable?: boolean }, timeoutSeconds: number): void {
   if (command.durable || timeoutSeconds <= MAX_INVOCATION_TIMEOUT_SECONDS) return;
@@ -208,9 +232,10 @@ function checkTimeout(command: { durable?: boolean }, timeoutSeconds: number): v
   ]);
 }
 
-function checkStorable(params: unknown): void {
+/** Params that could not be stored are refused here, so every accepted job can reach a terminal state. */
+function checkStorable(params: unknown): string {
   const fit = fitJson(params, { maxBytes: MAX_PARAMS_BYTES, maxDepth: MAX_JSON_DEPTH });
-  if (fit.ok) return;
+  if (fit.ok) return fit.json;
   if (fit.reason === 'too_large') throw new ParamsTooLargeError(fit.message, MAX_PARAMS_BYTES);
   throw new ValidationError([{ path: 'params', message: fit.message }]);
 }

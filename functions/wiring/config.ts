@@ -44,6 +44,8 @@ export const ENV = {
   heartbeatSeconds: 'HEARTBEAT_SECONDS',
   staleAfterSeconds: 'STALE_AFTER_SECONDS',
   progressIntervalMs: 'PROGRESS_INTERVAL_MS',
+  /** The S3 bucket of params and results too large for the job item; unset: they are refused. */
+  payloadBucket: 'PAYLOAD_BUCKET',
 } as const;
 
 export const jobsTableName = (env = process.env) => requireEnv(ENV.jobsTable, env);

@@ -4,6 +4,7 @@ import { systemClock } from '../core/clock.ts';
 import type { SubmitDeps } from '../usecases/submit-job.ts';
 import { dispatcher } from './dispatcher.ts';
 import { logger } from './logger.ts';
+import { payloadStore } from './payloads.ts';
 import { userQuotas } from './quotas.ts';
 import { jobStore } from './store.ts';
 
@@ -14,4 +15,5 @@ export const submitDeps: SubmitDeps = {
   clock: systemClock,
   logger,
   quotas: userQuotas(),
+  payloads: payloadStore,
 };

@@ -5,6 +5,7 @@ import type { RunJobDeps } from '../usecases/run-job.ts';
 import { queueUrls, workerTimings } from './config.ts';
 import { dispatcher } from './dispatcher.ts';
 import { logger } from './logger.ts';
+import { payloadStore } from './payloads.ts';
 import { jobStore } from './store.ts';
 
 export const tierQueueUrls = queueUrls();
@@ -16,4 +17,5 @@ export const runJobDeps: RunJobDeps = {
   // Durable jobs continue in a fresh invocation through their tier queue.
   dispatcher,
   ...workerTimings(),
+  payloads: payloadStore,
 };

@@ -118,6 +118,20 @@ describe('the dashboard', () => {
     await text(steps.nth(1), /^2 completed attempt 2/);
   });
 
+  it('downloads a result kept in S3 from the job page', async () => {
+    const job = await api.submit({ type: 'demo', command: 'blob', params: { bytes: 300_000 } });
+    await page.goto(`${dashboardUrl}#/jobs/${job.id}`);
+    await attribute(jobSection(), 'data-status', 'completed', 60_000);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download result (JSON)' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`${job.id}-result.json`);
+    const path = await download.path();
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(path, 'utf8') === `{"data":"${'x'.repeat(300_000)}"}`).toBe(true);
+  });
+
   it('groups dead letters by error and redrives a selection, then all', async () => {
     const dead: Job[] = [];
     for (let i = 0; i < 2; i++) {

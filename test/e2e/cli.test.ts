@@ -84,6 +84,19 @@ describe('jobs CLI', () => {
     expect(parse(json.lines[0])).toEqual({ job: await sdk.get(id) });
   });
 
+  it('get points to a result kept in S3, and result prints it whole', async () => {
+    const submitted = await jobs(['submit', 'demo/blob', '--params', '{"bytes":300000}', '--wait']);
+    expect(submitted.code).toBe(0);
+    const id = submitted.lines.at(-1)?.split(' ')[0] as string;
+    expect(submitted.lines.at(-1)).toBe(`${id} completed (result over 256 KiB: jobs result ${id})`);
+    const human = await jobs(['get', id]);
+    expect(human.stdout).toContain(`(over 256 KiB: jobs result ${id})`);
+    const result = await jobs(['result', id]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout === `{"data":"${'x'.repeat(300_000)}"}\n`).toBe(true);
+    expect(parse((await jobs(['params', id])).lines[0])).toEqual({ bytes: 300_000 });
+  });
+
   it('submit --wait exits 0 when the job completes and 1 when it fails', async () => {
     const ok = await jobs(['submit', 'demo/echo', '--params', '{"value":"w"}', '--wait', '--json']);
     expect(ok.code).toBe(0);

@@ -143,7 +143,7 @@ describe('jobs over HTTP on the local stack', () => {
     const huge = await alice.post('/jobs', {
       type: 'demo',
       command: 'echo',
-      params: { value: 'x'.repeat(300 * 1024) },
+      params: { value: 'x'.repeat(5 * 1024 * 1024) },
     });
     expect(huge.status).toBe(413);
     expect(huge.body).toMatchObject({ error: { code: 'payload_too_large' } });
@@ -161,7 +161,7 @@ describe('jobs over HTTP on the local stack', () => {
       agents: Array<{ type: string; commands: Array<{ name: string; paramsSchema: unknown }> }>;
     }>('/agents');
     const demo = agents.body.agents.find((agent) => agent.type === 'demo');
-    expect(demo?.commands.map((c) => c.name).sort()).toEqual(['echo', 'fail', 'sleep', 'steps']);
+    expect(demo?.commands.map((c) => c.name).sort()).toEqual(['blob', 'echo', 'fail', 'sleep', 'steps']);
     expect(demo?.commands.find((c) => c.name === 'sleep')?.paramsSchema).toMatchObject({
       type: 'object',
       properties: { seconds: { type: 'number', maximum: 840 } },

@@ -203,7 +203,7 @@ describe('security headers', () => {
   it('lets the page call the WebSocket API it is configured with and HTTP APIs of its region', () => {
     const webSocketApi = id(stack.webSocket.api);
     expect(csp).toContain(
-      `; connect-src 'self' https://*.execute-api.<AWS::Region>.<AWS::URLSuffix> wss://<${webSocketApi}>.execute-api.<AWS::Region>.<AWS::URLSuffix>;`,
+      `; connect-src 'self' https://*.execute-api.<AWS::Region>.<AWS::URLSuffix> wss://<${webSocketApi}>.execute-api.<AWS::Region>.<AWS::URLSuffix> https://*.s3.<AWS::Region>.<AWS::URLSuffix>;`,
     );
   });
 

@@ -6,7 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { TIERS } from '../../functions/core/tiers.ts';
 import { createTableInput } from '../../functions/local/provision.ts';
-import { deadLetterQueueName, queueDefaults, queueName, tables } from '../../infra/resources.ts';
+import {
+  deadLetterQueueName,
+  payloadBucket,
+  payloadBucketName,
+  queueDefaults,
+  queueName,
+  tables,
+} from '../../infra/resources.ts';
 import { createdQueues } from './support/local-queues.ts';
 import { logicalId, synth } from './support/synth.ts';
 
@@ -80,5 +87,25 @@ describe('tier queues', async () => {
     const queue = json.Resources[logicalId(stack, stack.queues.deadLetterQueues[tier])]?.Properties ?? {};
     expect(String(queue.MessageRetentionPeriod)).toBe(local.MessageRetentionPeriod);
     expect(Number(local.MessageRetentionPeriod)).toBe(queueDefaults.dlqRetentionDays * 86_400);
+  });
+});
+
+describe('payload bucket', () => {
+  it('is the same bucket definition deployed and local (name by prefix, rules from payloadBucket)', () => {
+    const cdk = json.Resources[logicalId(stack, stack.payloads.bucket)]?.Properties ?? {};
+    const rules = (cdk.LifecycleConfiguration as { Rules: { Id: string; ExpirationInDays?: number }[] })
+      .Rules;
+    expect(rules.filter((rule) => rule.ExpirationInDays !== undefined)).toEqual(
+      payloadBucket.lifecycleRules(stack.settings.retentionDays).map((rule) =>
+        expect.objectContaining({
+          Id: rule.id,
+          Prefix: rule.prefix,
+          ExpirationInDays: rule.expirationDays,
+        }),
+      ),
+    );
+    // Locally (functions/local/provision.ts) the bucket is created by name; the emulator has no lifecycle
+    // rules, so cleanup alone removes objects there.
+    expect(payloadBucketName('Local_Stack')).toBe('local-stack-payloads');
   });
 });

@@ -46,6 +46,7 @@ export function apiClient(
     path: string,
     body?: unknown,
     raw?: string,
+    redirect: RequestRedirect = 'follow',
   ): Promise<ApiResponse<string>> => {
     const hasBody = body !== undefined || raw !== undefined;
     const requestHeaders: Record<string, string> = {
@@ -56,6 +57,7 @@ export function apiClient(
     const response = await fetch(`${baseUrl}${path}`, {
       method,
       headers: requestHeaders,
+      redirect,
       ...(requestBody !== undefined && { body: requestBody }),
     });
     const text = await response.text();
@@ -83,6 +85,8 @@ export function apiClient(
   return {
     /** A GET whose body is not JSON (the reference page and its script): the body as text. */
     getText: (path: string) => exchange('GET', path),
+    /** A GET that does not follow a redirect (its `Location` is in the headers). */
+    getUnfollowed: (path: string) => exchange('GET', path, undefined, undefined, 'manual'),
     get: <T = Record<string, unknown>>(path: string) => call<T>('GET', path),
     post: <T = Record<string, unknown>>(path: string, body?: unknown) => call<T>('POST', path, body),
     postRaw: <T = Record<string, unknown>>(path: string, raw: string) =>

@@ -9,7 +9,7 @@ import { TestClock } from '../../functions/core/clock.ts';
 import { requestCancel } from '../../functions/core/control-transitions.ts';
 import { TransientJobError } from '../../functions/core/errors.ts';
 import type { Job } from '../../functions/core/job.ts';
-import { MAX_RESULT_BYTES } from '../../functions/core/limits.ts';
+import { MAX_STEP_RESULTS_BYTES } from '../../functions/core/limits.ts';
 import { cancelJob } from '../../functions/usecases/change-job.ts';
 import { recover } from '../../functions/usecases/maintenance.ts';
 import { type RunJobDeps, type RunOutcome, runJob } from '../../functions/usecases/run-job.ts';
@@ -104,7 +104,7 @@ describe('ctx.step', () => {
 
   it('fails the job permanently when the step results outgrow the result limit', async () => {
     const { store, deliver } = setup(async (ctx) => {
-      await ctx.step('big', async () => 'x'.repeat(MAX_RESULT_BYTES));
+      await ctx.step('big', async () => 'x'.repeat(MAX_STEP_RESULTS_BYTES));
     });
     const job = newJob();
     await store.create(job);

@@ -4,7 +4,7 @@ import { sleep } from '../../functions/agents/demo.ts';
 import { AgentRegistry, command } from '../../functions/agents/registry.ts';
 import { TestClock } from '../../functions/core/clock.ts';
 import { PermanentJobError, TransientJobError } from '../../functions/core/errors.ts';
-import { MAX_RESULT_BYTES } from '../../functions/core/limits.ts';
+import { INLINE_PAYLOAD_BYTES } from '../../functions/core/limits.ts';
 import { type RunJobDeps, runJob } from '../../functions/usecases/run-job.ts';
 import { aJob } from '../support/job-factory.ts';
 import { MemoryJobStore, silentLogger } from '../support/memory-store.ts';
@@ -253,7 +253,12 @@ describe('runJob', () => {
   });
 
   it.each([
-    ['too large', () => ({ data: 'x'.repeat(MAX_RESULT_BYTES) }), 'result_too_large', 'at most'],
+    [
+      'too large (no payload store)',
+      () => ({ data: 'x'.repeat(INLINE_PAYLOAD_BYTES) }),
+      'result_too_large',
+      'at most',
+    ],
     ['too deep', () => JSON.parse(`${'['.repeat(5000)}${']'.repeat(5000)}`), 'result_too_large', 'deeper'],
     ['not JSON', () => ({ big: 10n }), 'result_not_serializable', 'not JSON'],
   ])('fails a result that is %s permanently, saying why', async (_case, result, code, says) => {

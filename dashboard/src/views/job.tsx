@@ -11,6 +11,7 @@ import { StatusBadge } from '../components/status.tsx';
 import { useLiveVersion, useServices } from '../data/app-context.ts';
 import { jobHref } from '../router.ts';
 import { JobActions } from './job-actions.tsx';
+import { PayloadDownload } from './job-payload.tsx';
 import { JobSteps } from './job-steps.tsx';
 import { Timeline } from './job-timeline.tsx';
 
@@ -68,10 +69,10 @@ export function JobView({ id }: { id: string }) {
       )}
       <div class="panels">
         <Panel title="Params">
-          <pre>{json(job.params)}</pre>
+          {job.paramsTruncated ? <PayloadDownload job={job} which="params" /> : <pre>{json(job.params)}</pre>}
         </Panel>
         <Panel title="Result">
-          <pre>{job.resultTruncated ? 'Too large to show here.' : json(job.result)}</pre>
+          {job.resultTruncated ? <PayloadDownload job={job} which="result" /> : <pre>{json(job.result)}</pre>}
         </Panel>
         <Panel title="Times">
           <Times job={job} />

@@ -122,7 +122,8 @@ export function toItem(job: Job, options: ItemOptions): Record<string, Attribute
     {
       ...jobKey(job.id),
       ...rest,
-      paramsJson: JSON.stringify(params ?? {}),
+      // Params kept in the payload store (paramsRef) are null here.
+      paramsJson: JSON.stringify(job.paramsRef ? null : (params ?? {})),
       resultJson: JSON.stringify(result ?? null),
       ...(steps && { [STEPS_FIELD]: JSON.stringify(steps) }),
       ...stableAttributes(job),

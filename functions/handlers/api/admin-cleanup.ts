@@ -10,13 +10,17 @@ import { cleanupWithin } from '../../usecases/cleanup.ts';
 import { HTTP_MARGIN_MS, outOfTimeFor } from '../../usecases/time-budget.ts';
 import { logger } from '../../wiring/logger.ts';
 import { maintenanceDeps } from '../../wiring/maintenance-deps.ts';
+import { payloadStore } from '../../wiring/payloads.ts';
 
 export const handler = httpHandler({ access: 'admin', logger }, async ({ query, context }) => {
   const { days, cursor } = parseInput(cleanupQuerySchema, query);
-  const report = await cleanupWithin(maintenanceDeps, {
-    days,
-    ...(cursor !== undefined && { cursor }),
-    outOfTime: outOfTimeFor(context, HTTP_MARGIN_MS),
-  });
+  const report = await cleanupWithin(
+    { ...maintenanceDeps, payloads: payloadStore },
+    {
+      days,
+      ...(cursor !== undefined && { cursor }),
+      outOfTime: outOfTimeFor(context, HTTP_MARGIN_MS),
+    },
+  );
   return json(200, report);
 });

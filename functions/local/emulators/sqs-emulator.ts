@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildApp } from 'fauxqs';
+import { diskS3Store } from './s3-disk-store.ts';
 
 /**
  * SQS emulator: fauxqs 1.x in-process. It speaks the AWS JSON protocol that SDK v3 uses.
@@ -22,6 +23,8 @@ export interface SqsEmulatorOptions {
   port?: number;
   /** Host name used inside queue URLs (fauxqs `host`, default `localhost`); the server listens on 127.0.0.1 only. */
   host?: string;
+  /** Keep the S3 side's buckets and objects here (s3-disk-store.ts); in memory when undefined. */
+  s3DataDir?: string;
 }
 
 export interface SqsEmulator {
@@ -46,6 +49,15 @@ export async function startSqsEmulator(opts: SqsEmulatorOptions = {}): Promise<S
     // fauxqs logs every request by default; far too noisy for tests and the local runtime.
     logger: false,
     ...(opts.host ? { host: opts.host } : {}),
+    // fauxqs also serves S3 (path-style, same port): the payload store's emulator.
+    // (fauxqs types `stores` as all three, but makes each one it is not given itself.)
+    ...(opts.s3DataDir && { stores: { s3Store: await diskS3Store(opts.s3DataDir) } as never }),
+  });
+  // As the deployed payload bucket's CORS rule: any origin may GET an object (only a presigned URL reaches
+  // one); a browser follows the API's redirect here with `Origin: null`.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.method === 'GET' && request.headers.origin !== undefined)
+      reply.header('access-control-allow-origin', '*');
   });
   await app.listen({ port: opts.port ?? 0, host: LOOPBACK });
   const address = app.server.address();
@@ -144,7 +156,7 @@ function wakeOnePollPerMessage(proto: QueueInternals): void {
 }
 
 /** fauxqs's exports map only exposes its entry point, so internal files are found on disk. */
-function findFauxqsFile(relative: string): string {
+export function findFauxqsFile(relative: string): string {
   const searchPaths = createRequire(import.meta.url).resolve.paths('fauxqs') ?? [];
   for (const dir of searchPaths) {
     const candidate = join(dir, 'fauxqs', relative);

@@ -1,8 +1,9 @@
 /**
  * The server → client frames of the WebSocket contract (API.md "WebSocket messages"). A frame never exceeds
  * 32 KB: a job that does not fit loses its `result` first (`"result": null, "resultTruncated": true`, read it
- * with GET /jobs/{id}), then long texts are cut, then `params` is left out, and last only its identity,
- * status and progress remain.
+ * with GET /jobs/{id} or /jobs/{id}/result), then long texts are cut, then `params` is left out, and last only
+ * its identity, status and progress remain. A result kept in S3 is already null with `resultTruncated` in the
+ * job view, and every frame keeps that marker.
  */
 import type { JobView } from '../../core/job.ts';
 
@@ -76,7 +77,7 @@ function minimalJob(view: JobView): FrameJob {
     },
     seq: view.seq,
     result: null,
-    ...(view.result !== null && { resultTruncated: true as const }),
+    ...((view.result !== null || view.resultTruncated) && { resultTruncated: true as const }),
     truncated: true,
   };
 }
