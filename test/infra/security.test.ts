@@ -79,6 +79,8 @@ describe('throttling', () => {
       'POST /admin/recover': limits(throttleDefaults.admin),
       'POST /admin/cleanup': limits(throttleDefaults.admin),
       'POST /admin/dead/redrive': limits(throttleDefaults.admin),
+      'POST /admin/tiers/{tier}/pause': limits(throttleDefaults.admin),
+      'POST /admin/tiers/{tier}/resume': limits(throttleDefaults.admin),
     });
   });
 
@@ -87,7 +89,7 @@ describe('throttling', () => {
     const routeIds = resourcesOf(json, 'AWS::ApiGatewayV2::Route')
       .filter(([, route]) => String(route.Properties?.RouteKey) in (httpStage.RouteSettings as object))
       .map(([id]) => id);
-    expect(routeIds).toHaveLength(5);
+    expect(routeIds).toHaveLength(7);
     for (const id of routeIds) expect(dependsOn.DependsOn ?? []).toContain(id);
   });
 
