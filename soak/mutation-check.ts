@@ -43,7 +43,7 @@ const mutations: Array<{ name: string; edits: Edit[] }> = [
       },
       {
         file: 'functions/core/transitions.ts',
-        from: "    name: 'claim',\n    expect: { status: ['queued', 'retrying'], epoch: job.epoch },",
+        from: "    name: 'claim',\n    expect: { status: ['queued', 'retrying'], epoch: job.epoch, attempt: job.attempt },",
         to: "    name: 'claim',\n    expect: { status: ['queued', 'retrying'] },",
       },
     ],

@@ -50,11 +50,16 @@ export const boundedProgress = (progress: JobProgress): JobProgress => ({
 /** Runs started since the job's retry budget was last renewed (a retry or redrive renews it). */
 export const runsInBudget = (job: Job): number => job.attempt - (job.retryBase ?? 0);
 
-/** queued|retrying at `epoch` → running. The one way a job starts; a duplicate or stale message fails it. */
+/**
+ * queued|retrying at `epoch` and `attempt` → running. The one way a job starts; a duplicate or stale message
+ * fails it. The attempt is part of the precondition because the claim sets `attempt + 1` from the version it
+ * was read from: a claim that waited (a slow request) must not start the job again after another run of
+ * the same attempt failed back to `retrying` (found by the soak: one attempt run twice).
+ */
 export function claim(job: Job, now: Date): Transition {
   return {
     name: 'claim',
-    expect: { status: ['queued', 'retrying'], epoch: job.epoch },
+    expect: { status: ['queued', 'retrying'], epoch: job.epoch, attempt: job.attempt },
     set: {
       status: 'running',
       attempt: job.attempt + 1,
@@ -74,7 +79,7 @@ export function claim(job: Job, now: Date): Transition {
 export function expire(job: Job, now: Date): Transition {
   return {
     name: 'expire',
-    expect: { status: ['queued', 'retrying'], epoch: job.epoch },
+    expect: { status: ['queued', 'retrying'], epoch: job.epoch, attempt: job.attempt },
     set: {
       status: 'failed',
       error: {

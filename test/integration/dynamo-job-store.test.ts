@@ -1,8 +1,8 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoJobStore } from '../../functions/adapters/dynamodb/job-store.ts';
-import { AppError } from '../../functions/core/errors.ts';
-import { claim, complete } from '../../functions/core/transitions.ts';
+import { AppError, TransientJobError } from '../../functions/core/errors.ts';
+import { claim, complete, decideFailure } from '../../functions/core/transitions.ts';
 import { provisionTables } from '../../functions/local/provision.ts';
 import { dynamoClient, uniquePrefix } from '../support/emulators.ts';
 import { aJob } from '../support/job-factory.ts';
@@ -62,6 +62,24 @@ describe('DynamoJobStore', () => {
     );
     expect(results.filter((result) => result !== null)).toHaveLength(1);
     expect((await store.get(job.id))?.attempt).toBe(1);
+  });
+
+  it('refuses a late claim after another run of that attempt failed back to retrying', async () => {
+    const job = aJob({ userId: 'late-claim', maxRetries: 3 });
+    await store.create(job);
+    // Two deliveries read the queued job; one claims it, its worker is lost and the run is recorded as
+    // failed, to be retried at the same epoch (what a returning message does: run-job.ts).
+    const late = claim(job, new Date());
+    const running = await store.apply(job, claim(job, new Date()));
+    expect(running).toMatchObject({ status: 'running', attempt: 1 });
+    const lost = new TransientJobError('The worker running this job stopped responding', 'worker_lost');
+    const decision = running && decideFailure(running, lost, new Date());
+    const retrying = running && decision && (await store.apply(running, decision.transition));
+    expect(retrying).toMatchObject({ status: 'retrying', attempt: 1, epoch: job.epoch });
+    // The slow delivery's claim arrives now: its condition fails and, re-checked against the fresh job, it
+    // must not start attempt 1 a second time.
+    expect(await store.apply(job, late)).toBeNull();
+    expect(await store.get(job.id)).toMatchObject({ status: 'retrying', attempt: 1, seq: retrying?.seq });
   });
 
   it("lists a user's jobs newest first, page by page, with filters", async () => {

@@ -43,6 +43,15 @@ describe('claim', () => {
     expect(allows({ ...job, status: 'completed' }, transition)).toBe(false);
     expect(allows({ ...job, epoch: 4 }, transition)).toBe(false);
   });
+
+  it('is refused once another run of the same attempt has failed back to retrying', () => {
+    const queued = aJob({ status: 'queued', epoch: 1, attempt: 0 });
+    const late = claim(queued, clock.now());
+    const retrying = { ...applied(queued, claim(queued, clock.now())), status: 'retrying' as const };
+    expect(retrying.attempt).toBe(1);
+    expect(allows(retrying, late)).toBe(false);
+    expect(allows(retrying, claim(retrying, clock.now()))).toBe(true);
+  });
 });
 
 describe('run fencing', () => {
