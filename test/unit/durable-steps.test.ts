@@ -56,7 +56,7 @@ const newJob = (overrides: Partial<Job> = {}) =>
 describe('ctx.step', () => {
   it('replays completed steps on a retry: only the failed step and those after it run again', async () => {
     const runs: string[] = [];
-    const { store, deliver } = setup(async (ctx) => {
+    const { store, clock, deliver } = setup(async (ctx) => {
       const a = await ctx.step('research', async () => {
         runs.push(`research@${ctx.attempt}`);
         return { notes: ['n1'] };
@@ -76,6 +76,8 @@ describe('ctx.step', () => {
       { name: 'research', status: 'completed', attempt: 1 },
       { name: 'draft', status: 'failed', attempt: 1 },
     ]);
+    // The retry's message comes back once its backoff has passed.
+    clock.set(retrying?.queuedAt ?? '');
     expect((await deliver(job.id)).kind).toBe('finished');
     expect(runs).toEqual(['research@1', 'draft@1', 'draft@2']);
     const done = await store.get(job.id);

@@ -39,6 +39,7 @@ vi.hoisted(() => {
     QUEUE_URL_HIGH: 'http://127.0.0.1:9/high',
     QUEUE_URL_NORMAL: 'http://127.0.0.1:9/normal',
     QUEUE_URL_LOW: 'http://127.0.0.1:9/low',
+    WEBHOOK_QUEUE_URL: 'http://127.0.0.1:9/webhooks',
   });
 });
 

@@ -99,7 +99,7 @@ describe('creating and changing schedules', () => {
     await expect(
       createSchedule(manage, owner, {
         rate: '1 hours',
-        job: { ...echo, params: { value: 'x'.repeat(200_000) } },
+        job: { ...echo, params: { value: 'x'.repeat(300_000) } },
       }),
     ).rejects.toBeInstanceOf(ParamsTooLargeError);
   });

@@ -8,7 +8,7 @@ import type { AgentRegistry } from '../../agents/registry.ts';
 import type { CreateScheduleInput, UpdateScheduleInput } from '../../api/schedule-schemas.ts';
 import type { Clock } from '../../core/clock.ts';
 import { NotFoundError, ParamsTooLargeError, UnknownAgentError, ValidationError } from '../../core/errors.ts';
-import { fitJson, MAX_JSON_DEPTH, MAX_PARAMS_BYTES } from '../../core/limits.ts';
+import { fitJson, INLINE_PARAMS_BYTES, MAX_JSON_DEPTH } from '../../core/limits.ts';
 import type { Page } from '../../core/ports.ts';
 import type { Schedule, ScheduledJob } from '../../core/schedule.ts';
 import type { ScheduleStore } from '../../core/schedule-ports.ts';
@@ -151,8 +151,9 @@ function checkJob(agents: AgentRegistry, job: ScheduledJob): void {
   const command = agents.find(job.type, job.command);
   if (!command) throw new UnknownAgentError(job.type, job.command);
   // Size and depth first: the schema walks the params and must not overflow the stack.
-  const fit = fitJson(job.params ?? {}, { maxBytes: MAX_PARAMS_BYTES, maxDepth: MAX_JSON_DEPTH });
-  if (!fit.ok && fit.reason === 'too_large') throw new ParamsTooLargeError(fit.message, MAX_PARAMS_BYTES);
+  // The schedule item holds its job's params: at most what a job item holds inline (256 KiB).
+  const fit = fitJson(job.params ?? {}, { maxBytes: INLINE_PARAMS_BYTES, maxDepth: MAX_JSON_DEPTH });
+  if (!fit.ok && fit.reason === 'too_large') throw new ParamsTooLargeError(fit.message, INLINE_PARAMS_BYTES);
   if (!fit.ok) throw new ValidationError([{ path: 'job.params', message: fit.message }]);
   const parsed = z.safeParse(command.params, job.params ?? {});
   if (!parsed.success)
