@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 // started by the global setup; each test file uses its own table/queue prefix.
 export default defineConfig({
   test: {
+    // Three files at once on two cores: the e2e and integration files spend most of their time waiting on
+    // the local stack (timers, long polls), so a third worker shortens the run without starving the CPU.
+    maxWorkers: 3,
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {
