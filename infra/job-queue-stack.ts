@@ -2,7 +2,16 @@
  * The whole service in one environment-agnostic stack: job store, tier queues, workers, HTTP API,
  * WebSocket progress API and maintenance schedules, wired by intent (see constructs/bindings.ts).
  */
-import { Annotations, Aws, CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  Annotations,
+  Aws,
+  CfnOutput,
+  Lazy,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import { CfnAccount } from 'aws-cdk-lib/aws-apigateway';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -300,6 +309,9 @@ export class JobQueueStack extends Stack {
       pinnedConnectSources: [
         `https://${this.httpApi.api.apiId}.${executeApi}`,
         `wss://${this.webSocket.api.apiId}.${executeApi}`,
+        // The presigned URLs of large params and results (virtual-hosted style, the bucket's regional name;
+        // lazy: the payload bucket is made after the dashboard, whose log bucket it uses).
+        Lazy.string({ produce: () => `https://${this.payloads.bucket.bucketRegionalDomainName}` }),
         ...(oidc ? [new URL(oidc.issuer).origin, ...oidc.connectOrigins] : []),
       ],
       removalPolicy: this.settings.removalPolicy,

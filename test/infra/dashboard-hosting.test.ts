@@ -215,7 +215,7 @@ describe('security headers', () => {
 });
 
 describe('index.html', () => {
-  it("carries a second CSP naming exactly the two APIs, written at deploy (no cycle with the API's CORS)", () => {
+  it("carries a second CSP naming exactly the two APIs and the payload bucket, written at deploy (no cycle with the API's CORS)", () => {
     const outdir = synthesized.app.synth().directory;
     const keys = (deployment?.Properties?.SourceObjectKeys ?? []) as string[];
     const html = readFileSync(join(outdir, `asset.${keys[1]?.replace(/\.zip$/, '')}`, 'index.html'), 'utf8');
@@ -224,7 +224,7 @@ describe('index.html', () => {
     const resolved = html.replace(/<<marker:0xbaba:\d+>>/g, (marker) => text(markers[marker]));
     const suffix = 'execute-api.<AWS::Region>.<AWS::URLSuffix>';
     expect(resolved).toContain(
-      `<meta http-equiv="Content-Security-Policy" content="connect-src 'self' https://<${id(stack.httpApi.api)}>.${suffix} wss://<${id(stack.webSocket.api)}>.${suffix}">`,
+      `<meta http-equiv="Content-Security-Policy" content="connect-src 'self' https://<${id(stack.httpApi.api)}>.${suffix} wss://<${id(stack.webSocket.api)}>.${suffix} https://<${id(stack.payloads.bucket)}.RegionalDomainName>">`,
     );
     expect(resolved.indexOf('Content-Security-Policy')).toBeLessThan(resolved.indexOf('<title>'));
   });
