@@ -192,9 +192,10 @@ describe('DynamoDB Streams event source (local)', () => {
             { itemIdentifier: records[records.length - 1]?.dynamodb?.SequenceNumber ?? '' },
           ],
         };
-        // Polled once a second, so the five records of one BatchWriteItem arrive together even on a busy machine.
       },
-      { pollIntervalMs: 1000 },
+      // A batching window that waits for all five records: they arrive in one batch even on a busy machine
+      // (polling once a second was not enough: records came one by one and no batch had three).
+      { pollIntervalMs: 100, maxBatchingWindowMs: 20_000, batchSize: 5 },
     );
     await putMany(5);
     await until(
