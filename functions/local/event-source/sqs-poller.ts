@@ -4,19 +4,13 @@ import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   type Message,
-  type MessageAttributeValue,
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type {
-  Context,
-  SQSBatchResponse,
-  SQSEvent,
-  SQSMessageAttributes,
-  SQSRecord,
-  SQSRecordAttributes,
-} from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { FunctionTimeoutError, invokeWithTimeout } from '../invoke-with-timeout.ts';
+import { PollGate } from './poll-gate.ts';
+import { regionOfArn, toRecord } from './sqs-records.ts';
 
 export { FunctionTimeoutError };
 
@@ -73,39 +67,6 @@ export interface SqsPoller {
   /** Receives again (idempotent). */
   resume(): void;
   readonly paused: boolean;
-}
-
-/** Whether the loops may receive, and a way to wait until they may. */
-class PollGate {
-  #paused: boolean;
-  #waiters = new Set<() => void>();
-  constructor(paused: boolean) {
-    this.#paused = paused;
-  }
-  get paused(): boolean {
-    return this.#paused;
-  }
-  pause(): void {
-    this.#paused = true;
-  }
-  resume(): void {
-    this.#paused = false;
-    for (const wake of this.#waiters) wake();
-    this.#waiters.clear();
-  }
-  /** Resolves on resume, or when `signal` aborts. */
-  whenResumed(signal: AbortSignal): Promise<void> {
-    if (!this.#paused || signal.aborted) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const wake = () => {
-        signal.removeEventListener('abort', wake);
-        this.#waiters.delete(wake);
-        resolve();
-      };
-      this.#waiters.add(wake);
-      signal.addEventListener('abort', wake, { once: true });
-    });
-  }
 }
 
 type HandlerResult = Awaited<ReturnType<SqsPollerOptions['handler']>>;
@@ -251,7 +212,8 @@ async function receivePage(
 }
 
 async function invokeAndSettle(opts: SqsPollerOptions, messages: Message[], onError: (err: unknown) => void) {
-  const records = messages.map((m) => toRecord(m, opts));
+  const region = opts.region ?? regionOfArn(opts.queueArn);
+  const records = messages.map((m) => toRecord(m, opts.queueArn, region));
   const invocation = invokeWithTimeout(
     opts.handler,
     { Records: records },
@@ -322,53 +284,4 @@ async function deleteRecords(opts: SqsPollerOptions, records: SQSRecord[]): Prom
     }
   }
   if (failures.length > 0) throw new DeleteFailedError(failures);
-}
-
-function toRecord(message: Message, opts: SqsPollerOptions): SQSRecord {
-  const attributes = (message.Attributes ?? {}) as Record<string, string>;
-  const record: SQSRecord = {
-    messageId: message.MessageId ?? '',
-    receiptHandle: message.ReceiptHandle ?? '',
-    body: message.Body ?? '',
-    attributes: {
-      ...attributes,
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-      SenderId: attributes.SenderId ?? '000000000000',
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-    } satisfies SQSRecordAttributes,
-    messageAttributes: toLambdaAttributes(message.MessageAttributes),
-    md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: opts.queueArn,
-    awsRegion: regionOf(opts),
-  };
-  if (message.MD5OfMessageAttributes) record.md5OfMessageAttributes = message.MD5OfMessageAttributes;
-  return record;
-}
-
-/** SDK shape (`StringValue`, binary as bytes) to Lambda's event shape (`stringValue`, binary as base64). */
-function toLambdaAttributes(
-  attributes: Record<string, MessageAttributeValue> | undefined,
-): SQSMessageAttributes {
-  const result: SQSMessageAttributes = {};
-  for (const [name, value] of Object.entries(attributes ?? {})) {
-    result[name] = {
-      dataType: value.DataType ?? 'String',
-      stringListValues: value.StringListValues ?? [],
-      binaryListValues: (value.BinaryListValues ?? []).map(toBase64),
-      ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
-      ...(value.BinaryValue !== undefined ? { binaryValue: toBase64(value.BinaryValue) } : {}),
-    };
-  }
-  return result;
-}
-
-/** The region in the queue ARN (`arn:aws:sqs:<region>:<account>:<name>`) unless given explicitly. */
-function regionOf(opts: SqsPollerOptions): string {
-  return opts.region ?? (opts.queueArn.split(':')[3] || 'us-east-1');
-}
-
-function toBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('base64');
 }
