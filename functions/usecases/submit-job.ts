@@ -8,23 +8,20 @@ import type { AgentRegistry, Logger } from '../agents/registry.ts';
 import type { SubmitJobInput } from '../api/schemas.ts';
 import type { Clock } from '../core/clock.ts';
 import {
-  type FieldIssue,
   IdempotencyConflictError,
-  ParamsTooLargeError,
   PriorityReservedError,
   QuotaExceededError,
-  UnknownAgentError,
   UnknownDependencyError,
   ValidationError,
 } from '../core/errors.ts';
 import { isTerminal, type Job, type JobStatus } from '../core/job.ts';
-import { fitJson, jsonDepth, MAX_JSON_DEPTH, MAX_PARAMS_BYTES } from '../core/limits.ts';
+import { MAX_PARAMS_BYTES } from '../core/limits.ts';
 import type { PayloadStore } from '../core/payloads.ts';
 import { DependencyChangedError, type Dispatcher, type Idempotency, type JobStore } from '../core/ports.ts';
-import { MAX_INVOCATION_TIMEOUT_SECONDS } from '../core/steps.ts';
 import { higherTier, tierForPriority } from '../core/tiers.ts';
-import * as z from '../core/zod.ts';
+import { checkJob } from './job-checks.ts';
 import { discardParams, type StoredParams, storeParams } from './payloads.ts';
+
 
 /** SQS delays messages by at most 15 minutes; later jobs wait in the table as `scheduled`. */
 export const MAX_SQS_DELAY_SECONDS = 900;
@@ -54,13 +51,6 @@ export interface Submitter {
   isAdmin: boolean;
 }
 
-export function issuesOf(error: z.core.$ZodError, prefix = ''): FieldIssue[] {
-  return error.issues.map((issue) => ({
-    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(body)',
-    message: issue.message,
-  }));
-}
-
 /** Where a submission comes from, when not from the caller directly. */
 export interface SubmissionOrigin {
   /** The schedule that starts the job (the job view's `scheduleId`). */
@@ -85,23 +75,14 @@ export async function submitJob(
 ): Promise<Submission> {
   const { userId, isAdmin } =
     typeof submitter === 'string' ? { userId: submitter, isAdmin: false } : submitter;
-  const agentCommand = deps.agents.find(input.type, input.command);
-  if (!agentCommand) throw new UnknownAgentError(input.type, input.command);
-  checkTimeout(agentCommand, input.timeoutSeconds);
-  // Depth first: the agent's schema and the fingerprint walk the params, and must not overflow the stack.
-  if (jsonDepth(input.params, MAX_JSON_DEPTH) > MAX_JSON_DEPTH)
-    throw new ValidationError([{ path: 'params', message: `nests deeper than ${MAX_JSON_DEPTH} levels` }]);
-  const parsed = z.safeParse(agentCommand.params, input.params);
-  if (!parsed.success)
-    throw new ValidationError(issuesOf(parsed.error, 'params'), 'The params do not fit the agent');
-  const paramsJson = checkStorable(parsed.data);
+  const { params, paramsJson } = checkJob(deps.agents, input, { maxParamsBytes: MAX_PARAMS_BYTES });
   await checkQuotas(deps, userId, isAdmin, input.priority);
   const id = (deps.newId ?? randomUUID)();
   const idempotency = input.idempotencyKey
     ? { key: input.idempotencyKey, fingerprint: fingerprint(input) }
     : undefined;
   // Large params are written before the job item that refers to them.
-  const stored = await storeParams(deps.payloads, id, parsed.data as Record<string, unknown>, paramsJson);
+  const stored = await storeParams(deps.payloads, id, params, paramsJson);
   try {
     const submission = await createAndDispatch(deps, id, userId, input, stored, idempotency, origin);
     if (!submission.created) await discardParams(deps, stored);
@@ -219,25 +200,6 @@ function buildJob(
     epoch: 1,
     dispatchedAt: status === 'queued' ? now.toISOString() : null,
   };
-}
-
-/** Only a durable command may run longer than one invocation (core/steps.ts). */
-function checkTimeout(command: { durable?: boolean }, timeoutSeconds: number): void {
-  if (command.durable || timeoutSeconds <= MAX_INVOCATION_TIMEOUT_SECONDS) return;
-  throw new ValidationError([
-    {
-      path: 'timeoutSeconds',
-      message: `must be at most ${MAX_INVOCATION_TIMEOUT_SECONDS} for this command (it is not durable; only durable commands may run longer than one invocation)`,
-    },
-  ]);
-}
-
-/** Params that could not be stored are refused here, so every accepted job can reach a terminal state. */
-function checkStorable(params: unknown): string {
-  const fit = fitJson(params, { maxBytes: MAX_PARAMS_BYTES, maxDepth: MAX_JSON_DEPTH });
-  if (fit.ok) return fit.json;
-  if (fit.reason === 'too_large') throw new ParamsTooLargeError(fit.message, MAX_PARAMS_BYTES);
-  throw new ValidationError([{ path: 'params', message: fit.message }]);
 }
 
 /** A job whose deadline is close to its start goes one tier up, so it is not stuck behind a backlog. */

@@ -102,6 +102,10 @@ describe('creating and changing schedules', () => {
         job: { ...echo, params: { value: 'x'.repeat(300_000) } },
       }),
     ).rejects.toBeInstanceOf(ParamsTooLargeError);
+    // A timeout no run of this command could honour (it is not durable) is refused too, as at submission.
+    await expect(
+      createSchedule(manage, owner, { rate: '1 hours', job: { ...echo, timeoutSeconds: 3600 } }),
+    ).rejects.toMatchObject({ code: 'validation_error', details: [{ path: 'job.timeoutSeconds' }] });
   });
 
   it('recomputes nextRunAt on every change; a new timetable replaces the old one', async () => {

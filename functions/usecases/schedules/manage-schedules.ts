@@ -7,14 +7,13 @@ import { randomUUID } from 'node:crypto';
 import type { AgentRegistry } from '../../agents/registry.ts';
 import type { CreateScheduleInput, UpdateScheduleInput } from '../../api/schedule-schemas.ts';
 import type { Clock } from '../../core/clock.ts';
-import { NotFoundError, ParamsTooLargeError, UnknownAgentError, ValidationError } from '../../core/errors.ts';
-import { fitJson, INLINE_PARAMS_BYTES, MAX_JSON_DEPTH } from '../../core/limits.ts';
+import { NotFoundError, ValidationError } from '../../core/errors.ts';
+import { INLINE_PARAMS_BYTES } from '../../core/limits.ts';
 import type { Page } from '../../core/ports.ts';
 import type { Schedule, ScheduledJob } from '../../core/schedule.ts';
 import type { ScheduleStore } from '../../core/schedule-ports.ts';
 import { nextRunAfter, parseTimetable, type Timetable } from '../../core/timetable.ts';
-import * as z from '../../core/zod.ts';
-import { issuesOf } from '../submit-job.ts';
+import { checkJob } from '../job-checks.ts';
 
 export interface ScheduleDeps {
   schedules: ScheduleStore;
@@ -42,7 +41,7 @@ export async function createSchedule(
 ): Promise<Schedule> {
   const fields = { cron: input.cron ?? null, rate: input.rate ?? null, timezone: input.timezone ?? 'UTC' };
   const timetable = timetableOf(fields);
-  checkJob(deps.agents, input.job);
+  checkScheduledJob(deps.agents, input.job);
   const now = deps.clock.now();
   const paused = input.paused ?? false;
   const schedule: Schedule = {
@@ -90,7 +89,7 @@ export async function updateSchedule(
   id: string,
   patch: UpdateScheduleInput,
 ): Promise<Schedule> {
-  if (patch.job) checkJob(deps.agents, patch.job);
+  if (patch.job) checkScheduledJob(deps.agents, patch.job);
   for (let attempt = 1; ; attempt++) {
     const current = await getOwnSchedule(deps.schedules, userId, id);
     const next = patched(current, patch, deps.clock.now());
@@ -144,18 +143,10 @@ function nextRunIso(timetable: Timetable, now: Date, anchor: Date): string | nul
 }
 
 /**
- * The job must name a registered agent command and its params must fit the job item and the agent's
- * schema, as a submission's would: what is accepted here is what every run can submit.
+ * The job must name a registered agent command, with a timeout it can honour and params that fit its schema,
+ * as a submission's would: what is accepted here is what every run can submit. The schedule item holds the
+ * params, so at most what a job item holds inline (256 KiB).
  */
-function checkJob(agents: AgentRegistry, job: ScheduledJob): void {
-  const command = agents.find(job.type, job.command);
-  if (!command) throw new UnknownAgentError(job.type, job.command);
-  // Size and depth first: the schema walks the params and must not overflow the stack.
-  // The schedule item holds its job's params: at most what a job item holds inline (256 KiB).
-  const fit = fitJson(job.params ?? {}, { maxBytes: INLINE_PARAMS_BYTES, maxDepth: MAX_JSON_DEPTH });
-  if (!fit.ok && fit.reason === 'too_large') throw new ParamsTooLargeError(fit.message, INLINE_PARAMS_BYTES);
-  if (!fit.ok) throw new ValidationError([{ path: 'job.params', message: fit.message }]);
-  const parsed = z.safeParse(command.params, job.params ?? {});
-  if (!parsed.success)
-    throw new ValidationError(issuesOf(parsed.error, 'job.params'), 'The params do not fit the agent');
+function checkScheduledJob(agents: AgentRegistry, job: ScheduledJob): void {
+  checkJob(agents, job, { maxParamsBytes: INLINE_PARAMS_BYTES, path: 'job' });
 }
