@@ -20,21 +20,19 @@ import type { Dispatcher, JobStore } from '../core/ports.ts';
 import { handOff, recordSteps, resume, withFinalSteps } from '../core/step-transitions.ts';
 import {
   acknowledgeCancel,
-  boundedProgress,
   claim,
   complete,
-  decideFailure,
   errorInfo,
   expire,
   fail,
   heartbeat,
-  type Transition,
 } from '../core/transitions.ts';
 import * as z from '../core/zod.ts';
 import { StepRunner } from './durable-steps.ts';
 import { loadParams, storeResult } from './payloads.ts';
 import { ProgressReporter } from './progress-reporter.ts';
 import { runTimeLimit, untilAborted } from './run-limits.ts';
+import { finishWith, recordFailure, reread, withProgress } from './run-outcomes.ts';
 
 export interface JobMessage {
   jobId: string;
@@ -253,44 +251,6 @@ async function continueElsewhere(deps: RunJobDeps, job: Job, progress: Job['prog
   if (!next) return reread(deps, job);
   await deps.dispatcher?.dispatch(next);
   return { kind: 'continued', job: next };
-}
-
-/** A final transition that also writes the last reported progress. */
-const withProgress = (transition: Transition, progress: Job['progress'] | undefined): Transition =>
-  progress ? { ...transition, set: { progress: boundedProgress(progress), ...transition.set } } : transition;
-
-async function recordFailure(
-  deps: RunJobDeps,
-  job: Job,
-  error: JobError,
-  progress?: Job['progress'],
-): Promise<RunOutcome> {
-  const decision = decideFailure(job, error, deps.clock.now(), {
-    ...(deps.backoffCapSeconds !== undefined && { capSeconds: deps.backoffCapSeconds }),
-    ...(deps.random && { random: deps.random }),
-  });
-  const next = await deps.store.apply(job, withProgress(decision.transition, progress));
-  if (!next) return reread(deps, job);
-  if (decision.kind === 'retry') return { kind: 'retry', job: next, delaySeconds: decision.delaySeconds };
-  return { kind: 'finished', job: next };
-}
-
-async function finishWith(deps: RunJobDeps, job: Job, transition: Transition): Promise<RunOutcome> {
-  const next = await deps.store.apply(job, transition);
-  return next ? { kind: 'finished', job: next } : reread(deps, job);
-}
-
-/**
- * A final write lost its precondition. If a cancel request arrived in between, honour it;
- * otherwise someone else owns the job now, and this message has nothing left to do.
- */
-async function reread(deps: RunJobDeps, job: Job): Promise<RunOutcome> {
-  const latest = await deps.store.get(job.id);
-  const sameRun = latest?.epoch === job.epoch && latest.attempt === job.attempt;
-  if (latest && sameRun && latest.status === 'cancelling') {
-    return finishWith(deps, latest, acknowledgeCancel(latest, deps.clock.now()));
-  }
-  return { kind: 'dropped', reason: `job changed underneath (${latest?.status ?? 'deleted'})` };
 }
 
 /** How long a heartbeat keeps the message hidden: long enough to survive two missed beats. */
