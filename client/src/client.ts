@@ -10,7 +10,6 @@
  * turns that off (the job's `idempotencyKey` then stays null, and a failed submit is never retried).
  */
 import type { BackoffPolicy } from './backoff.ts';
-import { JobsApiError } from './errors.ts';
 import { ScheduleMethods } from './schedules.ts';
 import type { WebSocketConstructor, WebSocketLike } from './socket.ts';
 import { resolveWebSocket } from './socket.ts';
@@ -39,7 +38,11 @@ import type {
   Webhook,
   WebhookDelivery,
 } from './types.ts';
+import { type WaitOptions, waitForJob } from './wait.ts';
 import { type WatchHandle, type WatchOptions, type WatchTarget, watchJobs } from './watch.ts';
+
+export type { WaitOptions } from './wait.ts';
+
 import { WebhookRequests } from './webhooks.ts';
 
 export interface JobsClientOptions {
@@ -58,13 +61,6 @@ export interface JobsClientOptions {
   fetch?: typeof fetch;
   /** A WebSocket implementation; default: the global one, else the `ws` package. */
   WebSocket?: WebSocketConstructor;
-}
-
-export interface WaitOptions extends Omit<WatchOptions, 'onError'> {
-  /** Reject with JobsApiError `timeout` after this long (default: no limit). */
-  timeoutMs?: number;
-  /** Abort waiting; rejects with the signal's reason. */
-  signal?: AbortSignal;
 }
 
 type Query = Record<string, string | number | boolean | undefined>;
@@ -241,32 +237,7 @@ export class JobsClient {
    * the WebSocket, polling when the socket cannot connect.
    */
   wait(id: string, options: WaitOptions = {}): Promise<Job> {
-    const { timeoutMs, signal, ...watchOptions } = options;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    const handle = this.watch(id, () => undefined, watchOptions);
-    return new Promise<Job>((resolve, reject) => {
-      const stop = (error: unknown) => {
-        handle.close();
-        reject(error);
-      };
-      const onAbort = () => stop(signal?.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const timer =
-        timeoutMs === undefined
-          ? undefined
-          : setTimeout(
-              () => stop(new JobsApiError(0, 'timeout', `job ${id} did not finish within ${timeoutMs} ms`)),
-              timeoutMs,
-            );
-      handle.done
-        // Events leave a large result out: read the whole job then.
-        .then((job) => (job?.resultTruncated ? this.get(id) : job))
-        .then((job) => (job ? resolve(job) : undefined), reject)
-        .finally(() => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-        });
-    });
+    return waitForJob(this, id, options);
   }
 
   async #openSocket(): Promise<WebSocketLike | undefined> {
