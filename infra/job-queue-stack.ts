@@ -2,26 +2,16 @@
  * The whole service in one environment-agnostic stack: job store, tier queues, workers, HTTP API,
  * WebSocket progress API and maintenance schedules, wired by intent (see constructs/bindings.ts).
  */
-import {
-  Annotations,
-  Aws,
-  CfnOutput,
-  Lazy,
-  RemovalPolicy,
-  Stack,
-  type StackProps,
-  Validations,
-} from 'aws-cdk-lib';
-import { CfnAccount } from 'aws-cdk-lib/aws-apigateway';
-import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Annotations, CfnOutput, Lazy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { routes as contractRoutes, type RouteDefinition } from '../functions/api/routes.ts';
 import { TIERS } from '../functions/core/tiers.ts';
 import { apiHandlerNeeds } from './api-access.ts';
 import { JobQueueAlarms } from './constructs/alarms.ts';
+import { addApiGatewayCloudWatchRole } from './constructs/api-gateway-account.ts';
 import { bindQuotas, type JobsBinding } from './constructs/bindings.ts';
-import { DashboardHosting } from './constructs/dashboard-hosting.ts';
+import type { DashboardHosting } from './constructs/dashboard-hosting.ts';
 import { JobsHttpApi } from './constructs/http-api.ts';
 import type { FunctionDefaults } from './constructs/job-function.ts';
 import { bindJobMetrics, jobMetricWidgets } from './constructs/job-metrics.ts';
@@ -40,6 +30,7 @@ import {
   Workers,
   workerReservedConcurrency,
 } from './constructs/workers.ts';
+import { addDashboard } from './dashboard-wiring.ts';
 import { MIN_UNRESERVED_CONCURRENCY, reservedConcurrency } from './limits.ts';
 import { connectionsTable, jobsTable, schedulesTable, type TableDefinition, tables } from './resources.ts';
 import { type JobQueueSettings, type ResolvedSettings, resolveSettings } from './settings.ts';
@@ -153,7 +144,7 @@ export class JobQueueStack extends Stack {
     const tiersHandler = this.httpApi.handlers.get('admin-tiers');
     if (tiersHandler) bindTierEventSources(tiersHandler, this.workers.tierEventSources);
 
-    if (settings.webSocketAccessLogs && settings.apiGatewayCloudWatchRole) this.addApiGatewayCloudWatchRole();
+    if (settings.webSocketAccessLogs && settings.apiGatewayCloudWatchRole) addApiGatewayCloudWatchRole(this);
     this.webSocket = new ProgressWebSocket(this, 'WebSocket', {
       defaults,
       stageName: settings.stage,
@@ -186,7 +177,11 @@ export class JobQueueStack extends Stack {
       removalPolicy: settings.removalPolicy,
     });
 
-    this.dashboard = this.addDashboard(props.dashboardAssets);
+    this.dashboard = addDashboard(this, {
+      assetsDir: props.dashboardAssets,
+      // Lazy: the payload bucket is made after the dashboard, whose log bucket it uses.
+      payloadBucketDomain: Lazy.string({ produce: () => this.payloads.bucket.bucketRegionalDomainName }),
+    });
     this.payloads = this.addPayloadBucket();
 
     // What the alarms and the operations dashboard watch; a new job-carrying function or stream consumer
@@ -236,34 +231,6 @@ export class JobQueueStack extends Stack {
     }
   }
 
-  /**
-   * API Gateway writes WebSocket (and REST) logs with one role per account and region; without it the stage
-   * fails to create ("CloudWatch Logs role ARN must be set in account settings"). Kept on stack deletion so
-   * the account setting never points at a deleted role.
-   */
-  private addApiGatewayCloudWatchRole(): void {
-    const role = new Role(this, 'ApiGatewayCloudWatchRole', {
-      assumedBy: new ServicePrincipal('apigateway.amazonaws.com'),
-      managedPolicies: [
-        ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonAPIGatewayPushToCloudWatchLogs'),
-      ],
-    });
-    role.applyRemovalPolicy(RemovalPolicy.RETAIN);
-    const account = new CfnAccount(this, 'ApiGatewayAccount', { cloudWatchRoleArn: role.roleArn });
-    account.applyRemovalPolicy(RemovalPolicy.RETAIN);
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      reason:
-        'AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS documents for the account-level API Gateway logging role; API Gateway writes the logs of every API of the account with it, so it cannot be scoped to this stack.',
-    });
-  }
-
-  /**
-   * The dashboard, allowed by the HTTP API's CORS. Its CSP header names the WebSocket API exactly but the
-   * HTTP API only as `https://*.execute-api.<region>.<suffix>`: the API's CORS names the distribution's
-   * domain, and a header policy naming the API back would be a dependency cycle CloudFormation refuses.
-   * index.html, written at deploy (after both exist), carries a second policy naming both APIs exactly.
-   */
   /** The payload bucket, bound to the API handlers that declare it (api-access.ts), the worker and cleanup. */
   private addPayloadBucket(): PayloadBucket {
     const payloads = new PayloadBucket(this, 'Payloads', {
@@ -278,51 +245,6 @@ export class JobQueueStack extends Stack {
     payloads.bind(this.workers.worker, 'run');
     payloads.bind(this.maintenance.cleanupFunction, 'cleanup');
     return payloads;
-  }
-
-  private addDashboard(assetsDir: string | undefined): DashboardHosting {
-    const { oidc } = this.settings.dashboard;
-    const executeApi = `execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;
-    const dashboard = new DashboardHosting(this, 'Dashboard', {
-      assetsDir,
-      config: {
-        apiUrl: this.httpApi.url,
-        wsUrl: this.webSocket.url,
-        ...(oidc && {
-          oidc: {
-            issuer: oidc.issuer,
-            clientId: oidc.clientId,
-            scopes: oidc.scopes,
-            // The token the HTTP API's authorizer accepts: Cognito's access or ID token, else the ID token
-            // (its audience is the client id).
-            tokenUse: (this.settings.auth.mode === 'jwks' && this.settings.auth.tokenUse) || 'id',
-          },
-        }),
-      },
-      connectSources: [
-        `https://*.${executeApi}`,
-        `wss://${this.webSocket.api.apiId}.${executeApi}`,
-        // Large params and results: the API redirects to a presigned URL of the payload bucket.
-        `https://*.s3.${Aws.REGION}.${Aws.URL_SUFFIX}`,
-        ...(oidc ? [new URL(oidc.issuer).origin, ...oidc.connectOrigins] : []),
-      ],
-      pinnedConnectSources: [
-        `https://${this.httpApi.api.apiId}.${executeApi}`,
-        `wss://${this.webSocket.api.apiId}.${executeApi}`,
-        // The presigned URLs of large params and results (virtual-hosted style, the bucket's regional name;
-        // lazy: the payload bucket is made after the dashboard, whose log bucket it uses).
-        Lazy.string({ produce: () => `https://${this.payloads.bucket.bucketRegionalDomainName}` }),
-        ...(oidc ? [new URL(oidc.issuer).origin, ...oidc.connectOrigins] : []),
-      ],
-      removalPolicy: this.settings.removalPolicy,
-      logRetention: this.settings.logRetention,
-    });
-    this.httpApi.allowOrigin(dashboard.origin);
-    if (!assetsDir)
-      Annotations.of(dashboard).addInfo(
-        "The dashboard's files were not built (infra/dashboard-assets.ts found no dashboard/build.ts): DashboardUrl serves only config.json.",
-      );
-    return dashboard;
   }
 
   private addOutputs(): void {
