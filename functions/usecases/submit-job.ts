@@ -22,7 +22,6 @@ import { higherTier, tierForPriority } from '../core/tiers.ts';
 import { checkJob } from './job-checks.ts';
 import { discardParams, type StoredParams, storeParams } from './payloads.ts';
 
-
 /** SQS delays messages by at most 15 minutes; later jobs wait in the table as `scheduled`. */
 export const MAX_SQS_DELAY_SECONDS = 900;
 
