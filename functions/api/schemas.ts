@@ -123,6 +123,12 @@ export const jobViewSchema = z
         status: z.enum(['completed', 'failed']),
         attempt: int(),
         completedAt: isoDate,
+        resultOffloaded: z.optional(z.literal(true)).register(z.globalRegistry, {
+          description: "Present when the step's result is large and kept in S3 rather than with the job",
+        }),
+        resultBytes: z.optional(int()).register(z.globalRegistry, {
+          description: 'The size of an offloaded result (bytes of its JSON)',
+        }),
       }),
     ),
     /** Hand-offs to a fresh invocation in the current attempt. */

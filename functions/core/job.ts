@@ -3,7 +3,7 @@
  * Pure data; no AWS SDK here.
  */
 import type { PayloadRef } from './payloads.ts';
-import type { StepRecord, StepView } from './steps.ts';
+import { type StepRecord, type StepView, toStepView } from './steps.ts';
 import type { Tier } from './tiers.ts';
 
 export const JOB_STATUSES = [
@@ -154,12 +154,7 @@ export function toJobView(job: Job): JobView {
     queueTimeMs: job.queueTimeMs ?? null,
     executionTimeMs: job.executionTimeMs ?? null,
     seq: job.seq,
-    steps: (job.steps ?? []).map(({ name, status, attempt, completedAt }) => ({
-      name,
-      status,
-      attempt,
-      completedAt,
-    })),
+    steps: (job.steps ?? []).map(toStepView),
     continuations: job.continuations ?? 0,
   };
 }

@@ -19,12 +19,15 @@
  *     statusTimeKey, deadlineKey, deadlineTimeKey, 8 timestamps, ~12 numbers ≤ 1,500
  *   attribute names (~47 names × ≤ 20 bytes)                               ≤    940
  *   stepsJson (core/steps.ts): ≤ 64 steps × ≤ 200 bytes without results;
- *     step results are kept in the payload budget above (the result is
- *     null while they exist; together at most MAX_STEP_RESULTS_BYTES, so
+ *     step results kept inline are in the payload budget above (the result
+ *     is null while they exist; together at most MAX_STEP_RESULTS_BYTES, so
  *     with inline params at most INLINE_PAYLOAD_BYTES)                     ≤ 12,800
+ *   a reference per step whose result is in S3 (core/step-results.ts):
+ *     64 × ≤ 70 bytes (`"resultRef":{"object":"<epoch>-<attempt>-<nonce>",
+ *     "bytes":n}`), kept after the job ends                                ≤  4,480
  *   continuations, handoffAt                                               ≤     60
- *   total                                                                  ≤ 392,132 bytes
- * That leaves 17,468 bytes (4.3 %) for fields added later; whoever adds one adds its line here.
+ *   total                                                                  ≤ 396,612 bytes
+ * That leaves 12,988 bytes (3.2 %) for fields added later; whoever adds one adds its line here.
  */
 export const MAX_ITEM_BYTES = 400 * 1024;
 /**
@@ -43,10 +46,14 @@ export const INLINE_RESULT_BYTES = 256 * 1024;
 /** Params and result kept in the item together: at most 352 KiB (the item's budget above). */
 export const INLINE_PAYLOAD_BYTES = 352 * 1024;
 /**
- * All of a job's stored step results together (kept in the item while the job runs): 96 KiB, what the
- * payload budget leaves beside params at their inline limit. Larger step results are not offloaded yet.
+ * The step results a job keeps in its item together (while the job runs): 96 KiB, what the payload budget
+ * leaves beside params at their inline limit. Others go to the payload store (core/step-results.ts).
  */
 export const MAX_STEP_RESULTS_BYTES = INLINE_PAYLOAD_BYTES - INLINE_PARAMS_BYTES;
+/** A step result up to this size (16 KiB of JSON) stays in the item while the inline ones fit the cap above. */
+export const INLINE_STEP_RESULT_BYTES = 16 * 1024;
+/** One step's result, as stored: at most 50 MiB like a job's result (`step_result_too_large` beyond). */
+export const MAX_STEP_RESULT_BYTES = MAX_RESULT_BYTES;
 /** Params and results nest at most this deep (JSON.stringify overflows the stack near 5,000 levels). */
 export const MAX_JSON_DEPTH = 256;
 export const MAX_ERROR_MESSAGE_BYTES = 2048;

@@ -15,12 +15,20 @@ export interface PayloadRef {
 export interface PayloadStore {
   /** Writes JSON text under `key` (overwrites). */
   put(key: string, json: string): Promise<void>;
-  /** Reads the JSON text under `key`. */
+  /** Reads the JSON text under `key`; throws PayloadMissingError when there is no object under it. */
   get(key: string): Promise<string>;
   /** Deletes one object (absent: nothing happens). */
   delete(key: string): Promise<void>;
-  /** Deletes every object of a job (its params and the results of all its runs). */
+  /** Deletes every object of a job (its params, the results of all its runs and its step results). */
   deleteJob(jobId: string): Promise<void>;
+}
+
+/** No object under a key: never written, deleted, or expired by the bucket's lifecycle rules. */
+export class PayloadMissingError extends Error {
+  override readonly name = 'PayloadMissingError';
+  constructor(readonly key: string) {
+    super(`No payload object under ${key}`);
+  }
 }
 
 /** A short-lived URL that returns an object (a presigned GET), for callers that download it themselves. */
@@ -46,6 +54,11 @@ export const resultPrefix = (jobId: string) => `${RESULTS_PREFIX}${jobId}/`;
  */
 export const resultKey = (jobId: string, attempt: number, nonce: string) =>
   `${resultPrefix(jobId)}${attempt}-${nonce}.json`;
+/**
+ * A step result kept out of the item (core/step-results.ts), under the job's results prefix: the results
+ * lifecycle rule and the job's deletion cover it. `object` names the run that wrote it and a nonce.
+ */
+export const stepResultKey = (jobId: string, object: string) => `${resultPrefix(jobId)}steps/${object}.json`;
 
 /** Params of this size (bytes of JSON) stay in the item. */
 export const paramsFitInline = (bytes: number): boolean => bytes <= INLINE_PARAMS_BYTES;

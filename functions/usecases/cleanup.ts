@@ -84,7 +84,8 @@ export async function cleanupWithin(deps: CleanupDeps, request: CleanupRequest):
  * refers to any more, and the bucket's lifecycle expiry removes them.
  */
 async function deletePayloads(deps: CleanupDeps, job: Job): Promise<void> {
-  if (!deps.payloads || !(job.paramsRef || job.resultRef)) return;
+  const offloadedSteps = job.steps?.some((step) => step.resultRef !== undefined);
+  if (!deps.payloads || !(job.paramsRef || job.resultRef || offloadedSteps)) return;
   await deps.payloads
     .deleteJob(job.id)
     .catch((error) => deps.logger?.warn('payloads left to the lifecycle expiry', { jobId: job.id, error }));

@@ -2,11 +2,11 @@
  * `ctx.step(name, fn)` for one invocation of a job: replays the results the job stored, runs and stores
  * the others, and, for a durable command, asks for a continuation between steps when the invocation's time
  * runs short (core/steps.ts decides). Step records are saved one write at a time, each with the whole list
- * as it is then, so concurrent steps never overwrite each other's records.
+ * as it is then, so concurrent steps never overwrite each other's records. Results go through StepResults:
+ * in the item, or in the payload store (written first) when large.
  */
 import type { Clock } from '../core/clock.ts';
 import { PermanentJobError, TransientJobError, toJobError } from '../core/errors.ts';
-import { fitJson, MAX_JSON_DEPTH, MAX_STEP_RESULTS_BYTES } from '../core/limits.ts';
 import {
   MAX_STEPS,
   type StepRecord,
@@ -15,6 +15,9 @@ import {
   stepResultBytes,
   withStep,
 } from '../core/steps.ts';
+import type { StepResults } from './step-results.ts';
+
+type KeptResult = Pick<StepRecord, 'result' | 'resultRef'>;
 
 /** Thrown out of `ctx.step` when the job moves to a fresh invocation; the worker hands it off. */
 export class ContinuationRequested extends Error {
@@ -30,6 +33,8 @@ export interface StepRunnerOptions {
   attempt: number;
   continuation: number;
   clock: Clock;
+  /** Keeps step results (in the item or the payload store) and reads them back. */
+  results: StepResults;
   /** Writes the job's step records; throws when they could not be written. */
   save(steps: StepRecord[]): Promise<void>;
   /** Whether the job may continue in a fresh invocation (a durable command with a way to re-send it). */
@@ -72,9 +77,13 @@ export class StepRunner {
     this.#used.add(name);
     // (A completed job's steps have no results left; nothing replays them, but a missing one just runs again.)
     const stored = this.#steps.find(
-      (step) => step.name === name && step.status === 'completed' && step.result !== undefined,
+      (step) =>
+        step.name === name &&
+        step.status === 'completed' &&
+        (step.result !== undefined || step.resultRef !== undefined),
     );
-    if (stored) return JSON.parse(stored.result ?? 'null') as T;
+    const replayed = stored && (await this.#options.results.load(stored));
+    if (typeof replayed === 'string') return JSON.parse(replayed) as T;
     if (!this.#steps.some((step) => step.name === name) && this.#steps.length >= MAX_STEPS)
       throw new PermanentJobError(`A job may record at most ${MAX_STEPS} steps`, 'too_many_steps');
     const { mayContinue, remainingMs } = this.#options;
@@ -96,23 +105,20 @@ export class StepRunner {
       if (code !== 'cancelled') await this.#record(name, 'failed', started).catch(() => undefined);
       throw error;
     }
-    const room = MAX_STEP_RESULTS_BYTES - stepResultBytes(this.#steps.filter((step) => step.name !== name));
-    const fit = fitJson(value, { maxBytes: room, maxDepth: MAX_JSON_DEPTH });
-    if (!fit.ok) {
-      const code =
-        fit.reason === 'not_serializable' ? 'step_result_not_serializable' : 'step_result_too_large';
-      const limit =
-        fit.reason === 'too_large'
-          ? ` (all step results together: at most ${MAX_STEP_RESULTS_BYTES} bytes)`
-          : '';
-      throw new PermanentJobError(`The result of step "${name}" ${fit.message}${limit}`, code);
-    }
-    await this.#record(name, 'completed', started, fit.json);
+    const inlineBytes = stepResultBytes(this.#steps.filter((step) => step.name !== name));
+    const { results } = this.#options;
+    const fitted = results.fit(name, value, inlineBytes);
+    // An inline result is recorded with no await in between: a concurrent step then weighs it.
+    const kept: KeptResult =
+      fitted.place === 'inline'
+        ? { result: fitted.json }
+        : { resultRef: await results.offload(name, fitted) };
+    await this.#record(name, 'completed', started, kept);
     // Every run sees the same value: the stored JSON, not the object `fn` returned.
-    return JSON.parse(fit.json) as T;
+    return JSON.parse(fitted.json) as T;
   };
 
-  async #record(name: string, status: StepRecord['status'], started: Date, result?: string): Promise<void> {
+  async #record(name: string, status: StepRecord['status'], started: Date, kept?: KeptResult): Promise<void> {
     const now = this.#options.clock.now();
     this.#steps = withStep(this.#steps, {
       name,
@@ -121,7 +127,7 @@ export class StepRunner {
       continuation: this.#options.continuation,
       completedAt: now.toISOString(),
       durationMs: Math.max(0, now.getTime() - started.getTime()),
-      ...(result !== undefined && { result }),
+      ...kept,
     });
     const write = this.#saving.then(() => this.#options.save(this.#steps));
     this.#saving = write.catch(() => undefined);

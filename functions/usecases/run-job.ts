@@ -33,6 +33,7 @@ import { loadParams, storeResult } from './payloads.ts';
 import { ProgressReporter } from './progress-reporter.ts';
 import { runTimeLimit, untilAborted } from './run-limits.ts';
 import { finishWith, recordFailure, reread, withProgress } from './run-outcomes.ts';
+import { StepResults } from './step-results.ts';
 
 export interface JobMessage {
   jobId: string;
@@ -182,6 +183,12 @@ async function execute(
     attempt: claimed.attempt,
     continuation: claimed.continuations ?? 0,
     clock: deps.clock,
+    results: new StepResults({
+      jobId: claimed.id,
+      epoch: claimed.epoch,
+      attempt: claimed.attempt,
+      payloads: deps.payloads,
+    }),
     save: async (records) => {
       const next = await deps.store.apply(current, recordSteps(current, records));
       if (!next) {

@@ -1,6 +1,7 @@
 /** An in-memory payload store for unit tests, with a switch that makes writes fail. */
 import {
   type PayloadLinks,
+  PayloadMissingError,
   type PayloadStore,
   paramsKey,
   resultPrefix,
@@ -9,14 +10,16 @@ import {
 export class MemoryPayloadStore implements PayloadStore, PayloadLinks {
   readonly objects = new Map<string, string>();
   failPuts = false;
+  failGets = false;
 
   async put(key: string, json: string): Promise<void> {
     if (this.failPuts) throw new Error('S3 is down');
     this.objects.set(key, json);
   }
   async get(key: string): Promise<string> {
+    if (this.failGets) throw new Error('S3 is down');
     const json = this.objects.get(key);
-    if (json === undefined) throw new Error(`NoSuchKey ${key}`);
+    if (json === undefined) throw new PayloadMissingError(key);
     return json;
   }
   async delete(key: string): Promise<void> {

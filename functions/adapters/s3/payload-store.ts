@@ -15,7 +15,7 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { type PayloadStore, paramsKey, resultPrefix } from '../../core/payloads.ts';
+import { PayloadMissingError, type PayloadStore, paramsKey, resultPrefix } from '../../core/payloads.ts';
 
 export const PART_BYTES = 8 * 1024 * 1024;
 const CONTENT_TYPE = 'application/json';
@@ -66,9 +66,11 @@ export class S3PayloadStore implements PayloadStore {
   }
 
   async get(key: string): Promise<string> {
-    const { Body } = await this.options.client.send(
-      new GetObjectCommand({ Bucket: this.options.bucket, Key: key }),
-    );
+    const { Body } = await this.options.client
+      .send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }))
+      .catch((error: unknown) => {
+        throw (error as Error).name === 'NoSuchKey' ? new PayloadMissingError(key) : error;
+      });
     if (!Body) throw new Error(`payload ${key} has no body`);
     return Body.transformToString('utf8');
   }
