@@ -1,6 +1,7 @@
 /**
  * Durable steps and continuations on the local stack, with a simulated worker time limit of 5 s
- * (WORKER_BUDGET_SECONDS): one stack for every case, to keep the e2e time small.
+ * (WORKER_BUDGET_SECONDS): one stack for every case, to keep the e2e time small. Large step results go
+ * through the stack's S3 emulator.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../functions/core/job.ts';
@@ -95,5 +96,29 @@ describe.concurrent('demo/steps', () => {
     const final = await until(job.id, (j) => j.status !== 'cancelling' && j.status !== 'running', 30_000);
     expect(final.status).toBe('cancelled');
     expect(final.steps.length).toBeLessThan(6);
+  });
+
+  it('keeps large step results in S3 and replays them on the next attempt', async () => {
+    const job = await submitSteps(
+      { steps: 3, secondsPerStep: 0, failAtStep: 3, bytesPerStep: 200_000 },
+      { retryDelaySeconds: 1 },
+    );
+    const done = await until(job.id, (j) => j.status === 'completed');
+    expect(done.attempt).toBe(2);
+    // Steps 1 and 2 ran in attempt 1 only; attempt 2 got their 200,000 characters back from S3.
+    expect(done.result).toEqual({
+      runs: {
+        '1': { attempt: 1, continuation: 0, bytes: 200_000 },
+        '2': { attempt: 1, continuation: 0, bytes: 200_000 },
+        '3': { attempt: 2, continuation: 0, bytes: 200_000 },
+      },
+    });
+    for (const step of done.steps)
+      expect(step).toMatchObject({
+        status: 'completed',
+        resultOffloaded: true,
+        resultBytes: expect.any(Number),
+      });
+    expect(done.steps[0]?.resultBytes).toBeGreaterThan(200_000);
   });
 });
