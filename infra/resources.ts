@@ -194,7 +194,9 @@ export interface PayloadExpiryRule {
  * still need its objects:
  * - params are written at submission; a job may wait up to a year to start (runAt), then is kept
  *   `retentionDays` after it ends;
- * - a result is written when its run ends, and kept `retentionDays`;
+ * - a result is written when its run ends, and kept `retentionDays`; a durable step's result (under the
+ *   job's results prefix) is written while the job runs, usually within a day of its end (a job redriven
+ *   later whose step object has expired runs that step again);
  * plus TTL's lag (deletes within about 48 hours) and a day of margin.
  */
 export const payloadBucket = {

@@ -48,19 +48,18 @@ export const demoAgent: Agent = {
   }),
   steps: command({
     description:
-      'Runs durable steps "1" to `steps`, each sleeping `secondsPerStep` with progress; step `failAtStep` throws a transient error in the first `failTimes` attempts that run it (default 1); each step result carries `bytesPerStep` characters (default 0; large ones are kept in S3). The result says in which attempt and continuation each step ran, and how many characters each step gave back.',
+      'Runs durable steps "1" to `steps`, each sleeping `secondsPerStep` with progress; step `failAtStep` throws a transient error in the first `failTimes` attempts that run it (default 1). The result says in which attempt and continuation each step ran.',
     durable: true,
     params: z.object({
       steps: z.int().check(z.minimum(1), z.maximum(50)),
       secondsPerStep: z.number().check(z.minimum(0), z.maximum(60)),
       failAtStep: z.optional(z.int().check(z.minimum(1), z.maximum(50))),
       failTimes: z._default(z.int().check(z.minimum(0)), 1),
-      bytesPerStep: z._default(z.int().check(z.minimum(0), z.maximum(1_000_000)), 0),
     }),
-    run: async ({ steps, secondsPerStep, failAtStep, failTimes, bytesPerStep }, ctx) => {
-      const runs: Record<string, { attempt: number; continuation: number; bytes?: number }> = {};
+    run: async ({ steps, secondsPerStep, failAtStep, failTimes }, ctx) => {
+      const runs: Record<string, { attempt: number; continuation: number }> = {};
       for (let n = 1; n <= steps; n++) {
-        const { data, ...ran } = await ctx.step(String(n), async () => {
+        runs[String(n)] = await ctx.step(String(n), async () => {
           ctx.progress(Math.round(((n - 1) / steps) * 100), `step ${n}`, `${n - 1}/${steps}`);
           await sleep(secondsPerStep * 1000, ctx.signal);
           if (n === failAtStep && ctx.attempt <= failTimes)
@@ -68,11 +67,8 @@ export const demoAgent: Agent = {
               `demo/steps step ${n} failing in attempt ${ctx.attempt}`,
               'demo_transient',
             );
-          const filler = bytesPerStep > 0 ? 'x'.repeat(bytesPerStep) : undefined;
-          return { attempt: ctx.attempt, continuation: ctx.continuation, ...(filler && { data: filler }) };
+          return { attempt: ctx.attempt, continuation: ctx.continuation };
         });
-        // What the step gave back (replayed from the job, or from S3 when large), measured.
-        runs[String(n)] = data === undefined ? ran : { ...ran, bytes: data.length };
         ctx.progress(Math.round((n / steps) * 100), `step ${n}`, `${n}/${steps}`);
       }
       return { runs };

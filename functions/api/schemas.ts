@@ -79,10 +79,10 @@ export const jobViewSchema = z
     type: z.string(),
     command: z.string(),
     params: z.nullable(z.record(z.string(), z.unknown())).register(z.globalRegistry, {
-      description: 'null when the params are larger than 256 KiB: then paramsTruncated is true',
+      description: 'null when over 256 KiB (paramsTruncated is then true)',
     }),
     paramsTruncated: z.optional(z.literal(true)).register(z.globalRegistry, {
-      description: 'Present when params are kept in S3: read them with GET /jobs/{id}/params',
+      description: 'Present when params are kept in S3: GET /jobs/{id}/params',
     }),
     priority: int(MIN_PRIORITY, MAX_PRIORITY),
     tier: z.enum(TIERS),
@@ -98,7 +98,7 @@ export const jobViewSchema = z
     result: z.unknown(),
     resultTruncated: z.optional(z.literal(true)).register(z.globalRegistry, {
       description:
-        'Present when result is null because it is kept in S3 (or left out of a WebSocket frame): GET /jobs/{id}/result',
+        'Present when result is null because it is in S3 (or left out of a WebSocket frame): GET /jobs/{id}/result',
     }),
     error: z.nullable(z.object({ code: z.string(), message: z.string(), retryable: z.boolean() })),
     runAt: z.nullable(isoDate),
@@ -123,12 +123,10 @@ export const jobViewSchema = z
         status: z.enum(['completed', 'failed']),
         attempt: int(),
         completedAt: isoDate,
-        resultOffloaded: z.optional(z.literal(true)).register(z.globalRegistry, {
-          description: "Present when the step's result is large and kept in S3 rather than with the job",
-        }),
-        resultBytes: z.optional(int()).register(z.globalRegistry, {
-          description: 'The size of an offloaded result (bytes of its JSON)',
-        }),
+        // A result kept in S3 (core/step-results.ts): set, with its size (bytes of JSON). No description
+        // registered: every bundle carries the schema's text (test/infra/bundle-sizes.test.ts).
+        resultOffloaded: z.optional(z.literal(true)),
+        resultBytes: z.optional(int()),
       }),
     ),
     /** Hand-offs to a fresh invocation in the current attempt. */

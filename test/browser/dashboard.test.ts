@@ -8,6 +8,7 @@ import { type Job, JobsClient } from '@tiered-job-queue/client';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../functions/local/stack.ts';
+import { registerBigStepsAgent } from '../support/big-steps-agent.ts';
 import { attribute, type BrowserSession, openBrowser, text, visible } from '../support/browser.ts';
 import { eventually } from '../support/http-client.ts';
 import { startTestStack, tokenFor } from '../support/local-stack.ts';
@@ -116,6 +117,15 @@ describe('the dashboard', () => {
     const steps = page.getByRole('list', { name: 'Steps' }).getByRole('listitem');
     await until(async () => (await steps.count()) === 3);
     await text(steps.nth(1), /^2 completed attempt 2/);
+  });
+
+  it('shows the size of a step result kept in S3', async () => {
+    await registerBigStepsAgent();
+    const job = await api.submit({ type: 'bigsteps', command: 'run', params: { steps: 1, bytes: 20_000 } });
+    await page.goto(`${dashboardUrl}#/jobs/${job.id}`);
+    await attribute(jobSection(), 'data-status', 'completed', 60_000);
+    const steps = page.getByRole('list', { name: 'Steps' }).getByRole('listitem');
+    await text(steps.nth(0), /^1 completed attempt 1, .+, result in S3 \(20023 bytes\)$/);
   });
 
   it('downloads a result kept in S3 from the job page', async () => {

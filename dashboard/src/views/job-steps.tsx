@@ -1,4 +1,7 @@
-/** A job's durable steps, in run order: name, outcome, the attempt that ran it, when it ended. */
+/**
+ * A job's durable steps, in run order: name, outcome, the attempt that ran it, when it ended, and the size of
+ * a result kept in S3.
+ */
 import type { Job } from '@tiered-job-queue/client';
 import { formatTime } from '../components/format.ts';
 
@@ -17,6 +20,7 @@ export function JobSteps({ job }: { job: Job }) {
             <span class="mono">{step.name}</span> <span class={`step-${step.status}`}>{step.status}</span>{' '}
             <span class="muted">
               attempt {step.attempt}, {formatTime(step.completedAt)}
+              {step.resultOffloaded && `, result in S3 (${step.resultBytes ?? 0} bytes)`}
             </span>
           </li>
         ))}
