@@ -75,7 +75,7 @@ export class StepRunner {
         'duplicate_step',
       );
     this.#used.add(name);
-    // (A completed job's steps have no results left; nothing replays them, but a missing one just runs again.)
+    // A stored result is replayed; one that is gone (an expired object: load answers null) runs again.
     const stored = this.#steps.find(
       (step) =>
         step.name === name &&
