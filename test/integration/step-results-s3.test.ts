@@ -2,7 +2,8 @@
  * Large durable step results against the real emulators (DynamoDB Local for the job, fauxqs's S3 for the
  * payload bucket): a job whose steps return 3 × ~200 KB fails in its last step, its retry gets the first two
  * back from S3 byte for byte without running them again and completes; the item holds references only;
- * cleanup deletes every step object with the job. The S3 adapter reports a missing object as such.
+ * cleanup deletes every step object with the job; a job at every step limit (64 steps, 96 KiB inline, the
+ * rest referenced) stays within DynamoDB's 400 KB. The S3 adapter reports a missing object as such.
  */
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,8 +14,22 @@ import { AgentRegistry, command } from '../../functions/agents/registry.ts';
 import { TestClock } from '../../functions/core/clock.ts';
 import { TransientJobError } from '../../functions/core/errors.ts';
 import { type Job, toJobView } from '../../functions/core/job.ts';
-import { MAX_ITEM_BYTES } from '../../functions/core/limits.ts';
+import {
+  INLINE_PARAMS_BYTES,
+  INLINE_STEP_RESULT_BYTES,
+  MAX_ITEM_BYTES,
+  MAX_STEP_RESULT_BYTES,
+  MAX_STEP_RESULTS_BYTES,
+} from '../../functions/core/limits.ts';
 import { PayloadMissingError, resultPrefix, stepResultKey } from '../../functions/core/payloads.ts';
+import { recordSteps, withFinalSteps } from '../../functions/core/step-transitions.ts';
+import {
+  MAX_STEP_NAME_BYTES,
+  MAX_STEPS,
+  type StepRecord,
+  stepResultBytes,
+} from '../../functions/core/steps.ts';
+import { claim, complete, fail, heartbeat } from '../../functions/core/transitions.ts';
 import { localClientConfig } from '../../functions/local/local-aws.ts';
 import { provisionPayloadBucket, provisionTables } from '../../functions/local/provision.ts';
 import { cleanupWithin } from '../../functions/usecases/cleanup.ts';
@@ -112,6 +127,50 @@ describe('large step results in S3', () => {
     expect(report.deleted).toBeGreaterThanOrEqual(1);
     expect(await store.get(job.id)).toBeNull();
     expect(await keysOf(job.id)).toEqual([]);
+  });
+
+  it('keeps a job at every step limit within DynamoDB 400 KB, running, completed or failed', async () => {
+    const params = { v: 'x'.repeat(INLINE_PARAMS_BYTES - '{"v":""}'.length) };
+    const inlineResult = JSON.stringify('y'.repeat(INLINE_STEP_RESULT_BYTES - 2));
+    const inlineCount = MAX_STEP_RESULTS_BYTES / INLINE_STEP_RESULT_BYTES;
+    // 64 steps with 64-byte names: six hold 16 KiB each inline (the 96 KiB cap), the others a reference.
+    const steps: StepRecord[] = Array.from({ length: MAX_STEPS }, (_, i) => ({
+      name: `${String(i).padStart(2, '0')}${'é'.repeat((MAX_STEP_NAME_BYTES - 2) / 2)}`,
+      status: 'completed',
+      attempt: 11,
+      continuation: 99_999,
+      completedAt: new Date().toISOString(),
+      durationMs: 86_400_000,
+      ...(i < inlineCount
+        ? { result: inlineResult }
+        : { resultRef: { object: '999999-11-0123456789ab', bytes: MAX_STEP_RESULT_BYTES } }),
+    }));
+    expect(stepResultBytes(steps)).toBe(MAX_STEP_RESULTS_BYTES);
+    const progress = { percent: 99, stage: 'é'.repeat(128), message: '🙂'.repeat(256) };
+    for (const ending of ['complete', 'fail'] as const) {
+      const job = aJob({ userId: 'u'.repeat(10_000), params, type: 't'.repeat(64), command: 'c'.repeat(64) });
+      await store.create(job);
+      const running = await store.apply(job, claim(job, new Date()));
+      if (!running) throw new Error('claim lost');
+      const withSteps = await store.apply(running, recordSteps(running, steps));
+      if (!withSteps) throw new Error('steps not recorded');
+      const beating = await store.apply(withSteps, heartbeat(withSteps, new Date(), progress));
+      if (!beating) throw new Error('heartbeat lost');
+      const end =
+        ending === 'complete'
+          ? withFinalSteps(
+              complete(beating, { v: 'r'.repeat(MAX_STEP_RESULTS_BYTES - 8) }, new Date()),
+              steps,
+            )
+          : fail(
+              beating,
+              { code: 'e'.repeat(64), message: '🙂'.repeat(1_000), retryable: false },
+              new Date(),
+            );
+      const ended = await store.apply(beating, end);
+      expect(ended?.status).toBe(ending === 'complete' ? 'completed' : 'failed');
+      expect(ended?.steps?.filter((step) => step.resultRef)).toHaveLength(MAX_STEPS - inlineCount);
+    }
   });
 
   it('reports a missing object as PayloadMissingError', async () => {
