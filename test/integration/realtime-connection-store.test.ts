@@ -96,6 +96,8 @@ describe('DynamoDB connection store', () => {
       'CONN',
       `SUB#JOB#${target.jobId}`,
     ]);
+    // The refused subscribe took back what it wrote before it found the connection gone.
+    expect(await partition('CONN#not-connected')).toEqual([]);
   });
 
   it('marks a subscription ready with the snapshot seq, or none for `all`', async () => {
