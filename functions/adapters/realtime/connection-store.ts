@@ -115,10 +115,17 @@ export class DynamoConnectionStore implements ConnectionStore {
    * which finds the back-reference (written after the subscription, so never missing while it exists).
    */
   async subscribe(subscription: Subscription): Promise<boolean> {
+    const { target, connectionId } = subscription;
     await this.#put(toSubscriptionItem(subscription));
-    await this.#put(toBackReferenceItem(subscription));
-    if (await this.get(subscription.connectionId)) return true;
-    await this.unsubscribe(subscription.target, subscription.connectionId);
+    try {
+      await this.#put(toBackReferenceItem(subscription));
+    } catch (error) {
+      // Not left without its back-reference, where no `close` would find it.
+      await this.#batchDelete([subscriptionKey(target, connectionId)]).catch(() => undefined);
+      throw error;
+    }
+    if (await this.get(connectionId)) return true;
+    await this.unsubscribe(target, connectionId);
     return false;
   }
 
