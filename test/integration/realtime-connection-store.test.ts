@@ -96,6 +96,8 @@ describe('DynamoDB connection store', () => {
       'CONN',
       `SUB#JOB#${target.jobId}`,
     ]);
+    // The refused subscribe took back what it wrote before it found the connection gone.
+    expect(await partition('CONN#not-connected')).toEqual([]);
   });
 
   it('marks a subscription ready with the snapshot seq, or none for `all`', async () => {
@@ -170,6 +172,51 @@ describe('DynamoDB connection store', () => {
     }
     const found = await store.subscribers(target);
     expect(found.map((s) => s.connectionId).sort()).toEqual(ids.sort());
+  });
+});
+
+describe('a write that fails half way', () => {
+  /** A store whose client fails every put of an item whose sort key passes `fails`. */
+  function failingPuts(fails: (sk: string) => boolean) {
+    const failing = dynamoClient();
+    failing.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { Item?: Record<string, { S?: string }> };
+        if (context.commandName === 'PutItemCommand' && fails(input.Item?.sk?.S ?? ''))
+          throw new Error('injected failure');
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    return { failing, store: new DynamoConnectionStore({ client: failing, tableName }) };
+  }
+
+  it('takes back what it wrote: the user entry of a failed open, the subscription of a failed subscribe', async () => {
+    const user = `half-${++counter}`;
+    // The user entry's sort key is `CONN#<id>`, the connection's `CONN`: the second put fails.
+    const openFails = failingPuts((sk) => sk === 'CONN');
+    const connectionId = `conn-half-${counter}=`;
+    await expect(
+      openFails.store.open({
+        connectionId,
+        userId: user,
+        isAdmin: false,
+        connectedAt: 1,
+        expiresAt: EXPIRES,
+      }),
+    ).rejects.toThrow('injected failure');
+    expect(await partition(`UCONN#${user}`)).toEqual([]);
+    openFails.failing.destroy();
+
+    const open = await openConnection(user);
+    const target: SubscriptionTarget = { kind: 'job', jobId: `half-job-${counter}` };
+    // The back-reference's sort key is the target's key (`SUB#JOB#...`); the subscription's is `CONN#...`.
+    const subscribeFails = failingPuts((sk) => sk.startsWith('SUB#'));
+    await expect(subscribeFails.store.subscribe(subscription(open, target))).rejects.toThrow(
+      'injected failure',
+    );
+    expect(await partition(`SUB#JOB#${target.jobId}`)).toEqual([]);
+    subscribeFails.failing.destroy();
   });
 });
 

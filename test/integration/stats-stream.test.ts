@@ -3,11 +3,15 @@
  * batch is redelivered (the same batch again, a longer one, one starting inside what was counted, a batch
  * that takes several transactions), and counters read through the store equal a recount of the jobs.
  */
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoJobStore } from '../../functions/adapters/dynamodb/job-store.ts';
 import { DynamoMetricsReader } from '../../functions/adapters/dynamodb/metrics-reader.ts';
+import { rollupKey } from '../../functions/adapters/dynamodb/stats-aggregate.ts';
+import { userScope } from '../../functions/adapters/dynamodb/stats-items.ts';
 import { DynamoStatsWriter } from '../../functions/adapters/dynamodb/stats-writer.ts';
 import { toStreamChange } from '../../functions/adapters/dynamodb/stream-change.ts';
 import { systemClock, TestClock } from '../../functions/core/clock.ts';
@@ -73,6 +77,27 @@ describe('the statistics writer', () => {
     expect(await writer.apply(records)).toEqual({ chunks: 0, skipped: 60 });
     const counts = await Promise.all(Array.from({ length: 60 }, (_, i) => queuedOf(`wide-${i}`)));
     expect(counts).toEqual(Array.from({ length: 60 }, () => 1));
+  });
+});
+
+describe('reading rollups', () => {
+  it('sums attributes written before the coded names with coded ones of the same bucket', async () => {
+    const bucket = Date.parse('2026-11-27T08:00:00.000Z');
+    const key = rollupKey(userScope('upgraded'), 60, bucket);
+    // A bucket begun by the previous version (full names), continued by this one (codes).
+    await client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: marshall({ ...key, 'completed|normal|demo': 2, 'c|n|demo': 3, 'r|h|demo': 1 }),
+      }),
+    );
+    const buckets = await new DynamoMetricsReader({ client, tableName }).buckets(
+      { userId: 'upgraded' },
+      60,
+      bucket,
+      bucket,
+    );
+    expect(buckets).toEqual([{ at: bucket, counts: { 'completed|normal|demo': 5, 'started|high|demo': 1 } }]);
   });
 });
 

@@ -3,6 +3,7 @@
  * one delta per counter and rollup item, and how the metrics route zero-fills, filters and bounds points.
  */
 import { describe, expect, it } from 'vitest';
+import { readRollupField, rollupField } from '../../functions/adapters/dynamodb/rollup-fields.ts';
 import { rollupKey, StatsAggregate } from '../../functions/adapters/dynamodb/stats-aggregate.ts';
 import { TestClock } from '../../functions/core/clock.ts';
 import { ValidationError } from '../../functions/core/errors.ts';
@@ -71,21 +72,37 @@ describe('aggregating a batch', () => {
     expect(counters('STATS#U#ann')).toMatchObject({ n_queued: 1, n_running: 1 });
     expect(counters('STATS#U#bob')).toMatchObject({ n_queued: 1 });
     const minute = rollupKey('ALL', 60, Date.parse('2026-11-27T10:00:00.000Z'));
+    // Field and tier in codes (rollup-fields.ts): `s|n|demo` is submitted|normal|demo.
     expect(aggregate.items.get(`${minute.pk}\u0000${minute.sk}`)?.add).toEqual({
-      'submitted|normal|demo': 2,
-      'submitted|high|demo': 1,
+      's|n|demo': 2,
+      's|h|demo': 1,
     });
     const hour = rollupKey('U#ann', 3600, Date.parse('2026-11-27T10:00:00.000Z'));
     expect(aggregate.items.get(`${hour.pk}\u0000${hour.sk}`)?.add).toEqual({
-      'submitted|normal|demo': 2,
-      'started|normal|demo': 1,
-      'queueTimeSum|normal|demo': 65_000,
-      'queueTimeCount|normal|demo': 1,
+      's|n|demo': 2,
+      'r|n|demo': 1,
+      'qs|n|demo': 65_000,
+      'qn|n|demo': 1,
     });
     // 3 counter items; per scope (ALL, ann, bob) one bucket per stored step (minute, hour), plus ann's and
     // ALL's start minute. No 5-minute items: those points are summed from minutes on read.
     expect(aggregate.size).toBe(3 + 3 * 2 + 2);
     expect([...aggregate.items.keys()].some((id) => id.includes('#300\u0000'))).toBe(false);
+  });
+
+  it('writes no sum that came to zero, and no item left with nothing to add', () => {
+    const aggregate = new StatsAggregate();
+    const started = running(queued({ status: 'queued' }));
+    const retrying: Job = { ...started, status: 'retrying', seq: started.seq + 1 };
+    // running → retrying → running again, with the same queue time: the counters cancel out.
+    aggregate.add({ before: started, after: retrying }, NOW);
+    aggregate.add({ before: retrying, after: { ...started, seq: retrying.seq + 1 } }, NOW);
+    const writes = aggregate.writes();
+    expect(writes.some((item) => item.key.pk.startsWith('STATS#'))).toBe(false);
+    // The second start is an event of the rollups, so those are written, with no zero in them.
+    expect(writes.length).toBeGreaterThan(0);
+    for (const item of writes) expect(Object.values(item.add)).not.toContain(0);
+    expect(aggregate.size).toBeGreaterThan(writes.length);
   });
 
   it('buckets by step boundaries and expires rollups 30 days after the bucket ends', () => {
@@ -99,6 +116,21 @@ describe('aggregating a batch', () => {
     expect(aggregate.items.get(`${key.pk}\u0000${key.sk}`)?.expiresAt).toBe(
       Date.parse('2026-11-27T11:00:00.000Z') / 1000 + 30 * 86400,
     );
+  });
+});
+
+describe('rollup attribute names', () => {
+  it('are coded when written and read back in full, types untouched', () => {
+    expect(rollupField('executionTimeCount', 'normal', 'demo')).toBe('en|n|demo');
+    expect(rollupField('submitted', 'critical', 'a|b')).toBe('s|c|a|b');
+    expect(readRollupField('en|n|demo')).toBe('executionTimeCount|normal|demo');
+    expect(readRollupField('s|c|a|b')).toBe('submitted|critical|a|b');
+    expect(readRollupField('c|l|demo')).toBe('completed|low|demo');
+  });
+
+  it('of items written before the codes pass through unchanged', () => {
+    expect(readRollupField('completed|normal|demo')).toBe('completed|normal|demo');
+    expect(readRollupField('queueTimeSum|high|x')).toBe('queueTimeSum|high|x');
   });
 });
 

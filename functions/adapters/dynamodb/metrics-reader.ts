@@ -8,6 +8,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { MetricStep } from '../../core/metrics.ts';
 import type { StatsScope } from '../../core/ports.ts';
 import type { MetricBucket, MetricsReader } from '../../usecases/metrics.ts';
+import { readRollupField } from './rollup-fields.ts';
 import { rollupKey } from './stats-aggregate.ts';
 import { ALL_SCOPE, userScope } from './stats-items.ts';
 
@@ -35,8 +36,13 @@ export class DynamoMetricsReader implements MetricsReader {
         }),
       );
       for (const item of page.Items ?? []) {
-        const { pk: _pk, sk, expiresAt: _expires, ...counts } = unmarshall(item);
-        buckets.push({ at: Date.parse(String(sk)), counts: counts as Record<string, number> });
+        const { pk: _pk, sk, expiresAt: _expires, ...stored } = unmarshall(item);
+        const counts: Record<string, number> = {};
+        for (const [name, value] of Object.entries(stored as Record<string, number>)) {
+          const field = readRollupField(name);
+          counts[field] = (counts[field] ?? 0) + value;
+        }
+        buckets.push({ at: Date.parse(String(sk)), counts });
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);

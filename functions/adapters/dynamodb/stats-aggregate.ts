@@ -2,8 +2,10 @@
  * Sums a batch of job changes into the counter and rollup items they touch (pure; no I/O): one entry per
  * item, whatever the number of changes, so a batch costs one write per touched item.
  * - counters: `STATS#ALL` and `STATS#U#<user>`, sort key `S#agg`: the statsDeltas of every change;
- * - rollups: `MET#<scope>#<step>` for the STORED_STEPS (minute, hour), sort key the bucket's ISO start, one attribute per field, tier and type
- *   (`completed|normal|demo`), expiring METRICS_RETENTION_DAYS after the bucket ends.
+ * - rollups: `MET#<scope>#<step>` for the STORED_STEPS (minute, hour), sort key the bucket's ISO start, one
+ *   attribute per field, tier and type (coded: rollup-fields.ts), expiring METRICS_RETENTION_DAYS after the
+ *   bucket ends.
+ * Sums that come to zero are left out, and an item left with nothing to add is not written.
  */
 import type { Job } from '../../core/job.ts';
 import {
@@ -14,6 +16,7 @@ import {
   metricHits,
   STORED_STEPS,
 } from '../../core/metrics.ts';
+import { rollupField } from './rollup-fields.ts';
 import { ALL_SCOPE, type Deltas, statsDeltas, userScope } from './stats-items.ts';
 
 export interface ItemKey {
@@ -39,7 +42,6 @@ export const rollupKey = (scope: string, step: MetricStep, bucket: number): Item
   pk: `MET#${scope}#${step}`,
   sk: new Date(bucket).toISOString(),
 });
-export const rollupField = (field: MetricField, tier: string, type: string) => `${field}|${tier}|${type}`;
 
 const scopesOf = (job: Job) => [ALL_SCOPE, userScope(job.userId)];
 
@@ -76,6 +78,16 @@ export class StatsAggregate {
 
   get size(): number {
     return this.items.size;
+  }
+
+  /** The items to write: sums that came to zero left out, items with nothing left to add dropped. */
+  writes(): ItemDelta[] {
+    const writes: ItemDelta[] = [];
+    for (const item of this.items.values()) {
+      const add = Object.fromEntries(Object.entries(item.add).filter(([, value]) => value !== 0));
+      if (Object.keys(add).length > 0) writes.push({ ...item, add });
+    }
+    return writes;
   }
 
   #add(key: ItemKey, deltas: Deltas, expiresAt?: number): void {

@@ -60,12 +60,14 @@ export class DynamoStatsWriter implements StatsRecorder {
       const chunk = this.#nextChunk(pending);
       const first = chunk.records[0] as CountedRecord;
       const last = chunk.records.at(-1) as CountedRecord;
-      if (chunk.aggregate.size === 0) {
-        // Nothing to count (heartbeats, progress): no write, and nothing a redelivery could double.
+      const writes = chunk.aggregate.writes();
+      if (writes.length === 0) {
+        // Nothing to count (heartbeats, progress, changes that cancel out): no write, and nothing a
+        // redelivery could double.
         pending = pending.slice(chunk.records.length);
         continue;
       }
-      const committed = await this.#commit(chunk.aggregate, first, last).catch((error: unknown) => {
+      const committed = await this.#commit(writes, first, last).catch((error: unknown) => {
         throw new StatsChunkError(first.sequenceNumber, error);
       });
       if (committed === true) {
@@ -99,13 +101,9 @@ export class DynamoStatsWriter implements StatsRecorder {
   }
 
   /** true: committed; a sequence number: an earlier delivery committed this chunk's start up to it. */
-  async #commit(
-    aggregate: StatsAggregate,
-    first: CountedRecord,
-    last: CountedRecord,
-  ): Promise<true | string> {
+  async #commit(writes: ItemDelta[], first: CountedRecord, last: CountedRecord): Promise<true | string> {
     const expiresAt = Math.floor(this.#clock.now().getTime() / 1000) + MARKER_TTL_SECONDS;
-    const items: TransactWriteItem[] = [...aggregate.items.values()].map((item) => ({
+    const items: TransactWriteItem[] = writes.map((item) => ({
       Update: this.#update(item),
     }));
     items.push({

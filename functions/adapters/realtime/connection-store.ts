@@ -1,7 +1,8 @@
 /**
  * The DynamoDB implementation of the ConnectionStore port (item layout in connection-item.ts). Reads that
- * decide what a client gets are strongly consistent; a subscription and its back-reference are written in
- * one transaction, conditional on the connection still being there.
+ * decide what a client gets are strongly consistent. Every write is a single-item write (no transactions:
+ * a transaction bills each item twice); where two items belong together, the order of the writes and a
+ * read after them keep the guarantee a transaction gave (see `open` and `subscribe`).
  */
 import {
   type AttributeValue,
@@ -10,10 +11,9 @@ import {
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
+  PutItemCommand,
   QueryCommand,
   type QueryCommandInput,
-  TransactionCanceledException,
-  TransactWriteItemsCommand,
   UpdateItemCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
@@ -59,22 +59,21 @@ export class DynamoConnectionStore implements ConnectionStore {
     this.#table = options.tableName;
   }
 
-  /** The connection and its entry in the user's connection set, in one transaction. */
+  /**
+   * The user's entry (counted by the connection quota) first, then the connection. Should the second put
+   * fail, the entry is removed again (best effort: left behind, it over-counts until it expires, never
+   * under-counts) and the error refuses the handshake.
+   */
   async open(connection: Connection): Promise<void> {
     const { userId, connectionId, expiresAt } = connection;
-    await this.#client.send(
-      new TransactWriteItemsCommand({
-        TransactItems: [
-          { Put: { TableName: this.#table, Item: toConnectionItem(connection) } },
-          {
-            Put: {
-              TableName: this.#table,
-              Item: marshall({ ...userConnectionKey(userId, connectionId), expiresAt }),
-            },
-          },
-        ],
-      }),
-    );
+    const entry = userConnectionKey(userId, connectionId);
+    await this.#put(marshall({ ...entry, expiresAt }));
+    try {
+      await this.#put(toConnectionItem(connection));
+    } catch (error) {
+      await this.#batchDelete([entry]).catch(() => undefined);
+      throw error;
+    }
   }
 
   async get(connectionId: string): Promise<Connection | null> {
@@ -106,33 +105,28 @@ export class DynamoConnectionStore implements ConnectionStore {
     );
   }
 
-  /** One transaction: the connection exists; put the subscription and its back-reference. */
+  /**
+   * The subscription, then its back-reference (how `close` finds it), then a strongly consistent read of
+   * the connection: when it is gone, both are removed again and the answer is false. This is the guarantee
+   * the former transaction (a condition check on the connection with both puts) gave, at a third of its
+   * write units: a `close` that ended before the read is seen; one that runs concurrently either finds the
+   * back-reference or deletes the connection after the read, as it could after the transaction. Should a
+   * subscription outlive its connection that way, the notifier's post finds it gone (410) and closes it,
+   * which finds the back-reference (written after the subscription, so never missing while it exists).
+   */
   async subscribe(subscription: Subscription): Promise<boolean> {
+    const { target, connectionId } = subscription;
+    await this.#put(toSubscriptionItem(subscription));
     try {
-      await this.#client.send(
-        new TransactWriteItemsCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.#table,
-                Key: key(connectionKey(subscription.connectionId)),
-                ConditionExpression: 'attribute_exists(pk)',
-              },
-            },
-            { Put: { TableName: this.#table, Item: toSubscriptionItem(subscription) } },
-            { Put: { TableName: this.#table, Item: toBackReferenceItem(subscription) } },
-          ],
-        }),
-      );
-      return true;
+      await this.#put(toBackReferenceItem(subscription));
     } catch (error) {
-      if (
-        error instanceof TransactionCanceledException &&
-        error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-      )
-        return false;
+      // Not left without its back-reference, where no `close` would find it.
+      await this.#batchDelete([subscriptionKey(target, connectionId)]).catch(() => undefined);
       throw error;
     }
+    if (await this.get(connectionId)) return true;
+    await this.unsubscribe(target, connectionId);
+    return false;
   }
 
   /** Precondition: the subscription exists. Writes state `ready` and the snapshot's seq (none for `all`). */
@@ -237,6 +231,10 @@ export class DynamoConnectionStore implements ConnectionStore {
       new GetItemCommand({ TableName: this.#table, Key: key(watchKey(userId)), ConsistentRead: true }),
     );
     return Number(Item?.until?.N ?? 0);
+  }
+
+  async #put(item: Record<string, AttributeValue>): Promise<void> {
+    await this.#client.send(new PutItemCommand({ TableName: this.#table, Item: item }));
   }
 
   async #count(query: Omit<QueryCommandInput, 'TableName'>): Promise<number> {
