@@ -25,6 +25,9 @@ const platform = (shape: string) => (s: Sections) =>
   s.cost?.shapes.find((c) => c.shape === shape)?.platformUsdPerMillion;
 const overheadP50 = (name: string) => (s: Sections) =>
   s.overhead?.handlers.find((h) => h.name === name)?.wallMs.median;
+/** Wall minus the time awaiting the emulators (results before this split have none). */
+const ownP50 = (name: string) => (s: Sections) =>
+  s.overhead?.handlers.find((h) => h.name === name)?.ownMs?.median;
 
 const GOALS: Goal[] = [
   { figure: 'demo/echo, AWS cost per million jobs', max: 7, format: usd, measure: platform('demo/echo') },
@@ -54,10 +57,27 @@ const GOALS: Goal[] = [
     max: 15,
     format: ms,
     measure: (s) =>
-      s.bundles && Math.max(...s.bundles.functions.map((f) => f.importMs.median - f.sdkImportMs.median)),
+      s.bundles &&
+      Math.max(
+        // Paired per process since the bundles section measures both in one; older results had only the two medians.
+        ...s.bundles.functions.map((f) => f.ownImportMs?.median ?? f.importMs.median - f.sdkImportMs.median),
+      ),
   },
   { figure: 'handler overhead p50, POST /jobs', max: 3, format: ms, measure: overheadP50('POST /jobs') },
   { figure: 'handler overhead p50, worker', max: 8, format: ms, measure: overheadP50('worker (demo/echo)') },
+  // The same bounds for the handlers' own time, without the emulators' latency (which AWS replaces by its own).
+  {
+    figure: '… of it own time (wall − SDK wait), POST /jobs',
+    max: 3,
+    format: ms,
+    measure: ownP50('POST /jobs'),
+  },
+  {
+    figure: '… of it own time (wall − SDK wait), worker',
+    max: 8,
+    format: ms,
+    measure: ownP50('worker (demo/echo)'),
+  },
 ];
 
 export function evaluateGoals(sections: Sections): GoalRow[] {

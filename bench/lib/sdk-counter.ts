@@ -21,6 +21,7 @@
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { type Item, itemBytes, keyOfItem, priceRead, priceWrite, tableOf } from './dynamo-pricing.ts';
+import type { MiddlewareClient } from './in-flight.ts';
 
 /** Who made a request; only `functions` and `event-source` requests are the product's. `partition`:
  * write/read units per partition key value (the functions' requests, with `priceWrites()`). */
@@ -385,10 +386,18 @@ export const total = (
 export const dynamo = (ops: Set<string>) => (k: CountKey) =>
   k.source === 'functions' && k.service === 'DynamoDB' && ops.has(k.operation);
 
-/** Tags the functions' shared clients; they exist once their modules are loaded (the stack does). */
-export async function tagFunctionClients(counter: SdkCounter): Promise<void> {
-  counter.tag((await import('../../functions/wiring/dynamo-client.ts')).dynamoClient, 'functions');
-  counter.tag((await import('../../functions/wiring/sqs-client.ts')).sqsClient, 'functions');
+/** The functions' shared clients; they exist once their modules are loaded (the stack does). */
+export async function functionClients(): Promise<MiddlewareClient[]> {
+  const clients: MiddlewareClient[] = [
+    (await import('../../functions/wiring/dynamo-client.ts')).dynamoClient,
+    (await import('../../functions/wiring/sqs-client.ts')).sqsClient,
+  ];
   if (process.env.WS_MANAGEMENT_ENDPOINT)
-    counter.tag((await import('../../functions/wiring/realtime-poster.ts')).managementApi, 'functions');
+    clients.push((await import('../../functions/wiring/realtime-poster.ts')).managementApi);
+  return clients;
+}
+
+/** Tags the functions' shared clients. */
+export async function tagFunctionClients(counter: SdkCounter): Promise<void> {
+  for (const client of await functionClients()) counter.tag(client, 'functions');
 }

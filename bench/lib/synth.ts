@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { App, type CfnResource } from 'aws-cdk-lib';
 import { JobFunction, projectRoot } from '../../infra/constructs/job-function.ts';
 import { JobQueueStack } from '../../infra/job-queue-stack.ts';
+import { deployedEnvironment } from './template-env.ts';
 
 export interface SynthesizedFunction {
   module: string;
@@ -17,11 +18,18 @@ export interface SynthesizedFunction {
   logicalId: string;
   /** The asset directory holding index.mjs (bundled synths only). */
   assetDir?: string;
+  /** Its environment variables as deployed, references replaced by stand-ins (lib/template-env.ts). */
+  environment: Record<string, string>;
 }
 
 interface TemplateResource {
   Type: string;
-  Properties?: { MemorySize?: number; Architectures?: string[]; Runtime?: string };
+  Properties?: {
+    MemorySize?: number;
+    Architectures?: string[];
+    Runtime?: string;
+    Environment?: { Variables?: Record<string, unknown> };
+  };
   Metadata?: Record<string, unknown>;
 }
 
@@ -61,6 +69,7 @@ export function synthesize(options: { bundle: boolean; outdir?: string }): Synth
       memoryMb: resource?.Properties?.MemorySize ?? 128,
       architecture: resource?.Properties?.Architectures?.[0] ?? 'x86_64',
       runtime: resource?.Properties?.Runtime ?? '',
+      environment: deployedEnvironment(resource?.Properties?.Environment?.Variables),
       ...(options.bundle && typeof assetPath === 'string' && { assetDir: join(outdir, assetPath) }),
     };
   });

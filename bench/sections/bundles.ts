@@ -3,12 +3,12 @@
  * bundling on, so each bundle is the one `cdk deploy` would upload: built by the JobFunction construct
  * (infra/constructs/job-function.ts: minified ESM for node22, source maps, @aws-sdk/* external).
  *
- * Import time, the proxy for Lambda's init phase: a fresh `node` process (NODE_OPTIONS as deployed:
- * --enable-source-maps) imports the bundle and reports how long the import took; the median of several
- * runs. @aws-sdk is external, as in Lambda, where the runtime provides it: here it resolves from the
- * project's node_modules (the bundles are written under it), which is the SDK version of package-lock.json,
- * not necessarily the one in the Lambda runtime. The same process also times importing the SDK clients
- * alone, so the bundle's own share shows.
+ * Import time, the proxy for Lambda's init phase: fresh `node` processes (NODE_OPTIONS as deployed:
+ * --enable-source-maps) import the SDK packages the bundle names, then the bundle, each timed
+ * (lib/import-timing.ts): the bundle's figure is what it adds to the SDK, paired within one process.
+ * @aws-sdk is external, as in Lambda, where the runtime provides it: here it resolves from the project's
+ * node_modules (the bundles are written under it), which is the SDK version of package-lock.json, not
+ * necessarily the one in the Lambda runtime.
  *
  * The largest packages in each bundle come from an esbuild metafile of the same entry with the same
  * options, rebuilt here (the CDK keeps no metafile).
@@ -16,106 +16,92 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { measuredBundleOptions, projectRoot } from '../../infra/constructs/job-function.ts';
+import {
+  alternatingRounds,
+  type ImportSample,
+  sampleImport,
+  sdkPackagesOf,
+  summarizeImports,
+} from '../lib/import-timing.ts';
 import type { SectionContext } from '../lib/results.ts';
-import { type Summary, summarize } from '../lib/stats.ts';
+import { summarize } from '../lib/stats.ts';
 import { synthesize } from '../lib/synth.ts';
 import { heading, kb, ms, table } from '../lib/table.ts';
 
 const exec = promisify(execFile);
 
-/** What the handlers' config modules require at import; dummy values (nothing is called). */
-const DUMMY_ENV: Record<string, string> = {
+/** What Lambda's runtime sets besides the function's own variables (dummy credentials: nothing is called). */
+const RUNTIME_ENV: Record<string, string> = {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
-  JOBS_TABLE: 'jobs',
-  CONNECTIONS_TABLE: 'connections',
-  WS_MANAGEMENT_ENDPOINT: 'https://example.execute-api.us-east-1.amazonaws.com/prod',
-  QUEUE_URL_CRITICAL: 'https://sqs.us-east-1.amazonaws.com/000000000000/critical',
-  QUEUE_URL_HIGH: 'https://sqs.us-east-1.amazonaws.com/000000000000/high',
-  QUEUE_URL_NORMAL: 'https://sqs.us-east-1.amazonaws.com/000000000000/normal',
-  QUEUE_URL_LOW: 'https://sqs.us-east-1.amazonaws.com/000000000000/low',
-  DLQ_URL_CRITICAL: 'https://sqs.us-east-1.amazonaws.com/000000000000/critical-dlq',
-  DLQ_URL_HIGH: 'https://sqs.us-east-1.amazonaws.com/000000000000/high-dlq',
-  DLQ_URL_NORMAL: 'https://sqs.us-east-1.amazonaws.com/000000000000/normal-dlq',
-  DLQ_URL_LOW: 'https://sqs.us-east-1.amazonaws.com/000000000000/low-dlq',
-  AUTH_MODE: 'hs256',
-  JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
-  CURSOR_SECRET: 'bench-cursor-secret-bench-cursor-secret',
-  LOG_LEVEL: 'error',
 };
 
-/** Imports the SDK packages (when given), then the module; prints both durations in ms as JSON. */
-const IMPORT_SCRIPT = `
-const [url, ...sdk] = process.argv.slice(1);
-const t0 = performance.now();
-for (const name of sdk) await import(name);
-const t1 = performance.now();
-await import(url);
-const t2 = performance.now();
-process.stdout.write(JSON.stringify({ sdk: t1 - t0, total: t2 - t0 }));
-`;
-
-async function timeImport(file: string, sdkPackages: string[], preloadSdk: boolean) {
-  const { stdout } = await exec(
-    process.execPath,
-    [
-      '--enable-source-maps',
-      // The SDK warns about Node 20 on import; Lambda's Node 22 would not.
-      '--no-warnings',
-      '--input-type=module',
-      '-e',
-      IMPORT_SCRIPT,
-      pathToFileURL(file).href,
-      ...(preloadSdk ? sdkPackages : []),
-    ],
-    { cwd: projectRoot, env: { PATH: process.env.PATH ?? '', ...DUMMY_ENV } },
+/**
+ * A secret named by `<NAME>_ARN` is read from Secrets Manager during the import on AWS (a round trip, not
+ * code); here it is given as the plain `<NAME>` variable, as locally (functions/wiring/secret.ts).
+ */
+function secretsInline(environment: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(environment).map(([name, value]) => {
+      const secret = /^(.*_SECRET)_ARN$/.exec(name)?.[1];
+      return secret ? [secret, `bench-${secret.toLowerCase()}-0123456789abcdef`] : [name, value];
+    }),
   );
-  return JSON.parse(stdout) as { sdk: number; total: number };
 }
 
 export async function run(ctx: SectionContext) {
-  const runs = ctx.quick ? 3 : 7;
+  const runs = ctx.quick ? 3 : 9;
   ctx.log('bundles: synthesizing the CDK stack with bundling (esbuild, one bundle per function)');
   const functions = synthesize({ bundle: true });
-  const results: Array<{
-    module: string;
-    bytes: number;
-    mapBytes: number;
-    largestPackages: Array<{ name: string; bytes: number }>;
-    importMs: Summary;
-    /** Importing only the @aws-sdk packages the bundle names, in a fresh process. */
-    sdkImportMs: Summary;
-    sdkPackages: string[];
-  }> = [];
-  for (const fn of functions) {
+  const bundles = functions.map((fn) => {
     if (!fn.assetDir) throw new Error(`no asset for ${fn.module}`);
     const file = join(fn.assetDir, 'index.mjs');
-    const source = readFileSync(file, 'utf8');
-    const sdkPackages = [
-      ...new Set([...source.matchAll(/["'](@aws-sdk\/[a-z0-9-]+)["']/g)].map((m) => m[1] as string)),
-    ];
-    const imports: number[] = [];
-    const sdkOnly: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      imports.push((await timeImport(file, sdkPackages, false)).total);
-      sdkOnly.push((await timeImport(file, sdkPackages, true)).sdk);
-    }
-    results.push({
+    const sdkPackages = sdkPackagesOf(readFileSync(file, 'utf8'));
+    // The variables it is deployed with (template references as stand-ins), as Lambda would set them.
+    return {
       module: fn.module,
-      bytes: statSync(file).size,
-      mapBytes: statSync(`${file}.map`).size,
-      largestPackages: await composition(fn.module),
-      importMs: summarize(imports),
-      sdkImportMs: summarize(sdkOnly),
+      file,
       sdkPackages,
+      env: { ...RUNTIME_ENV, ...secretsInline(fn.environment) },
+    };
+  });
+  ctx.log(`bundles: ${2 * runs} fresh processes per bundle, round-robin over ${bundles.length} bundles`);
+  const samples = bundles.map((): ImportSample[] => []);
+  for (const { index, clientsFirst } of alternatingRounds(bundles.length, runs)) {
+    const bundle = bundles[index] as (typeof bundles)[number];
+    const options = { cwd: projectRoot, env: bundle.env, clientsFirst };
+    samples[index]?.push(await sampleImport(bundle.file, bundle.sdkPackages, options));
+  }
+  const results = [];
+  for (const [index, bundle] of bundles.entries()) {
+    const taken = samples[index] ?? [];
+    const plain = taken.filter((s) => s.clientsMs === null);
+    const { own, ownCpu, clients, code } = summarizeImports(taken);
+    results.push({
+      module: bundle.module,
+      bytes: statSync(bundle.file).size,
+      mapBytes: statSync(`${bundle.file}.map`).size,
+      largestPackages: await composition(bundle.module),
+      /** The whole import (SDK packages, then the bundle) per process. */
+      importMs: summarize(plain.map((s) => s.sdkMs + s.bundleMs)),
+      /** Importing only the @aws-sdk packages the bundle names, first in the same processes. */
+      sdkImportMs: summarize(plain.map((s) => s.sdkMs)),
+      /** What the bundle adds to the SDK: its import after the SDK's, per process (the goal's figure). */
+      ownImportMs: own,
+      /** The CPU time of that import (less sensitive to other processes than wall time). */
+      ownImportCpuMs: ownCpu,
+      /** The SDK's first clients (one per client package) constructed after its import, in the other processes. */
+      sdkClientsMs: clients,
+      /** The bundle's import after the SDK's import and first clients: its own code's share of `ownImportMs`. */
+      codeImportMs: code,
+      sdkPackages: bundle.sdkPackages,
     });
     ctx.log(
-      `bundles: ${fn.module}: ${(statSync(file).size / 1024).toFixed(0)} KB, import ${summarize(imports).median.toFixed(0)} ms`,
+      `bundles: ${bundle.module}: ${(statSync(bundle.file).size / 1024).toFixed(0)} KB, +${own.median.toFixed(1)} ms over the SDK (p90 ${own.p90.toFixed(1)}; after its clients +${code.median.toFixed(1)})`,
     );
   }
   // For scale: starting an empty node process, measured from outside.
@@ -132,7 +118,7 @@ export async function run(ctx: SectionContext) {
     processStartMs: summarize(baseline),
     notes: [
       `Bundles from the CDK synth (JobFunction: minified ESM, target node22, source maps, @aws-sdk/* external); sizes of index.mjs, the map beside it.`,
-      `Import time: median of ${runs} fresh node ${process.version} processes with --enable-source-maps (as deployed), run from the repository so the external @aws-sdk/* packages resolve from node_modules; Lambda's runtime provides its own copy. "SDK alone" imports just the @aws-sdk packages the bundle names.`,
+      `Import time: ${2 * runs} fresh node ${process.version} processes per bundle with --enable-source-maps (as deployed), round-robin over the bundles; each imports the @aws-sdk packages the bundle names ("SDK"), then the bundle ("+ bundle": what it adds, wall and CPU, median and p90 of the per-process figures). In half of them one client of each SDK package is constructed before the bundle ("SDK clients": the SDK's lazy loading on a process's first client, which any function using it pays), leaving the bundle's own code ("+ code"). Run from the repository, so @aws-sdk/* resolves from node_modules; Lambda's runtime provides its own copy.`,
       'Lambda runs Node 22 on arm64 with a share of a vCPU proportional to memory; this machine is faster per core, so these are lower bounds of the init phase.',
     ],
   };
@@ -160,15 +146,31 @@ export function render(result: BundleResult): string {
   return [
     heading('[bundles] Bundles as deployed and cold import time'),
     table(
-      ['function', 'index.mjs', '.map', 'largest parts', 'import p50 ms', 'p99 ms', 'SDK alone p50 ms'],
+      [
+        'function',
+        'index.mjs',
+        '.map',
+        'largest parts',
+        'import p50 ms',
+        'SDK p50 ms',
+        '+ bundle p50 ms',
+        'p90 ms',
+        'CPU p50 ms',
+        'SDK clients p50 ms',
+        '+ code p50 ms',
+      ],
       result.functions.map((fn) => [
         fn.module,
         kb(fn.bytes),
         kb(fn.mapBytes),
         fn.largestPackages.map((p) => `${p.name} ${kb(p.bytes)}`).join(', '),
         ms(fn.importMs.median, 0),
-        ms(fn.importMs.p99, 0),
         fn.sdkPackages.length > 0 ? ms(fn.sdkImportMs.median, 0) : '-',
+        ms(fn.ownImportMs.median, 1),
+        ms(fn.ownImportMs.p90, 1),
+        ms(fn.ownImportCpuMs.median, 1),
+        fn.sdkPackages.length > 0 ? ms(fn.sdkClientsMs.median, 1) : '-',
+        ms(fn.codeImportMs.median, 1),
       ]),
     ),
     `An empty node process starts in ${ms(result.processStartMs.median, 0)} ms here (spawned and awaited from outside), for scale.`,

@@ -30,11 +30,12 @@ import {
   disconnectEvent,
   messageEvent,
 } from '../../functions/local/realtime/ws-events.ts';
+import { InFlightTimer } from '../lib/in-flight.ts';
 import { apiEvent, context, type Handler, load, startHandlerEnvironment } from '../lib/in-process.ts';
 import { readJobs } from '../lib/jobs-table.ts';
 import { JWT_SECRET, BENCH_USER as USER } from '../lib/local-stack.ts';
 import type { SectionContext } from '../lib/results.ts';
-import { diff, parseKey, SdkCounter, tagFunctionClients } from '../lib/sdk-counter.ts';
+import { diff, functionClients, parseKey, SdkCounter, tagFunctionClients } from '../lib/sdk-counter.ts';
 import { type Summary, summarize } from '../lib/stats.ts';
 import { heading, ms, num, table } from '../lib/table.ts';
 
@@ -44,6 +45,10 @@ interface InvocationTiming {
   note: string;
   invocations: number;
   wallMs: Summary;
+  /** Time with at least one SDK request in flight (the emulators' latency; on AWS the services'). */
+  sdkWaitMs: Summary;
+  /** Wall minus the SDK wait, per invocation: the handler's own time (code, SDK serialisation and parsing). */
+  ownMs: Summary;
   cpuMs: Summary;
   /** SDK requests per invocation, by `service operation`. */
   requests: Record<string, number>;
@@ -90,6 +95,8 @@ export async function run(ctx: SectionContext) {
   const wsMessage = await load<Handler<ReturnType<typeof messageEvent>>>('ws/message');
   const wsDisconnect = await load<Handler<ReturnType<typeof disconnectEvent>>>('ws/disconnect');
   await tagFunctionClients(counter);
+  const inFlight = new InFlightTimer();
+  for (const client of await functionClients()) inFlight.attach(client);
 
   const token = await signToken(JWT_SECRET, { sub: USER });
   const httpEvent = (routeKey: string, path: string, extra: Partial<APIGatewayProxyEventV2>) =>
@@ -111,14 +118,21 @@ export async function run(ctx: SectionContext) {
   ): Promise<void> {
     for (let i = 0; i < warmup; i++) await next(i)();
     const wall: number[] = [];
+    const waited: number[] = [];
+    const own: number[] = [];
     const cpu: number[] = [];
     const before = counter.snapshot();
     for (let i = 0; i < count; i++) {
       const invoke = next(warmup + i);
       const cpu0 = process.cpuUsage();
+      const wait0 = inFlight.elapsed();
       const t0 = performance.now();
       await invoke();
-      wall.push(performance.now() - t0);
+      const took = performance.now() - t0;
+      const wait = inFlight.elapsed() - wait0;
+      wall.push(took);
+      waited.push(wait);
+      own.push(took - wait);
       const used = process.cpuUsage(cpu0);
       cpu.push((used.user + used.system) / 1000);
     }
@@ -134,10 +148,14 @@ export async function run(ctx: SectionContext) {
       note,
       invocations: count,
       wallMs: summarize(wall),
+      sdkWaitMs: summarize(waited),
+      ownMs: summarize(own),
       cpuMs: summarize(cpu),
       requests,
     });
-    ctx.log(`overhead: ${name}: median ${summarize(wall).median.toFixed(2)} ms wall`);
+    ctx.log(
+      `overhead: ${name}: median ${summarize(wall).median.toFixed(2)} ms wall, ${summarize(own).median.toFixed(2)} ms own`,
+    );
   }
 
   try {
@@ -297,6 +315,7 @@ export async function run(ctx: SectionContext) {
       `${n} measured invocations per handler (the HTTP authorizer ${2 * n}) after ${warmup} warm-up invocations, one at a time.`,
       'CPU = process.cpuUsage() user+system of this process during the invocation; the emulators run in other processes.',
       'Wall time includes round trips to DynamoDB Local and the SQS emulator over loopback on this machine (2 shared cores).',
+      "SDK wait = time with at least one SDK request of the functions on the wire (overlaps once; on AWS: the services' latency); own = wall − SDK wait, per invocation: the handler's code and the SDK's serialisation, signing and parsing.",
     ],
   };
 }
@@ -355,6 +374,9 @@ export function render(result: OverheadResult): string {
         'n',
         'wall p50 ms',
         'wall p99 ms',
+        'SDK wait p50 ms',
+        'own p50 ms',
+        'own p99 ms',
         'CPU p50 ms',
         'CPU p99 ms',
         'SDK requests/invocation',
@@ -365,6 +387,9 @@ export function render(result: OverheadResult): string {
         h.invocations,
         ms(h.wallMs.median, 2),
         ms(h.wallMs.p99, 1),
+        ms(h.sdkWaitMs.median, 2),
+        ms(h.ownMs.median, 2),
+        ms(h.ownMs.p99, 1),
         ms(h.cpuMs.median, 2),
         ms(h.cpuMs.p99, 1),
         Object.entries(h.requests)
