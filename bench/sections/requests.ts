@@ -16,6 +16,7 @@ import { isTerminal } from '../../functions/core/job.ts';
 import { invocationCounts } from '../../functions/local/invoke-with-timeout.ts';
 import { streamEventSources } from '../../infra/function-settings.ts';
 import { TIERS, tierDefaults } from '../../infra/resources.ts';
+import { webhookDeliveryEventSource } from '../../infra/webhook-settings.ts';
 import { itemBytes } from '../lib/dynamo-pricing.ts';
 import {
   BENCH_USER,
@@ -172,6 +173,8 @@ export async function run(ctx: SectionContext) {
     // One maintenance sweep and one cleanup sweep, as EventBridge would invoke them (table holds the jobs above).
     const { handler: recoverHandler } = await import('../../functions/handlers/maintenance/recover.ts');
     const { handler: cleanupHandler } = await import('../../functions/handlers/maintenance/cleanup.ts');
+    // Longer than the stream consumer's 2 s batching window: its last batch is not counted as the sweep's.
+    await quiesce(counter, 4000);
     let before = counter.snapshot();
     let t0 = performance.now();
     await recoverHandler();
@@ -183,8 +186,11 @@ export async function run(ctx: SectionContext) {
     const cleanupMs = performance.now() - t0;
     const cleanup = diff(counter.snapshot(), before);
 
+    // One loop per unit of MaximumConcurrency of each SQS event source: the tier queues and the webhook
+    // delivery queue (the dead-letter queues have none: the maintenance run reads them).
     const pollLoops =
-      TIERS.reduce((sum, tier) => sum + tierDefaults[tier].maxConcurrency, 0) + TIERS.length * 2;
+      TIERS.reduce((sum, tier) => sum + tierDefaults[tier].maxConcurrency, 0) +
+      webhookDeliveryEventSource.maxConcurrency;
     return {
       idle: { windowSeconds: idleSeconds, perSecond: idle, pollLoops },
       maintenance: { recover, cleanup, recoverMs, cleanupMs },
@@ -253,11 +259,6 @@ async function runShape(spec: ShapeSpec, n: number, drivers: Drivers, idle: Coun
     (k) => k.source === 'event-source' && k.operation === 'ReceiveMessage',
     'items',
   );
-  const deadLetters = total(
-    window,
-    (k) => k.source === 'event-source' && k.operation === 'ReceiveMessage (DLQ)',
-    'items',
-  );
   const emptyStreamReads = total(
     window,
     (k) => k.source === 'stream' && k.operation === 'GetRecords',
@@ -298,7 +299,6 @@ async function runShape(spec: ShapeSpec, n: number, drivers: Drivers, idle: Coun
       'api/submit-job': httpRequests / n,
       worker: deliveries / n,
       ...Object.fromEntries(STREAM_CONSUMERS.map((module) => [module, invoked(module) / n])),
-      'dead-letter': deadLetters / n,
       'ws/authorizer': ws.connections / n,
       'ws/connect': ws.connections / n,
       'ws/message': ws.clientMessages / n,

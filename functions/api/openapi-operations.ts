@@ -191,6 +191,7 @@ export const operations: Record<string, Operation> = {
           dispatched: z.int(),
           promoted: z.int(),
           scheduled: z.int(),
+          deadLettered: z.int(),
         }),
       },
     },

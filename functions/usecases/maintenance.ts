@@ -1,5 +1,6 @@
 /**
- * The scheduled maintenance (every minute on AWS, and `POST /admin/recover`): recover jobs whose worker died,
+ * The scheduled maintenance (every minute on AWS, and `POST /admin/recover`): bury the jobs whose messages
+ * reached a dead-letter queue (dead-letter-drain.ts), recover jobs whose worker died,
  * dispatch scheduled jobs that are due, re-send jobs whose message was lost, and move jobs close to their
  * deadline up a tier. Every query goes through an index and reads only the jobs concerned. A paused tier's
  * queued jobs are neither re-sent (their messages are not lost, just not received) nor moved to another
@@ -15,9 +16,11 @@ import { resendHandoff } from '../core/step-transitions.ts';
 import { ALL_RUNNING, type TierControlStore, type TierStates } from '../core/tier-control.ts';
 import { higherTier } from '../core/tiers.ts';
 import { cleanupWithin } from './cleanup.ts';
+import { type DeadLetterQueues, drainDeadLetters } from './dead-letter-drain.ts';
 import { settleFromParents } from './dependencies.ts';
 import { runDueSchedules, type ScheduleRunDeps } from './schedules/run-schedules.ts';
 import { MAX_SQS_DELAY_SECONDS } from './submit-job.ts';
+import { FULL_SWEEP, planSweep } from './sweep-plan.ts';
 
 export interface MaintenanceDeps {
   store: JobStore;
@@ -49,6 +52,13 @@ export interface MaintenanceDeps {
   outOfTime?: () => boolean;
   /** Schedules whose jobs are due (the scheduled maintenance run and `POST /admin/recover` start them). */
   schedules?: Pick<ScheduleRunDeps, 'schedules' | 'submit'> | undefined;
+  /** The tier dead-letter queues, read and emptied by each run (they have no event source of their own). */
+  deadLetters?: DeadLetterQueues | undefined;
+  /**
+   * Skip the parts whose statuses the statistics counters show empty (sweep-plan.ts): the scheduled run
+   * does; `POST /admin/recover` and the local start's sweep read everything.
+   */
+  skipEmpty?: boolean;
 }
 
 export interface RecoveryReport {
@@ -63,6 +73,8 @@ export interface RecoveryReport {
   promoted: number;
   /** Jobs started by schedules that were due. */
   scheduled: number;
+  /** Dead-letter queue messages handled (their jobs marked `dead`, or stale ones dropped). */
+  deadLettered: number;
 }
 
 /** Pending jobs whose dependencies a run checks at most (oldest first; the rest wait for later runs). */
@@ -73,7 +85,7 @@ const PAGE = 100;
 export const OVERDUE_WINDOW_MS = 60 * 60 * 1000;
 
 export async function recover(deps: MaintenanceDeps): Promise<RecoveryReport> {
-  const report: RecoveryReport = { recovered: 0, dispatched: 0, promoted: 0, scheduled: 0 };
+  const report: RecoveryReport = { recovered: 0, dispatched: 0, promoted: 0, scheduled: 0, deadLettered: 0 };
   // First: a schedule's job is due within the minute, the rest is recovery that can wait for the next run.
   if (deps.schedules)
     report.scheduled += await runDueSchedules({
@@ -82,12 +94,19 @@ export async function recover(deps: MaintenanceDeps): Promise<RecoveryReport> {
       logger: deps.logger,
       outOfTime: deps.outOfTime,
     });
-  const tiers = (await deps.tiers?.read()) ?? ALL_RUNNING;
-  report.recovered += await recoverStaleRuns(deps);
-  report.dispatched += await dispatchDueJobs(deps);
-  report.recovered += await resendLostMessages(deps, tiers);
-  report.promoted += await promoteUrgentJobs(deps, tiers);
-  report.recovered += await settleOrphanedDependants(deps);
+  // Before the stale sweep: a job whose message was dead-lettered is buried at the epoch of that message,
+  // not recovered under a new one (which would leave the dead letter stale).
+  if (deps.deadLetters)
+    report.deadLettered += await drainDeadLetters({ ...deps, deadLetters: deps.deadLetters });
+  const plan = deps.skipEmpty ? await planSweep(deps) : FULL_SWEEP;
+  if (plan.stale) report.recovered += await recoverStaleRuns(deps);
+  if (plan.scheduled) report.dispatched += await dispatchDueJobs(deps);
+  if (plan.lost || plan.urgent) {
+    const tiers = (await deps.tiers?.read()) ?? ALL_RUNNING;
+    if (plan.lost) report.recovered += await resendLostMessages(deps, tiers);
+    if (plan.urgent) report.promoted += await promoteUrgentJobs(deps, tiers);
+  }
+  if (plan.pending) report.recovered += await settleOrphanedDependants(deps);
   return report;
 }
 
