@@ -172,13 +172,20 @@ function idleCost(requests: RequestsResult, memoryOf: (module: string) => number
     requests.idle.perSecond,
     (k) => k.source === 'event-source' && k.operation.startsWith('ReceiveMessage'),
   );
-  const sweepSqs = total(
-    requests.maintenance.recover,
-    (k) => k.source === 'functions' && k.service === 'SQS',
-  );
   const sweeps = SECONDS_PER_MONTH / 60;
-  const { recover, cleanup, recoverMs, cleanupMs } = requests.maintenance;
+  const { recover, fullRecover, recoverMs, fullRecoverMs, fullSweepEveryMinutes, cleanup, cleanupMs } =
+    requests.maintenance;
+  // Per sweep, averaged over the cycle: one full sweep every `fullSweepEveryMinutes`, the usual one otherwise.
+  const fullShare = 1 / fullSweepEveryMinutes;
+  const perSweep = (of: (counts: Counts) => number) =>
+    (1 - fullShare) * of(recover) + fullShare * of(fullRecover);
+  const sweepSqs = perSweep((counts) =>
+    total(counts, (k) => k.source === 'functions' && k.service === 'SQS'),
+  );
   const gbSeconds = (ms: number, module: string) => (Math.ceil(ms) / 1000) * (memoryOf(module) / 1024);
+  const sweepGbSeconds =
+    (1 - fullShare) * gbSeconds(recoverMs, 'maintenance/recover') +
+    fullShare * gbSeconds(fullRecoverMs, 'maintenance/recover');
   const local = line(
     `SQS empty long polls (${requests.idle.pollLoops} poll loops, ${mappings} queues, as run locally)`,
     '$0.40/M',
@@ -203,13 +210,13 @@ function idleCost(requests: RequestsResult, memoryOf: (module: string) => number
     line(
       'Maintenance sweeps (Lambda compute)',
       '$0.0000133334/GB-s',
-      sweeps * gbSeconds(recoverMs, 'maintenance/recover'),
+      sweeps * sweepGbSeconds,
       PRICES.lambdaGbSecondArm64,
     ),
     line(
-      'Maintenance sweeps (DynamoDB read units)',
+      `Maintenance sweeps (DynamoDB read units; a full read every ${fullSweepEveryMinutes} minutes)`,
       '$0.125/M',
-      sweeps * units(recover, DYNAMODB_READS),
+      sweeps * perSweep((counts) => units(counts, DYNAMODB_READS)),
       PRICES.dynamoReadUnit,
     ),
     line(
