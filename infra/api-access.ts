@@ -17,8 +17,6 @@ export interface HandlerNeeds {
   jobs?: TableAccess;
   /** Send job messages to the tier queues (QUEUE_URL_*). */
   sendToQueues?: boolean;
-  /** Read and delete the tier DLQs' messages (DLQ_URL_*): the maintenance sweep buries their jobs. */
-  deadLetters?: boolean;
   /** Queue depths: sqs:GetQueueAttributes on the tier queues and DLQs (QUEUE_URL_*, DLQ_URL_*, TIER_MAX_CONCURRENCY). */
   queueStats?: boolean;
   /** Files from the project copied next to the function's bundle (paths relative to the project root). */
@@ -48,8 +46,8 @@ export const apiHandlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
   'retry-job': { jobs: 'readWrite', sendToQueues: true },
   'queue-stats': { jobs: 'read', queueStats: true },
   'queue-metrics': { jobs: 'read' },
-  // The sweep also starts the jobs of due schedules and buries the jobs of dead-lettered messages.
-  'admin-recover': { jobs: 'readWrite', sendToQueues: true, schedules: 'readWrite', deadLetters: true },
+  // The sweep also starts the jobs of due schedules.
+  'admin-recover': { jobs: 'readWrite', sendToQueues: true, schedules: 'readWrite' },
   'admin-cleanup': { jobs: 'readWrite', sendToQueues: true, payloads: 'cleanup' },
   'admin-dead': { jobs: 'read', cursorSecret: true },
   'admin-redrive': { jobs: 'readWrite', sendToQueues: true },

@@ -225,7 +225,7 @@ export async function run(ctx: SectionContext) {
  * minutes, which changes nothing for the finished jobs the table holds here.
  */
 async function maintenanceSweep() {
-  const { recover: sweep } = await import('../../functions/usecases/maintenance.ts');
+  const { scheduledSweep: sweep } = await import('../../functions/usecases/scheduled-sweep.ts');
   const { maintenanceDeps } = await import('../../functions/wiring/maintenance-deps.ts');
   const { scheduleRunDeps } = await import('../../functions/wiring/schedule-run-deps.ts');
   const { deadLetterQueues } = await import('../../functions/wiring/dead-letter-queues.ts');
@@ -239,7 +239,6 @@ async function maintenanceSweep() {
       clock: { now: () => new Date(Date.now() + shiftMs) },
       schedules: scheduleRunDeps,
       deadLetters: deadLetterQueues,
-      skipEmpty: true,
     });
   };
 }

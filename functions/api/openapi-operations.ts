@@ -191,7 +191,6 @@ export const operations: Record<string, Operation> = {
           dispatched: z.int(),
           promoted: z.int(),
           scheduled: z.int(),
-          deadLettered: z.int(),
         }),
       },
     },

@@ -1,6 +1,6 @@
 /**
- * The scheduled maintenance (every minute on AWS, and `POST /admin/recover`): bury the jobs whose messages
- * reached a dead-letter queue (dead-letter-drain.ts), recover jobs whose worker died,
+ * The maintenance sweep (`POST /admin/recover`, and part by part the every-minute run: scheduled-sweep.ts,
+ * which also reads the dead-letter queues and skips what is empty): recover jobs whose worker died,
  * dispatch scheduled jobs that are due, re-send jobs whose message was lost, and move jobs close to their
  * deadline up a tier. Every query goes through an index and reads only the jobs concerned. A paused tier's
  * queued jobs are neither re-sent (their messages are not lost, just not received) nor moved to another
@@ -16,11 +16,9 @@ import { resendHandoff } from '../core/step-transitions.ts';
 import { ALL_RUNNING, type TierControlStore, type TierStates } from '../core/tier-control.ts';
 import { higherTier } from '../core/tiers.ts';
 import { cleanupWithin } from './cleanup.ts';
-import { type DeadLetterQueues, drainDeadLetters } from './dead-letter-drain.ts';
 import { settleFromParents } from './dependencies.ts';
 import { runDueSchedules, type ScheduleRunDeps } from './schedules/run-schedules.ts';
 import { MAX_SQS_DELAY_SECONDS } from './submit-job.ts';
-import { FULL_SWEEP, planSweep } from './sweep-plan.ts';
 
 export interface MaintenanceDeps {
   store: JobStore;
@@ -52,13 +50,6 @@ export interface MaintenanceDeps {
   outOfTime?: () => boolean;
   /** Schedules whose jobs are due (the scheduled maintenance run and `POST /admin/recover` start them). */
   schedules?: Pick<ScheduleRunDeps, 'schedules' | 'submit'> | undefined;
-  /** The tier dead-letter queues, read and emptied by each run (they have no event source of their own). */
-  deadLetters?: DeadLetterQueues | undefined;
-  /**
-   * Skip the parts whose statuses the statistics counters show empty (sweep-plan.ts): the scheduled run
-   * does; `POST /admin/recover` and the local start's sweep read everything.
-   */
-  skipEmpty?: boolean;
 }
 
 export interface RecoveryReport {
@@ -73,8 +64,6 @@ export interface RecoveryReport {
   promoted: number;
   /** Jobs started by schedules that were due. */
   scheduled: number;
-  /** Dead-letter queue messages handled (their jobs marked `dead`, or stale ones dropped). */
-  deadLettered: number;
 }
 
 /** Pending jobs whose dependencies a run checks at most (oldest first; the rest wait for later runs). */
@@ -85,7 +74,7 @@ const PAGE = 100;
 export const OVERDUE_WINDOW_MS = 60 * 60 * 1000;
 
 export async function recover(deps: MaintenanceDeps): Promise<RecoveryReport> {
-  const report: RecoveryReport = { recovered: 0, dispatched: 0, promoted: 0, scheduled: 0, deadLettered: 0 };
+  const report: RecoveryReport = { recovered: 0, dispatched: 0, promoted: 0, scheduled: 0 };
   // First: a schedule's job is due within the minute, the rest is recovery that can wait for the next run.
   if (deps.schedules)
     report.scheduled += await runDueSchedules({
@@ -94,19 +83,12 @@ export async function recover(deps: MaintenanceDeps): Promise<RecoveryReport> {
       logger: deps.logger,
       outOfTime: deps.outOfTime,
     });
-  // Before the stale sweep: a job whose message was dead-lettered is buried at the epoch of that message,
-  // not recovered under a new one (which would leave the dead letter stale).
-  if (deps.deadLetters)
-    report.deadLettered += await drainDeadLetters({ ...deps, deadLetters: deps.deadLetters });
-  const plan = deps.skipEmpty ? await planSweep(deps) : FULL_SWEEP;
-  if (plan.stale) report.recovered += await recoverStaleRuns(deps);
-  if (plan.scheduled) report.dispatched += await dispatchDueJobs(deps);
-  if (plan.lost || plan.urgent) {
-    const tiers = (await deps.tiers?.read()) ?? ALL_RUNNING;
-    if (plan.lost) report.recovered += await resendLostMessages(deps, tiers);
-    if (plan.urgent) report.promoted += await promoteUrgentJobs(deps, tiers);
-  }
-  if (plan.pending) report.recovered += await settleOrphanedDependants(deps);
+  const tiers = (await deps.tiers?.read()) ?? ALL_RUNNING;
+  report.recovered += await recoverStaleRuns(deps);
+  report.dispatched += await dispatchDueJobs(deps);
+  report.recovered += await resendLostMessages(deps, tiers);
+  report.promoted += await promoteUrgentJobs(deps, tiers);
+  report.recovered += await settleOrphanedDependants(deps);
   return report;
 }
 
@@ -126,7 +108,7 @@ async function* jobsIn(
   } while (cursor);
 }
 
-async function recoverStaleRuns(deps: MaintenanceDeps): Promise<number> {
+export async function recoverStaleRuns(deps: MaintenanceDeps): Promise<number> {
   const now = deps.clock.now();
   const staleBefore = now.getTime() - deps.staleAfterMs;
   let count = 0;
@@ -161,7 +143,7 @@ async function resendHandedOff(deps: MaintenanceDeps, job: Job, now: Date): Prom
   return true;
 }
 
-async function dispatchDueJobs(deps: MaintenanceDeps): Promise<number> {
+export async function dispatchDueJobs(deps: MaintenanceDeps): Promise<number> {
   const now = deps.clock.now();
   // Everything due within the SQS delay window goes out now, with the remaining time as message delay:
   // a job scheduled for next week runs within seconds of its time even though this runs once a minute.
@@ -180,7 +162,7 @@ async function dispatchDueJobs(deps: MaintenanceDeps): Promise<number> {
   return count;
 }
 
-async function resendLostMessages(deps: MaintenanceDeps, tiers: TierStates): Promise<number> {
+export async function resendLostMessages(deps: MaintenanceDeps, tiers: TierStates): Promise<number> {
   const now = deps.clock.now();
   const before = new Date(now.getTime() - deps.lostAfterMs);
   let count = 0;
@@ -212,7 +194,7 @@ async function resendLostMessages(deps: MaintenanceDeps, tiers: TierStates): Pro
  * (at most MAX_PENDING_CHECKED, through the sparse `byStatus` waiting entries) and settles those whose
  * dependencies all ended.
  */
-async function settleOrphanedDependants(deps: MaintenanceDeps): Promise<number> {
+export async function settleOrphanedDependants(deps: MaintenanceDeps): Promise<number> {
   const before = new Date(deps.clock.now().getTime() - deps.lostAfterMs);
   let checked = 0;
   let settled = 0;
@@ -226,7 +208,7 @@ async function settleOrphanedDependants(deps: MaintenanceDeps): Promise<number> 
   return settled;
 }
 
-async function promoteUrgentJobs(deps: MaintenanceDeps, tiers: TierStates): Promise<number> {
+export async function promoteUrgentJobs(deps: MaintenanceDeps, tiers: TierStates): Promise<number> {
   const now = deps.clock.now();
   let count = 0;
   for await (const job of urgentJobs(deps, now)) {

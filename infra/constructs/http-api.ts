@@ -34,15 +34,7 @@ import type { Tier } from '../../functions/core/tiers.ts';
 import { type HandlerNeeds, needsOf } from '../api-access.ts';
 import { envNames } from '../env-names.ts';
 import type { Throttle, ThrottleName } from '../limits.ts';
-import {
-  bindDeadLetterQueues,
-  bindJobs,
-  bindQueueStats,
-  bindQueues,
-  bindSecret,
-  bindTable,
-  type JobsBinding,
-} from './bindings.ts';
+import { bindJobs, bindQueueStats, bindQueues, bindSecret, bindTable, type JobsBinding } from './bindings.ts';
 import { type FunctionDefaults, JobFunction } from './job-function.ts';
 import type { StoreTable } from './job-store.ts';
 import type { JwtAuth } from './jwt-auth.ts';
@@ -177,7 +169,6 @@ export class JobsHttpApi extends Construct {
       if (needs.jobs) bindJobs(fn, props.jobs, needs.jobs);
       if (needs.sendToQueues) bindQueues(fn, props.queues, 'send');
       if (needs.queueStats) bindQueueStats(fn, props.queues, props.tierConcurrency);
-      if (needs.deadLetters) bindDeadLetterQueues(fn, props.queues);
       if (needs.cursorSecret) bindSecret(fn, props.cursorSecret, envNames.cursorSecretArn);
       if (needs.schedules) {
         if (!props.schedules) throw new Error(`api/${module} needs the schedules table; none was given`);
@@ -293,7 +284,6 @@ function mergeNeeds(
     if (needs.jobs === 'readWrite' || (needs.jobs === 'read' && !merged.jobs)) merged.jobs = needs.jobs;
     if (needs.sendToQueues) merged.sendToQueues = true;
     if (needs.queueStats) merged.queueStats = true;
-    if (needs.deadLetters) merged.deadLetters = true;
     if (needs.files) merged.files = [...new Set([...(merged.files ?? []), ...needs.files])];
     if (needs.cursorSecret) merged.cursorSecret = true;
     if (needs.schedules === 'readWrite' || (needs.schedules === 'read' && !merged.schedules))

@@ -194,15 +194,7 @@ describe('per-function access', () => {
         expect(
           grants.some(([a, r]) => a === 'sqs:SendMessage' && r.includes(ref(stack.queues.queues[tier]))),
         ).toBe(true);
-      // From the tier queues: never (admin-recover receives from the dead-letter queues only, see below).
-      expect(
-        grants.some(
-          ([a, r]) =>
-            a === 'sqs:ReceiveMessage' && TIERS.some((tier) => r.includes(ref(stack.queues.queues[tier]))),
-        ),
-      ).toBe(false);
-      if (module !== 'admin-recover')
-        expect(actionsOf(handler(module)).has('sqs:ReceiveMessage')).toBe(false);
+      expect(actionsOf(handler(module)).has('sqs:ReceiveMessage')).toBe(false);
     },
   );
 
@@ -211,25 +203,25 @@ describe('per-function access', () => {
     expect([...actionsOf(handler('cancel-job'))].filter((action) => action.startsWith('sqs:'))).toEqual([]);
   });
 
-  it.each([
-    ['the maintenance run', stack.maintenance.recoverFunction],
-    ['POST /admin/recover', handler('admin-recover')],
-  ])('lets %s receive and delete dead-letter messages, and do nothing else with them', (_name, fn) => {
-    const grants = grantsOf(fn);
-    const variables = variablesOf(json, logicalId(stack, fn));
-    for (const tier of TIERS) {
-      const dlq = ref(stack.queues.deadLetterQueues[tier]);
-      expect(
-        grants
-          .filter(([, resource]) => resource.includes(dlq))
-          .map(([action]) => action)
-          .sort(),
-      ).toEqual(['sqs:DeleteMessage', 'sqs:ReceiveMessage']);
-      expect(variables[`DLQ_URL_${tier.toUpperCase()}`]).toEqual({
-        Ref: logicalId(stack, stack.queues.deadLetterQueues[tier]),
-      });
-    }
-  });
+  it.each([['the maintenance run', stack.maintenance.recoverFunction]])(
+    'lets %s receive and delete dead-letter messages, and do nothing else with them',
+    (_name, fn) => {
+      const grants = grantsOf(fn);
+      const variables = variablesOf(json, logicalId(stack, fn));
+      for (const tier of TIERS) {
+        const dlq = ref(stack.queues.deadLetterQueues[tier]);
+        expect(
+          grants
+            .filter(([, resource]) => resource.includes(dlq))
+            .map(([action]) => action)
+            .sort(),
+        ).toEqual(['sqs:DeleteMessage', 'sqs:ReceiveMessage']);
+        expect(variables[`DLQ_URL_${tier.toUpperCase()}`]).toEqual({
+          Ref: logicalId(stack, stack.queues.deadLetterQueues[tier]),
+        });
+      }
+    },
+  );
 
   it('leaves the dead-letter messages to the maintenance run: no other role may receive them', () => {
     const dlqs = TIERS.map((tier) => ref(stack.queues.deadLetterQueues[tier]));
@@ -247,9 +239,7 @@ describe('per-function access', () => {
       .sort();
     const roleOf = (fn: JobFunction) =>
       JSON.stringify([{ Ref: logicalId(stack, { node: { defaultChild: fn.role?.node.defaultChild } }) }]);
-    expect(readers).toEqual(
-      [roleOf(stack.maintenance.recoverFunction), roleOf(handler('admin-recover'))].sort(),
-    );
+    expect(readers).toEqual([roleOf(stack.maintenance.recoverFunction)]);
   });
 
   it('lets queue-stats read queue and DLQ attributes, and no messages', () => {

@@ -6,7 +6,8 @@ import {
   type DeadLetterQueues,
   drainDeadLetters,
 } from '../../functions/usecases/dead-letter-drain.ts';
-import { type MaintenanceDeps, recover } from '../../functions/usecases/maintenance.ts';
+import type { MaintenanceDeps } from '../../functions/usecases/maintenance.ts';
+import { scheduledSweep } from '../../functions/usecases/scheduled-sweep.ts';
 import { aJob } from '../support/job-factory.ts';
 import { MemoryJobStore, silentLogger } from '../support/memory-store.ts';
 
@@ -146,7 +147,7 @@ describe('drainDeadLetters', () => {
   });
 });
 
-describe('recover with dead-letter queues', () => {
+describe('the scheduled sweep with dead-letter queues', () => {
   it('buries a dead-lettered job before the stale sweep could requeue it, and reports it', async () => {
     const { store, clock, deadLetters } = setup();
     const stale = aJob({
@@ -160,7 +161,7 @@ describe('recover with dead-letter queues', () => {
     await store.create(stale);
     deadLetters.add('low', messageOf(stale));
     const sent: string[] = [];
-    const deps: MaintenanceDeps = {
+    const deps: MaintenanceDeps & { deadLetters: MemoryDeadLetters } = {
       store,
       clock,
       logger: silentLogger,
@@ -171,7 +172,7 @@ describe('recover with dead-letter queues', () => {
       deadLetters,
     };
 
-    expect(await recover(deps)).toEqual({
+    expect(await scheduledSweep(deps)).toEqual({
       recovered: 0,
       dispatched: 0,
       promoted: 0,

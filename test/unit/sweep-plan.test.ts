@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { TestClock } from '../../functions/core/clock.ts';
 import type { JobStatus } from '../../functions/core/job.ts';
 import type { StatsCounters } from '../../functions/core/ports.ts';
+import type { DeadLetterQueues } from '../../functions/usecases/dead-letter-drain.ts';
 import { type MaintenanceDeps, recover } from '../../functions/usecases/maintenance.ts';
+import { scheduledSweep } from '../../functions/usecases/scheduled-sweep.ts';
 import { FULL_SWEEP, FULL_SWEEP_EVERY_MINUTES, planSweep } from '../../functions/usecases/sweep-plan.ts';
 import { aJob } from '../support/job-factory.ts';
 import { MemoryJobStore, silentLogger } from '../support/memory-store.ts';
@@ -39,7 +41,7 @@ function setup(at: string) {
   const store = new CountingStore();
   const clock = new TestClock(at);
   const sent: string[] = [];
-  const deps: MaintenanceDeps = {
+  const deps: MaintenanceDeps & { deadLetters: DeadLetterQueues } = {
     store,
     clock,
     logger: silentLogger,
@@ -47,7 +49,7 @@ function setup(at: string) {
     staleAfterMs: 120_000,
     lostAfterMs: 900_000,
     deadlineUrgencyMs: 600_000,
-    skipEmpty: true,
+    deadLetters: { receive: async () => [], delete: async () => [] },
   };
   return { store, clock, sent, deps };
 }
@@ -64,7 +66,7 @@ describe('the every-minute sweep skips what the counters show empty', () => {
   it('reads one statistics item and no index when no job is unfinished', async () => {
     const { store, deps } = setup(NOT_FULL);
     await store.create(aJob({ status: 'completed' }));
-    expect(await recover(deps)).toMatchObject({ recovered: 0, dispatched: 0, promoted: 0 });
+    expect(await scheduledSweep(deps)).toMatchObject({ recovered: 0, dispatched: 0, promoted: 0 });
     expect(store.reads).toEqual(['stats']);
   });
 
@@ -72,7 +74,7 @@ describe('the every-minute sweep skips what the counters show empty', () => {
     const { store, deps } = setup(NOT_FULL);
     const stale = staleJob();
     await store.create(stale);
-    expect((await recover(deps)).recovered).toBe(1);
+    expect((await scheduledSweep(deps)).recovered).toBe(1);
     expect(store.reads).toEqual(['stats', 'running', 'cancelling']);
     expect((await store.get(stale.id))?.status).toBe('queued');
   });
@@ -95,17 +97,17 @@ describe('the every-minute sweep skips what the counters show empty', () => {
     early.store.wrongCounters = true;
     const stale = staleJob();
     await early.store.create(stale);
-    expect((await recover(early.deps)).recovered).toBe(0);
+    expect((await scheduledSweep(early.deps)).recovered).toBe(0);
 
     early.clock.set(FULL);
     expect(await planSweep({ store: early.store, clock: early.clock })).toEqual(FULL_SWEEP);
-    expect((await recover(early.deps)).recovered).toBe(1);
+    expect((await scheduledSweep(early.deps)).recovered).toBe(1);
     expect((await early.store.get(stale.id))?.status).toBe('queued');
   });
 
   it('reads everything when asked to (POST /admin/recover, the local start)', async () => {
     const { store, deps } = setup(NOT_FULL);
-    await recover({ ...deps, skipEmpty: false });
+    await recover(deps);
     expect(store.reads).not.toContain('stats');
     expect(store.reads).toEqual(
       expect.arrayContaining([

@@ -3,7 +3,6 @@ import { httpHandler } from '../../api/http-handler.ts';
 import { json } from '../../api/respond.ts';
 import { recover } from '../../usecases/maintenance.ts';
 import { HTTP_MARGIN_MS, outOfTimeFor } from '../../usecases/time-budget.ts';
-import { deadLetterQueues } from '../../wiring/dead-letter-queues.ts';
 import { logger } from '../../wiring/logger.ts';
 import { maintenanceDeps } from '../../wiring/maintenance-deps.ts';
 import { scheduleRunDeps } from '../../wiring/schedule-run-deps.ts';
@@ -14,7 +13,6 @@ export const handler = httpHandler({ access: 'admin', logger }, async ({ context
     await recover({
       ...maintenanceDeps,
       schedules: scheduleRunDeps,
-      deadLetters: deadLetterQueues,
       outOfTime: outOfTimeFor(context, HTTP_MARGIN_MS),
     }),
   ),
