@@ -22,8 +22,6 @@ export const apiGatewayLimits = {
  */
 export const functionTimeouts = {
   worker: queueDefaults.workerTimeoutSeconds,
-  /** The DLQ consumer only records an outcome; the DLQs' visibility timeout is six times it. */
-  'dead-letter': 30,
   /** The jobs stream's consumer: settles dependants and counts statistics (functions/handlers/stream.ts). */
   stream: 60,
   notifier: 60,
@@ -124,18 +122,13 @@ export const tierEventSources: Record<Tier, SqsEventSourceSettings> = Object.fro
   ]),
 ) as Record<Tier, SqsEventSourceSettings>;
 
-/** The dead-letter consumer on each tier's DLQ. */
-export const deadLetterEventSource: SqsEventSourceSettings = {
-  module: 'dead-letter',
-  batchSize: 10,
-  maxBatchingWindowSeconds: 5,
-  // Dead letters are rare and cheap to record: the minimum keeps them off the workers' concurrency.
-  maxConcurrency: 2,
-  reportBatchItemFailures: true,
-};
-
-/** DLQ visibility: six times its consumer's timeout, as AWS recommends for SQS event sources. */
-export const deadLetterVisibilityTimeoutSeconds = 6 * functionTimeouts['dead-letter'];
+/**
+ * The tier dead-letter queues have no event source mapping: the every-minute maintenance run reads them
+ * (functions/usecases/dead-letter-drain.ts). A message it received stays hidden for as long as the run may
+ * last, so a run never reads its own messages twice, and one it could not handle (or a run that died) is
+ * read again by the next run.
+ */
+export const deadLetterVisibilityTimeoutSeconds = functionTimeouts['maintenance/recover'];
 
 /**
  * A Lambda event filter pattern (the JSON of FilterCriteria.Filters[].Pattern): objects nest, leaves are

@@ -2,7 +2,7 @@
  * The whole service in one environment-agnostic stack: job store, tier queues, workers, HTTP API,
  * WebSocket progress API and maintenance schedules, wired by intent (see constructs/bindings.ts).
  */
-import { Annotations, CfnOutput, Lazy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Lazy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { routes as contractRoutes, type RouteDefinition } from '../functions/api/routes.ts';
@@ -24,13 +24,9 @@ import { ProgressWebSocket } from './constructs/progress-websocket.ts';
 import { bindTierEventSources } from './constructs/tier-event-sources.ts';
 import { TierQueues } from './constructs/tier-queues.ts';
 import { Webhooks } from './constructs/webhooks.ts';
-import {
-  DEAD_LETTER_CONSUMER_TIMEOUT,
-  WORKER_TIMEOUT,
-  Workers,
-  workerReservedConcurrency,
-} from './constructs/workers.ts';
+import { WORKER_TIMEOUT, Workers, workerReservedConcurrency } from './constructs/workers.ts';
 import { addDashboard } from './dashboard-wiring.ts';
+import { deadLetterVisibilityTimeoutSeconds } from './function-settings.ts';
 import { MIN_UNRESERVED_CONCURRENCY, reservedConcurrency } from './limits.ts';
 import { connectionsTable, jobsTable, schedulesTable, type TableDefinition, tables } from './resources.ts';
 import { type JobQueueSettings, type ResolvedSettings, resolveSettings } from './settings.ts';
@@ -96,7 +92,7 @@ export class JobQueueStack extends Stack {
     this.queues = new TierQueues(this, 'TierQueues', {
       maxReceiveCount: settings.maxReceiveCount,
       consumerTimeout: WORKER_TIMEOUT,
-      deadLetterConsumerTimeout: DEAD_LETTER_CONSUMER_TIMEOUT,
+      deadLetterVisibilityTimeout: Duration.seconds(deadLetterVisibilityTimeoutSeconds),
       removalPolicy: settings.removalPolicy,
     });
 
@@ -189,7 +185,6 @@ export class JobQueueStack extends Stack {
     const watched = {
       functions: {
         worker: this.workers.worker,
-        deadLetterConsumer: this.workers.deadLetterConsumer,
         dependencyResolver: this.workers.dependencyResolver,
         notifier: this.webSocket.notifier,
         recover: this.maintenance.recoverFunction,
@@ -279,7 +274,6 @@ export function totalReservedConcurrency(settings: ResolvedSettings): number {
   if (!settings.reserveConcurrency) return 0;
   return (
     workerReservedConcurrency(settings.tierConcurrency) +
-    reservedConcurrency.deadLetterConsumer +
     reservedConcurrency.dependencyResolver +
     reservedConcurrency.notifier
   );

@@ -39,8 +39,6 @@ export const AUTHORIZER_CACHE_SECONDS = 300;
  * MaximumConcurrency, so its four event sources are never throttled; see infra/constructs/workers.ts).
  */
 export const reservedConcurrency = {
-  /** Four DLQ event sources at MaximumConcurrency 2 each. */
-  deadLetterConsumer: 8,
   /** One concurrent batch per stream shard (ParallelizationFactor 1). */
   dependencyResolver: 10,
   notifier: 10,

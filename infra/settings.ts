@@ -87,7 +87,7 @@ export interface JobQueueSettings {
   /** Seconds the HTTP authorizer's verdict for one Authorization header is cached (0-3600, default 300). */
   authorizerCacheSeconds?: number;
   /**
-   * Reserve Lambda concurrency for the worker, the DLQ consumer and the stream consumers (default true).
+   * Reserve Lambda concurrency for the worker and the stream consumers (default true).
    * Needs an account concurrency quota of at least the reservations + 100; turn off on new accounts whose
    * quota is lower (see the README).
    */

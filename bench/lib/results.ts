@@ -38,7 +38,6 @@ export const TIMING_FOR: Record<string, string> = {
   worker: 'worker (demo/echo)',
   notifier: 'notifier, nobody subscribed',
   stream: 'stream consumer',
-  'dead-letter': 'stream consumer',
   'ws/authorizer': 'WebSocket authorizer',
   'ws/connect': 'WebSocket $connect',
   'ws/message': 'WebSocket subscribe',

@@ -9,6 +9,9 @@
  * delivery; DynamoDB units by AWS's rules (lib/dynamo-pricing.ts), DynamoDB Local's figure as a
  * cross-check beside the total; stream reads by Lambda are free.
  */
+import { join } from 'node:path';
+import { projectRoot } from '../../infra/constructs/job-function.ts';
+import { sqsEventSourceMappings } from '../lib/event-source-mappings.ts';
 import { PRICE_DATE, PRICES, SECONDS_PER_MONTH } from '../lib/prices.ts';
 import { type SectionContext, TIMING_FOR, timingNameFor } from '../lib/results.ts';
 import { type Counts, DYNAMODB_READS, DYNAMODB_WRITES, dynamo, total } from '../lib/sdk-counter.ts';
@@ -38,7 +41,8 @@ export async function run(ctx: SectionContext) {
   const { requests, overhead } = ctx.previous;
   if (!requests || !overhead) throw new Error('cost needs the results of the requests and overhead sections');
   ctx.log('cost: synthesizing the CDK stack for the functions’ memory settings');
-  const memory = synthesize({ bundle: false }).map(({ module, memoryMb, architecture, runtime }) => ({
+  const outdir = join(projectRoot, 'node_modules', '.cache', 'bench-template');
+  const memory = synthesize({ bundle: false, outdir }).map(({ module, memoryMb, architecture, runtime }) => ({
     module,
     memoryMb,
     architecture,
@@ -56,7 +60,7 @@ export async function run(ctx: SectionContext) {
     priceDate: PRICE_DATE,
     memory,
     shapes: requests.shapes.map((shape) => shapeCost(shape, overhead, memoryOf)),
-    idle: idleCost(requests, memoryOf),
+    idle: idleCost(requests, memoryOf, sqsEventSourceMappings(join(outdir, 'Bench.template.json'))),
     assumptions: [
       'Lambda duration per invocation = the median wall time of the same handler measured in-process against the local emulators (section overhead), rounded up to 1 ms; on AWS the DynamoDB round trips differ and a 512 MB function gets about a third of a vCPU.',
       'The notifier of a watched job (demo/sleep) is costed with the one-subscriber measurement, of the others with the nobody-subscribed one.',
@@ -159,40 +163,60 @@ function shapeCost(shape: ShapeResult, overhead: OverheadResult, memoryOf: (modu
   };
 }
 
-/** What the stack costs with no jobs at all, per month: the event sources' empty polls and the schedules. */
-function idleCost(requests: RequestsResult, memoryOf: (module: string) => number) {
+/**
+ * What the stack costs with no jobs at all, per month: the SQS event sources' empty polls (`mappings` in
+ * the template), the every-minute sweep (with its short polls of the tier DLQs) and the daily cleanup.
+ */
+function idleCost(requests: RequestsResult, memoryOf: (module: string) => number, mappings: number) {
   const emptyPolls = total(
     requests.idle.perSecond,
     (k) => k.source === 'event-source' && k.operation.startsWith('ReceiveMessage'),
   );
   const sweeps = SECONDS_PER_MONTH / 60;
-  const { recover, cleanup, recoverMs, cleanupMs } = requests.maintenance;
+  const { recover, fullRecover, recoverMs, fullRecoverMs, fullSweepEveryMinutes, cleanup, cleanupMs } =
+    requests.maintenance;
+  // Per sweep, averaged over the cycle: one full sweep every `fullSweepEveryMinutes`, the usual one otherwise.
+  const fullShare = 1 / fullSweepEveryMinutes;
+  const perSweep = (of: (counts: Counts) => number) =>
+    (1 - fullShare) * of(recover) + fullShare * of(fullRecover);
+  const sweepSqs = perSweep((counts) =>
+    total(counts, (k) => k.source === 'functions' && k.service === 'SQS'),
+  );
   const gbSeconds = (ms: number, module: string) => (Math.ceil(ms) / 1000) * (memoryOf(module) / 1024);
+  const sweepGbSeconds =
+    (1 - fullShare) * gbSeconds(recoverMs, 'maintenance/recover') +
+    fullShare * gbSeconds(fullRecoverMs, 'maintenance/recover');
   const local = line(
-    `SQS empty long polls (${requests.idle.pollLoops} poll loops, 8 queues, as run locally)`,
+    `SQS empty long polls (${requests.idle.pollLoops} poll loops, ${mappings} queues, as run locally)`,
     '$0.40/M',
     emptyPolls * SECONDS_PER_MONTH,
     PRICES.sqsRequest,
   );
   const lines = [
-    // Lambda's own pollers: assumed 5 per event source mapping while idle, each long-polling 20 s.
+    // Lambda's own pollers: assumed 5 per SQS event source mapping while idle, each long-polling 20 s.
     line(
-      'SQS empty long polls on AWS (assumed: 5 pollers × 8 event sources, 20 s polls)',
+      `SQS empty long polls on AWS (assumed: 5 pollers × ${mappings} SQS event sources, 20 s polls)`,
       '$0.40/M',
-      ((5 * 8) / 20) * SECONDS_PER_MONTH,
+      ((5 * mappings) / 20) * SECONDS_PER_MONTH,
       PRICES.sqsRequest,
     ),
     line('Maintenance sweeps (Lambda requests, every minute)', '$0.20/M', sweeps, PRICES.lambdaRequest),
     line(
+      'Maintenance sweeps (SQS: short polls of the tier DLQs)',
+      '$0.40/M',
+      sweeps * sweepSqs,
+      PRICES.sqsRequest,
+    ),
+    line(
       'Maintenance sweeps (Lambda compute)',
       '$0.0000133334/GB-s',
-      sweeps * gbSeconds(recoverMs, 'maintenance/recover'),
+      sweeps * sweepGbSeconds,
       PRICES.lambdaGbSecondArm64,
     ),
     line(
-      'Maintenance sweeps (DynamoDB read units)',
+      `Maintenance sweeps (DynamoDB read units; a full read every ${fullSweepEveryMinutes} minutes)`,
       '$0.125/M',
-      sweeps * units(recover, DYNAMODB_READS),
+      sweeps * perSweep((counts) => units(counts, DYNAMODB_READS)),
       PRICES.dynamoReadUnit,
     ),
     line(

@@ -1,28 +1,17 @@
 /**
- * The local stand-ins for the lifecycle's event sources: the dead-letter queue consumers, the jobs-stream
- * consumer that settles dependants and counts statistics, and the EventBridge rules (maintenance every minute, cleanup daily).
- * They invoke the deployed handlers, which must already be configured through the environment.
+ * The local stand-ins for the lifecycle's event sources: the jobs-stream consumer that settles dependants
+ * and counts statistics, and the EventBridge rules (maintenance every minute, cleanup daily). As deployed,
+ * the tier dead-letter queues have no poller: the maintenance run reads them. They invoke the deployed
+ * handlers, which must already be configured through the environment.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type {
-  Context,
-  DynamoDBBatchResponse,
-  DynamoDBStreamEvent,
-  SQSBatchResponse,
-  SQSEvent,
-} from 'aws-lambda';
-import { deadLetterEventSource, schedules, streamEventSources } from '../../infra/function-settings.ts';
-import { maintenanceRetries, TIERS } from '../../infra/resources.ts';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { schedules, streamEventSources } from '../../infra/function-settings.ts';
+import { maintenanceRetries } from '../../infra/resources.ts';
 import { withAsyncRetries } from './async-retries.ts';
-import {
-  localTimeoutMs,
-  sqsPollerSettings,
-  streamReaderSettings,
-  type TimeoutOverrides,
-} from './event-source/mappings.ts';
-import { startSqsPoller } from './event-source/sqs-poller.ts';
+import { localTimeoutMs, streamReaderSettings, type TimeoutOverrides } from './event-source/mappings.ts';
 import { invokeWithTimeout } from './invoke-with-timeout.ts';
 import type { LocalQueues } from './provision.ts';
 import { startStreamReader } from './realtime/dynamodb-stream-reader.ts';
@@ -53,23 +42,6 @@ export async function startLifecycleSources(
 ): Promise<{ stop(): Promise<void> }> {
   const stops: Array<() => Promise<void>> = [];
   const timeouts = options.functionTimeoutsMs ?? {};
-  const deadLetter = (await import('../handlers/dead-letter.ts')) as {
-    handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
-  };
-  for (const tier of TIERS) {
-    const poller = startSqsPoller({
-      sqs: options.sqs,
-      queueUrl: options.queues.deadLetterUrls[tier],
-      queueArn: options.queues.deadLetterArns[tier],
-      ...sqsPollerSettings(deadLetterEventSource, timeouts),
-      functionName: `dead-letter-${tier}`,
-      region: options.region,
-      handler: deadLetter.handler,
-      onError: options.onError,
-    });
-    stops.push(() => poller.stop());
-  }
-
   const streamConsumer = (await import('../handlers/stream.ts')) as {
     handler: (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
   };

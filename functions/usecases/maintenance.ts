@@ -1,5 +1,6 @@
 /**
- * The scheduled maintenance (every minute on AWS, and `POST /admin/recover`): recover jobs whose worker died,
+ * The maintenance sweep (`POST /admin/recover`, and part by part the every-minute run: scheduled-sweep.ts,
+ * which also reads the dead-letter queues and skips what is empty): recover jobs whose worker died,
  * dispatch scheduled jobs that are due, re-send jobs whose message was lost, and move jobs close to their
  * deadline up a tier. Every query goes through an index and reads only the jobs concerned. A paused tier's
  * queued jobs are neither re-sent (their messages are not lost, just not received) nor moved to another
@@ -107,7 +108,7 @@ async function* jobsIn(
   } while (cursor);
 }
 
-async function recoverStaleRuns(deps: MaintenanceDeps): Promise<number> {
+export async function recoverStaleRuns(deps: MaintenanceDeps): Promise<number> {
   const now = deps.clock.now();
   const staleBefore = now.getTime() - deps.staleAfterMs;
   let count = 0;
@@ -142,7 +143,7 @@ async function resendHandedOff(deps: MaintenanceDeps, job: Job, now: Date): Prom
   return true;
 }
 
-async function dispatchDueJobs(deps: MaintenanceDeps): Promise<number> {
+export async function dispatchDueJobs(deps: MaintenanceDeps): Promise<number> {
   const now = deps.clock.now();
   // Everything due within the SQS delay window goes out now, with the remaining time as message delay:
   // a job scheduled for next week runs within seconds of its time even though this runs once a minute.
@@ -161,7 +162,7 @@ async function dispatchDueJobs(deps: MaintenanceDeps): Promise<number> {
   return count;
 }
 
-async function resendLostMessages(deps: MaintenanceDeps, tiers: TierStates): Promise<number> {
+export async function resendLostMessages(deps: MaintenanceDeps, tiers: TierStates): Promise<number> {
   const now = deps.clock.now();
   const before = new Date(now.getTime() - deps.lostAfterMs);
   let count = 0;
@@ -193,7 +194,7 @@ async function resendLostMessages(deps: MaintenanceDeps, tiers: TierStates): Pro
  * (at most MAX_PENDING_CHECKED, through the sparse `byStatus` waiting entries) and settles those whose
  * dependencies all ended.
  */
-async function settleOrphanedDependants(deps: MaintenanceDeps): Promise<number> {
+export async function settleOrphanedDependants(deps: MaintenanceDeps): Promise<number> {
   const before = new Date(deps.clock.now().getTime() - deps.lostAfterMs);
   let checked = 0;
   let settled = 0;
@@ -207,7 +208,7 @@ async function settleOrphanedDependants(deps: MaintenanceDeps): Promise<number> 
   return settled;
 }
 
-async function promoteUrgentJobs(deps: MaintenanceDeps, tiers: TierStates): Promise<number> {
+export async function promoteUrgentJobs(deps: MaintenanceDeps, tiers: TierStates): Promise<number> {
   const now = deps.clock.now();
   let count = 0;
   for await (const job of urgentJobs(deps, now)) {

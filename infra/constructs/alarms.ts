@@ -61,8 +61,8 @@ export class JobQueueAlarms extends Construct {
 
     this.deadLetters = byTier((tier) => {
       const dlq = queues.deadLetterQueues[tier];
-      // The DLQ consumer marks a job dead and deletes its message within seconds, so a DLQ is rarely seen
-      // non-empty: messages received from it count as well (each is a job that just went dead).
+      // The every-minute maintenance run marks a job dead and deletes its message, so a DLQ is seldom
+      // non-empty for long: messages received from it count as well (each is a job that just went dead).
       const metric = new MathExpression({
         expression: 'FILL(visible, 0) + FILL(received, 0)',
         usingMetrics: {

@@ -74,11 +74,14 @@ export function bindQueues(fn: LambdaFunction, queues: TierQueues, access: Queue
   }
 }
 
-/** Consume the dead-letter queues (the DLQ consumer that marks jobs dead). */
+/**
+ * Read and delete the messages of the tier dead-letter queues (the maintenance run that marks their jobs
+ * dead): ReceiveMessage and DeleteMessage (which DeleteMessageBatch needs) on those four queues only.
+ */
 export function bindDeadLetterQueues(fn: LambdaFunction, queues: TierQueues): void {
   for (const { queue, envName } of queues.deadLetterQueueEnv()) {
     fn.addEnvironment(envName, queue.queueUrl);
-    queue.grantConsumeMessages(fn);
+    queue.grant(fn, 'sqs:ReceiveMessage', 'sqs:DeleteMessage');
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * Maintenance on a schedule, with EventBridge rules (not EventBridge Scheduler, which LocalStack accepts but
- * never fires): every minute, start the jobs of due schedules, recover stale running jobs, dispatch due jobs, re-send lost messages and
- * promote jobs near their deadline; once a day, delete finished jobs past their retention.
+ * never fires): every minute, start the jobs of due schedules, bury the jobs whose messages reached a tier
+ * dead-letter queue (read here, not by event source mappings: README "Performance and cost"), recover stale
+ * running jobs, dispatch due jobs, re-send lost messages and promote jobs near their deadline; once a day, delete finished jobs past their retention.
  */
 import { Duration } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -9,7 +10,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import { schedules } from '../function-settings.ts';
 import { maintenanceRetries } from '../resources.ts';
-import { bindJobs, bindQueues, bindTable, type JobsBinding } from './bindings.ts';
+import { bindDeadLetterQueues, bindJobs, bindQueues, bindTable, type JobsBinding } from './bindings.ts';
 import { type FunctionDefaults, JobFunction } from './job-function.ts';
 import type { StoreTable } from './job-store.ts';
 import type { TierQueues } from './tier-queues.ts';
@@ -42,9 +43,10 @@ export class Maintenance extends Construct {
     bindJobs(this.recoverFunction, props.jobs, 'readWrite');
     bindQueues(this.recoverFunction, props.queues, 'send');
     bindTable(this.recoverFunction, props.schedules, 'readWrite');
+    bindDeadLetterQueues(this.recoverFunction, props.queues);
     this.recoverRule = new Rule(this, 'RecoverRule', {
       description:
-        'Start due schedules, recover stale jobs, dispatch due jobs, re-send lost messages, promote urgent jobs',
+        'Start due schedules, bury dead letters, recover stale jobs, dispatch due jobs, re-send lost messages, promote urgent jobs',
       schedule: Schedule.rate(RECOVER_EVERY),
       // The next run is a minute away: no retries, neither of the delivery (EventBridge) nor of the run (Lambda).
       targets: [new LambdaFunction(this.recoverFunction, { retryAttempts: 0 })],

@@ -16,8 +16,11 @@ export interface TierQueuesProps {
   maxReceiveCount: number;
   /** The timeout of the function consuming the queues; the visibility timeout is never below it. */
   consumerTimeout: Duration;
-  /** The same for the function consuming the dead-letter queues. */
-  deadLetterConsumerTimeout: Duration;
+  /**
+   * How long a message received from a dead-letter queue stays hidden: the maintenance run that reads them
+   * deletes what it handled within it, and reads the rest again a run later.
+   */
+  deadLetterVisibilityTimeout: Duration;
   /** Applies to the dead-letter queues (the tier queues hold nothing worth keeping after the stack). */
   removalPolicy: RemovalPolicy;
 }
@@ -39,7 +42,7 @@ export class TierQueues extends Construct {
     for (const tier of TIERS) {
       const name = tier.charAt(0).toUpperCase() + tier.slice(1);
       const deadLetterQueue = new Queue(this, `${name}DeadLetterQueue`, {
-        visibilityTimeout: Duration.seconds(6 * props.deadLetterConsumerTimeout.toSeconds()),
+        visibilityTimeout: props.deadLetterVisibilityTimeout,
         retentionPeriod: Duration.days(queueDefaults.dlqRetentionDays),
         encryption: QueueEncryption.SQS_MANAGED,
         enforceSSL: true,

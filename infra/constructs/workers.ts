@@ -2,9 +2,10 @@
  * The functions that carry jobs through their life after submission:
  * - the worker, consuming the four tier queues, each through its own event source with the tier's
  *   MaximumConcurrency (the priority mechanism: critical gets the most parallel workers);
- * - the dead-letter consumer, marking every job whose message reached a DLQ as `dead`;
  * - the stream consumer (the "dependency resolver"), fed by the jobs table stream: releases (or fails) the
  *   jobs that wait for a job that just finished, and counts the statistics and metric rollups.
+ * The tier dead-letter queues have no consumer here: the every-minute maintenance run reads them
+ * (infra/constructs/maintenance.ts), which saves the idle long polls of four event source mappings.
  * With `reserveConcurrency`, each reserves what its event sources can use at most (the worker: the sum of
  * the tiers' MaximumConcurrency), so a flood of API calls cannot take the account's concurrency from them
  * and their event sources are never throttled (a throttled SQS batch waits a whole visibility timeout).
@@ -16,7 +17,6 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TIERS, type Tier } from '../../functions/core/tiers.ts';
 import {
-  deadLetterEventSource,
   functionTimeouts,
   type SqsEventSourceSettings,
   streamEventSources,
@@ -24,28 +24,20 @@ import {
 } from '../function-settings.ts';
 import { reservedConcurrency } from '../limits.ts';
 import { queueDefaults } from '../resources.ts';
-import {
-  acknowledgeListStreams,
-  bindDeadLetterQueues,
-  bindJobs,
-  bindQueues,
-  type JobsBinding,
-} from './bindings.ts';
+import { acknowledgeListStreams, bindJobs, bindQueues, type JobsBinding } from './bindings.ts';
 import { dynamoEventSource } from './event-sources.ts';
 import { type FunctionDefaults, JobFunction } from './job-function.ts';
 import type { TierQueues } from './tier-queues.ts';
 
 /** The worker's Lambda timeout; the tier queues' visibility timeout is never below it. */
 export const WORKER_TIMEOUT = Duration.seconds(functionTimeouts.worker);
-/** The DLQ consumer only records an outcome; the DLQs' visibility timeout is six times it. */
-export const DEAD_LETTER_CONSUMER_TIMEOUT = Duration.seconds(functionTimeouts['dead-letter']);
 
 export interface WorkersProps {
   defaults: FunctionDefaults;
   jobs: JobsBinding;
   queues: TierQueues;
   tierConcurrency: Record<Tier, number>;
-  /** Reserve concurrency for the worker, the DLQ consumer and the dependency resolver. */
+  /** Reserve concurrency for the worker and the dependency resolver. */
   reserveConcurrency: boolean;
 }
 
@@ -61,7 +53,6 @@ export class Workers extends Construct {
   public readonly worker: JobFunction;
   /** Each tier queue's event source on the worker (tier pause disables and enables its mapping). */
   public readonly tierEventSources: Record<Tier, SqsEventSource>;
-  public readonly deadLetterConsumer: JobFunction;
   public readonly dependencyResolver: JobFunction;
   /** The stream consumer's on-failure destination: metadata of batches dropped after their retries. */
   public readonly streamFailures: Queue;
@@ -92,20 +83,6 @@ export class Workers extends Construct {
     this.tierEventSources = sources as Record<Tier, SqsEventSource>;
 
     if (props.reserveConcurrency) reserve(this.worker, workerReservedConcurrency(props.tierConcurrency));
-
-    this.deadLetterConsumer = new JobFunction(this, 'DeadLetterConsumer', {
-      module: 'dead-letter',
-      defaults,
-    });
-    bindJobs(this.deadLetterConsumer, jobs, 'readWrite');
-    bindDeadLetterQueues(this.deadLetterConsumer, queues);
-    for (const tier of TIERS) {
-      this.deadLetterConsumer.addEventSource(
-        new SqsEventSource(queues.deadLetterQueues[tier], sqsEventSourceProps(deadLetterEventSource)),
-      );
-    }
-
-    if (props.reserveConcurrency) reserve(this.deadLetterConsumer, reservedConcurrency.deadLetterConsumer);
 
     this.dependencyResolver = new JobFunction(this, 'DependencyResolver', {
       module: 'stream',

@@ -85,7 +85,6 @@ describe('alarms', () => {
 
   const watched = {
     worker: stack.workers.worker,
-    deadLetterConsumer: stack.workers.deadLetterConsumer,
     dependencyResolver: stack.workers.dependencyResolver,
     notifier: stack.webSocket.notifier,
     recover: stack.maintenance.recoverFunction,

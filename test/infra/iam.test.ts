@@ -5,7 +5,14 @@
 import { describe, expect, it } from 'vitest';
 import { TIERS } from '../../functions/core/tiers.ts';
 import type { JobFunction } from '../../infra/constructs/job-function.ts';
-import { deploymentRoleId, logicalId, ownFunctions, resourcesOf, synth } from './support/synth.ts';
+import {
+  deploymentRoleId,
+  logicalId,
+  ownFunctions,
+  resourcesOf,
+  synth,
+  variablesOf,
+} from './support/synth.ts';
 
 interface Statement {
   Effect: string;
@@ -196,6 +203,45 @@ describe('per-function access', () => {
     expect([...actionsOf(handler('cancel-job'))].filter((action) => action.startsWith('sqs:'))).toEqual([]);
   });
 
+  it.each([['the maintenance run', stack.maintenance.recoverFunction]])(
+    'lets %s receive and delete dead-letter messages, and do nothing else with them',
+    (_name, fn) => {
+      const grants = grantsOf(fn);
+      const variables = variablesOf(json, logicalId(stack, fn));
+      for (const tier of TIERS) {
+        const dlq = ref(stack.queues.deadLetterQueues[tier]);
+        expect(
+          grants
+            .filter(([, resource]) => resource.includes(dlq))
+            .map(([action]) => action)
+            .sort(),
+        ).toEqual(['sqs:DeleteMessage', 'sqs:ReceiveMessage']);
+        expect(variables[`DLQ_URL_${tier.toUpperCase()}`]).toEqual({
+          Ref: logicalId(stack, stack.queues.deadLetterQueues[tier]),
+        });
+      }
+    },
+  );
+
+  it('leaves the dead-letter messages to the maintenance run: no other role may receive them', () => {
+    const dlqs = TIERS.map((tier) => ref(stack.queues.deadLetterQueues[tier]));
+    const readers = policies
+      .filter(([, policy]) =>
+        statementsOf(policy).some(
+          (statement) =>
+            list(statement.Action).includes('sqs:ReceiveMessage') &&
+            list(statement.Resource).some((resource) =>
+              dlqs.some((dlq) => JSON.stringify(resource).includes(dlq)),
+            ),
+        ),
+      )
+      .map(([, policy]) => JSON.stringify(policy.Properties?.Roles))
+      .sort();
+    const roleOf = (fn: JobFunction) =>
+      JSON.stringify([{ Ref: logicalId(stack, { node: { defaultChild: fn.role?.node.defaultChild } }) }]);
+    expect(readers).toEqual([roleOf(stack.maintenance.recoverFunction)]);
+  });
+
   it('lets queue-stats read queue and DLQ attributes, and no messages', () => {
     const grants = grantsOf(handler('queue-stats'));
     for (const tier of TIERS)
@@ -256,7 +302,6 @@ describe('per-function access', () => {
     const all = [
       ...api.values(),
       stack.workers.worker,
-      stack.workers.deadLetterConsumer,
       stack.workers.dependencyResolver,
       stack.maintenance.recoverFunction,
       stack.maintenance.cleanupFunction,

@@ -142,8 +142,7 @@ describe('reserved concurrency', () => {
     ).toBe(sum);
   });
 
-  it('reserves for the dead-letter consumer and the stream consumers', () => {
-    expect(reserved(stack.workers.deadLetterConsumer)).toBe(reservedConcurrency.deadLetterConsumer);
+  it('reserves for the stream consumers', () => {
     expect(reserved(stack.workers.dependencyResolver)).toBe(reservedConcurrency.dependencyResolver);
     expect(reserved(stack.webSocket.notifier)).toBe(reservedConcurrency.notifier);
   });
@@ -166,7 +165,7 @@ describe('reserved concurrency', () => {
   it('tells at synth what account quota the reservations need', () => {
     synth().annotations.hasInfo(
       '/Test',
-      Match.stringLikeRegexp('Reserves 65 concurrent Lambda executions.*at least 165'),
+      Match.stringLikeRegexp('Reserves 57 concurrent Lambda executions.*at least 157'),
     );
   });
 });

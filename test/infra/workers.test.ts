@@ -49,36 +49,23 @@ describe('worker', () => {
   });
 });
 
-describe('dead-letter consumer', () => {
-  const consumer = stack.workers.deadLetterConsumer;
-
-  it('runs functions/handlers/dead-letter.ts and may mark jobs dead', () => {
-    expect(json.Resources[logicalId(stack, consumer)]?.Properties).toMatchObject({
-      Description: 'functions/handlers/dead-letter.ts',
-      Environment: {
-        Variables: expect.objectContaining({
-          JOBS_TABLE: { Ref: logicalId(stack, stack.store.get('Jobs')) },
-        }),
-      },
-    });
+describe('dead-letter queues', () => {
+  it.each(TIERS)('the %s dead-letter queue has no event source mapping (maintenance reads it)', (tier) => {
+    const source = JSON.stringify(arnOf(stack.queues.deadLetterQueues[tier]));
+    const mappings = Object.values(json.Resources).filter(
+      (resource) =>
+        resource.Type === 'AWS::Lambda::EventSourceMapping' &&
+        JSON.stringify(resource.Properties?.EventSourceArn) === source,
+    );
+    expect(mappings).toEqual([]);
   });
 
-  it.each(TIERS)('consumes the %s dead-letter queue with partial batch failures', (tier) => {
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: logicalId(stack, consumer) },
-      EventSourceArn: arnOf(stack.queues.deadLetterQueues[tier]),
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: 2 },
-    });
-  });
-
-  it('finishes well inside the dead-letter queues visibility timeout', () => {
-    const timeout = Number(json.Resources[logicalId(stack, consumer)]?.Properties?.Timeout);
-    for (const tier of TIERS) {
-      const visibility =
-        json.Resources[logicalId(stack, stack.queues.deadLetterQueues[tier])]?.Properties?.VisibilityTimeout;
-      expect(Number(visibility)).toBeGreaterThanOrEqual(6 * timeout);
-    }
+  it('no function runs the old dead-letter consumer', () => {
+    const descriptions = Object.values(json.Resources)
+      .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+      .map((resource) => resource.Properties?.Description);
+    expect(descriptions).not.toContain('functions/handlers/dead-letter.ts');
+    expect(descriptions).toContain('functions/handlers/maintenance/recover.ts');
   });
 });
 

@@ -1,13 +1,13 @@
 /**
  * Faults that can break a queue, made real on the local stack (the production handlers, pollers, stream
- * consumer, maintenance sweep and dead-letter handler, on DynamoDB Local and the SQS emulator), with
+ * consumer and maintenance sweep (which reads the dead-letter queues), on DynamoDB Local and the SQS emulator), with
  * hundreds of jobs of mixed outcomes and dependency chains that release as well as fail:
  * - zombie workers: a first run is paused (its writes and visibility extensions held back) past the stale
  *   threshold, its job recovered and re-run to the end by another worker; then the zombie resumes and
  *   tries its heartbeat, progress and outcome writes, which must all be fenced off;
  * - the same SQS message delivered again while its run is still going (lost visibility extensions);
  * - DynamoDB throttling on every SDK attempt of a request, so the error reaches the code;
- * - poison messages that reach the tier DLQ and are buried by the production dead-letter handler;
+ * - poison messages that reach the tier DLQ and are buried by the production maintenance run;
  * - late first messages, arriving after the lost-message sweep re-sent the job under a new epoch.
  * Then: every job ended as planned (none lost), none completed twice, no agent ran twice in one attempt,
  * no zombie write was accepted, no retry started before its backoff, and the statistics equal a recount.

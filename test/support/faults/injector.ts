@@ -9,7 +9,7 @@
  * - throttles: a job's first and third writes are answered with throttling on every SDK attempt, so the
  *   error comes out of the SDK's retries into the code;
  * - poison messages: the worker crashes on the record every time, until SQS moves it to the DLQ and the
- *   production dead-letter handler buries the job;
+ *   production maintenance run (which reads the DLQs) buries the job;
  * - late messages: a job's first message is delivered after the lost-message sweep re-sent it.
  * The ledger records what the agents did and which writes were accepted, for the invariants.
  */
