@@ -43,6 +43,7 @@ import {
 } from '../lib/sdk-counter.ts';
 import { summarize } from '../lib/stats.ts';
 import { type Cell, heading, num, table } from '../lib/table.ts';
+import { shortenWorkerBudget } from '../lib/worker-budget.ts';
 
 /** Connections opened, client messages in, frames received, connection minutes (rounded up per connection). */
 interface WebSocketUse {
@@ -69,6 +70,10 @@ interface ShapeSpec {
   agentSecondsPerJob: number;
   progressUpdates: number;
   runs: number;
+  /** Durable steps per job (the Step Functions model gives each a Task state). */
+  steps?: number;
+  /** A Lambda time limit of its own for this shape's worker invocations (lib/worker-budget.ts). */
+  workerBudgetMs?: number;
 }
 
 const SHAPES: ShapeSpec[] = [
@@ -111,6 +116,20 @@ const SHAPES: ShapeSpec[] = [
     agentSecondsPerJob: 0,
     progressUpdates: 10,
     runs: 1,
+    steps: 5,
+  },
+  {
+    shape: 'demo/steps continued',
+    description:
+      '5 durable steps of 1 s, unwatched; these jobs get a 4 s Lambda time limit (WORKER_BUDGET_SECONDS=4 for this shape only), so each invocation runs two steps and hands the job on: 2 continuations',
+    jobs: [10, 4],
+    body: { command: 'steps', params: { steps: 5, secondsPerStep: 1 } },
+    watched: false,
+    agentSecondsPerJob: 5,
+    progressUpdates: 10,
+    runs: 1,
+    steps: 5,
+    workerBudgetMs: 4000,
   },
 ];
 
@@ -163,7 +182,8 @@ export async function run(ctx: SectionContext) {
       ctx.log(`requests: ${n} × ${spec.shape} (${spec.description})`);
       // Each shape as a user of its own: a watched shape's watch mark (functions/usecases/realtime/
       // watched-users.ts) must not make the notifier look for subscribers of the unwatched shapes' jobs.
-      const token = await signToken(JWT_SECRET, { sub: `${BENCH_USER}-${spec.shape.replace('demo/', '')}` });
+      const user = spec.shape.replace('demo/', '').replace(/[^a-z0-9]+/g, '-');
+      const token = await signToken(JWT_SECRET, { sub: `${BENCH_USER}-${user}` });
       const http = httpClient(stack.httpUrl, token);
       const drivers = { counter, http, db, jobsTable, wsUrl: stack.wsUrl, token };
       results.push(await runShape(spec, n, drivers, idle));
@@ -208,6 +228,9 @@ interface Drivers {
 
 async function runShape(spec: ShapeSpec, n: number, drivers: Drivers, idle: Counts) {
   const { counter, http } = drivers;
+  // A shape runs alone (the stack is quiet before and after it): every job its window sees is its own.
+  let running = true;
+  if (spec.workerBudgetMs !== undefined) await shortenWorkerBudget(() => running, spec.workerBudgetMs);
   const ws: WebSocketUse = { connections: 0, clientMessages: 0, framesReceived: 0, connectionMinutes: 0 };
   let httpRequests = 0;
   const before = counter.snapshot();
@@ -234,6 +257,7 @@ async function runShape(spec: ShapeSpec, n: number, drivers: Drivers, idle: Coun
     180_000,
   );
   await quiesce(counter);
+  running = false;
   const windowSeconds = (performance.now() - started) / 1000;
   const window = diff(counter.snapshot(), before);
   const invoked = (module: string) => (invocationCounts.get(module) ?? 0) - (invokedBefore.get(module) ?? 0);
@@ -281,6 +305,8 @@ async function runShape(spec: ShapeSpec, n: number, drivers: Drivers, idle: Coun
     windowSeconds,
     statuses,
     attempts: jobs.reduce((sum, job) => sum + job.attempt, 0) / n,
+    steps: spec.steps ?? 0,
+    continuations: jobs.reduce((sum, job) => sum + (job.continuations ?? 0), 0) / n,
     executionMs: jobs.reduce((sum, job) => sum + (job.executionTimeMs ?? 0), 0) / n,
     agentSecondsPerJob: spec.agentSecondsPerJob,
     itemBytes: summarize(sizes).median,
@@ -389,6 +415,9 @@ export function render(result: RequestsResult): string {
       [
         row('jobs run / window', (s) => `${s.jobs} / ${num(s.windowSeconds, 1)} s`),
         row('runs per job', (s) => s.attempts),
+        row('durable steps / continuations per job', (s) =>
+          s.steps > 0 ? `${s.steps} / ${num(s.continuations ?? 0, 2)}` : '-',
+        ),
         row('HTTP API requests', (s) => s.httpRequests),
         row('Lambda invocations', invocationsOf),
         row('SQS requests (functions + event source per delivery)', (s) => sqsRequests(s.perJob)),
