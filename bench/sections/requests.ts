@@ -121,7 +121,7 @@ const SHAPES: ShapeSpec[] = [
   {
     shape: 'demo/steps continued',
     description:
-      '5 durable steps of 1 s, unwatched; these jobs get a 4.5 s Lambda time limit (as WORKER_BUDGET_SECONDS, for this shape only): an invocation runs two steps, then hands the job on (2 continuations)',
+      '5 durable steps of 1 s, unwatched; these jobs get a 4.4 s Lambda time limit (as WORKER_BUDGET_SECONDS, for this shape only): an invocation runs two steps, then hands the job on (2 continuations)',
     jobs: [10, 4],
     body: { command: 'steps', params: { steps: 5, secondsPerStep: 1 } },
     watched: false,
@@ -129,9 +129,10 @@ const SHAPES: ShapeSpec[] = [
     progressUpdates: 10,
     runs: 1,
     steps: 5,
-    // Budget 4.5 s less a tenth kept for recording: after two 1-s steps less than the next step's estimate
-    // (the longest step + 1 s) is left, after one more than it, even with ~0.9 s of claim and write time.
-    workerBudgetMs: 4500,
+    // 4.4 s less a tenth kept for recording (3.96 s): a step starts while the time left is at least the
+    // longest step so far + 1 s (about 2 s), so the second 1-s step starts if claim and writes took less
+    // than ~0.9 s, and a third never does (3.96 - 2 s of steps < 2 s): exactly two steps per invocation.
+    workerBudgetMs: 4400,
   },
 ];
 

@@ -70,9 +70,10 @@ export function verifyDurable(jobs: Job[], ledger: Ledger): { problems: string[]
       if (missing > 0 && job.status === 'completed')
         say('step runs missing', `${job.id} step ${n}: ${runs.length} of ${planned[n]} planned runs`);
       surplus += Math.max(0, -missing);
-      completedRun[n] = runs
-        .filter((run) => run.outcome === 'returned' && run.startedAt <= (storedAt ?? 0))
-        .at(-1);
+      // The run that stored it: the last that returned before the store accepted its record (unknown when
+      // that write's answer was cut off by a soak's stop: then the last that returned).
+      const storedBy = storedAt ?? Number.POSITIVE_INFINITY;
+      completedRun[n] = runs.filter((run) => run.outcome === 'returned' && run.startedAt <= storedBy).at(-1);
     }
     if (surplus > unplanned)
       say(
