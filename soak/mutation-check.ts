@@ -101,7 +101,9 @@ for (const mutation of mutations.filter((m) => !only || m.name.includes(only))) 
       encoding: 'utf8',
     });
     const output = `${run.stdout}${run.stderr}`;
-    const failures = output.split('\n').filter((line) => /\d+ (jobs|retries|zombie|agent|step|invocations)/.test(line));
+    const failures = output
+      .split('\n')
+      .filter((line) => /\d+ (jobs|retries|zombie|agent|step|invocations)/.test(line));
     console.log(failures.slice(0, 6).join('\n'));
     if (run.status === 0) {
       ok = false;
