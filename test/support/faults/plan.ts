@@ -206,14 +206,16 @@ export class Planner {
         return durable({ steps: 5, ms: Math.floor(quick / 5), failAt }, 'completed');
       }
       case 'durable-continue':
-        // Step "1" takes 1.5 s, so each later 0.2 s step keeps a 2.5 s estimate: an invocation limited to
-        // 5 s runs at most 3 steps of 8 (so at least one continuation), with 2 s to spare before its limit.
+        // Step "1" takes 3 s, so each later 0.2 s step keeps a 4 s estimate: an invocation limited to 9 s
+        // (8.1 s after the tenth kept for recording) runs at most 7 steps of 8 (so at least one
+        // continuation), and a step starts with 3.8 s to spare before the limit (a step or its write that
+        // stalls longer on a loaded machine times out: the job retries, an unplanned interruption).
         return durable(
           {
             steps: 8,
             ms: 200,
-            firstMs: 1500,
-            budgetMs: 5000,
+            firstMs: 3000,
+            budgetMs: 9000,
             failAt: dice(i, 10) < 0.5 ? [{ step: 6, attempt: 1 }] : [],
           },
           'completed',
