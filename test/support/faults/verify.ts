@@ -80,8 +80,8 @@ export async function verify(
         return job.status !== expect || (expectCode !== undefined && job.error?.code !== expectCode);
       })
       .map((job) => {
-        const { expect, expectCode } = job.params as Expectation;
-        return `${job.id} ${job.status}/${job.error?.code ?? '-'} (expected ${expect}/${expectCode ?? '-'})`;
+        const { expect, expectCode, fault } = job.params as Expectation & { fault?: string };
+        return `${job.id} ${job.status}/${job.error?.code ?? '-'} (expected ${expect}/${expectCode ?? '-'}; ${job.type}/${job.command}, fault ${fault ?? 'none'}, attempt ${job.attempt}, continuations ${job.continuations ?? 0})`;
       }),
     'jobs ended otherwise than planned',
   );
