@@ -25,6 +25,8 @@ export interface DurableFigures {
   plannedStepRuns: number;
   /** Interruptions of durable jobs other than the planned zombies' (each may cost one step run more). */
   unplannedInterruptions: number;
+  /** Every interruption of a durable job (planned zombies' included), by error code. */
+  interruptionsByCode: Record<string, number>;
   stepWrites: number;
 }
 
@@ -42,8 +44,12 @@ export function verifyDurable(jobs: Job[], ledger: Ledger): { problems: string[]
     stepRuns: 0,
     plannedStepRuns: 0,
     unplannedInterruptions: 0,
+    interruptionsByCode: {},
     stepWrites: ledger.counts.stepWrites,
   };
+  for (const codes of ledger.interruptions.values())
+    for (const code of codes)
+      figures.interruptionsByCode[code] = (figures.interruptionsByCode[code] ?? 0) + 1;
   for (const [key, n] of ledger.durableRuns)
     if (n > 1) say('invocations of a durable attempt run twice', `${key} ×${n}`);
 
