@@ -9,7 +9,7 @@
  * - DynamoDB throttling on every SDK attempt of a request, so the error reaches the code;
  * - poison messages that reach the tier DLQ and are buried by the production dead-letter handler;
  * - late first messages, arriving after the lost-message sweep re-sent the job under a new epoch;
- * - durable jobs (ctx.step): steps failing in planned attempts, jobs whose invocations are limited to 5 s
+ * - durable jobs (ctx.step): steps failing in planned attempts, jobs whose invocations are limited to 9 s
  *   so they continue in fresh ones, and durable runs paused at a step-record write (zombie steps).
  * Then: every job ended as planned (none lost), none completed twice, no agent ran twice in one attempt,
  * no zombie write was accepted, no retry started before its backoff, every durable step's function ran
