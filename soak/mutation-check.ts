@@ -3,8 +3,11 @@
  * code, runs test/integration/fault-injection.test.ts, expects it to FAIL, and restores the file.
  *   1. `complete` without its epoch/status precondition (functions/core/transitions.ts);
  *   2. the claim without its epoch check (functions/usecases/run-job.ts and the claim transition) and
- *      without the due-time check that also keeps a stale or early message from starting a retry.
- * Run: `npx tsx soak/mutation-check.ts` (several minutes; the files are restored even on Ctrl-C).
+ *      without the due-time check that also keeps a stale or early message from starting a retry;
+ *   3. `ctx.step` without replaying a stored step (functions/usecases/durable-steps.ts);
+ *   4. `recordSteps` without its status/epoch/attempt precondition (functions/core/step-transitions.ts).
+ * Run: `npx tsx soak/mutation-check.ts [part of a mutation's name]` (a few minutes per mutation; the files
+ * are restored even on Ctrl-C).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -48,7 +51,28 @@ const mutations: Array<{ name: string; edits: Edit[] }> = [
       },
     ],
   },
+  {
+    name: 'a stored step runs again',
+    edits: [
+      {
+        file: 'functions/usecases/durable-steps.ts',
+        from: "    if (stored) return JSON.parse(stored.result ?? 'null') as T;\n",
+        to: '',
+      },
+    ],
+  },
+  {
+    name: 'recordSteps without its fencing',
+    edits: [
+      {
+        file: 'functions/core/step-transitions.ts',
+        from: "    name: 'recordSteps',\n    expect: { status: ['running', 'cancelling'], ...run(job) },",
+        to: "    name: 'recordSteps',\n    expect: { status: ['running', 'cancelling', 'retrying', 'completed', 'failed', 'dead'] },",
+      },
+    ],
+  },
 ];
+const only = process.argv[2];
 
 const originals = new Map<string, string>();
 const restore = () => {
@@ -61,7 +85,7 @@ process.on('SIGINT', () => {
 });
 
 let ok = true;
-for (const mutation of mutations) {
+for (const mutation of mutations.filter((m) => !only || m.name.includes(only))) {
   try {
     for (const edit of mutation.edits) {
       const path = join(root, edit.file);
@@ -77,7 +101,9 @@ for (const mutation of mutations) {
       encoding: 'utf8',
     });
     const output = `${run.stdout}${run.stderr}`;
-    const failures = output.split('\n').filter((line) => /\d+ (jobs|retries|zombie|agent)/.test(line));
+    const failures = output
+      .split('\n')
+      .filter((line) => /\d+ (jobs|retries|zombie|agent|step|invocations)/.test(line));
     console.log(failures.slice(0, 6).join('\n'));
     if (run.status === 0) {
       ok = false;

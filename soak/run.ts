@@ -3,8 +3,8 @@
  * stack in a process of its own; when 40% of them have ended the stack is stopped (with jobs queued,
  * running and waiting for retries) and started again on the same state directory, and the run goes on
  * to the end (see child.ts). Then: 0 jobs lost, 0 completed twice, no agent
- * run twice in one attempt, no zombie write accepted, no retry before its backoff, statistics equal to a
- * recount. Prints its figures; exits 1 if any check failed.
+ * run twice in one attempt, no zombie write accepted, no retry before its backoff, every durable step's
+ * function run as planned and never again once stored, statistics equal to a recount. Prints its figures; exits 1 if any check failed.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -65,6 +65,7 @@ try {
     retriedRuns: two.verdict.retriedRuns,
     unseenCompletions: two.verdict.unseenCompletions,
     statsEqualRecountAfterSeconds: two.verdict.statsSettledSeconds,
+    durable: two.verdict.durable,
     plannedFaults: two.planned,
     faults: two.counts,
     seconds: Math.round(seconds),
@@ -75,7 +76,9 @@ try {
     console.log(`FAILED:\n- ${two.verdict.problems.join('\n- ')}`);
     process.exitCode = 1;
   } else {
-    console.log('soak passed: 0 lost, 0 completed twice, no agent run twice in one attempt, stats = recount');
+    console.log(
+      'soak passed: 0 lost, 0 completed twice, no agent run twice in one attempt, durable steps as planned, stats = recount',
+    );
   }
 } finally {
   // A failed run keeps its state (DynamoDB data, both lives' ledgers) for a look at what went wrong.

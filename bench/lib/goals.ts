@@ -33,6 +33,12 @@ const GOALS: Goal[] = [
   { figure: 'demo/echo, AWS cost per million jobs', max: 7, format: usd, measure: platform('demo/echo') },
   { figure: 'watched 10-step sleep, per million', max: 25, format: usd, measure: platform('demo/sleep') },
   { figure: 'fail×2 then ok, per million', max: 12, format: usd, measure: platform('demo/fail') },
+  { figure: '5 durable steps (demo/steps), per million', format: usd, measure: platform('demo/steps') },
+  {
+    figure: '5 durable steps, 2 continuations, per million',
+    format: usd,
+    measure: platform('demo/steps continued'),
+  },
   { figure: 'idle, per month', max: 1, format: usd, measure: (s) => s.cost?.idle.usdPerMonth },
   {
     figure: 'local throughput, 20 in flight (jobs/s)',

@@ -10,6 +10,11 @@
  *       on a retryable error: RecordRetry (Task: status retrying) → Wait (backoff) → back to Claim
  *   → RecordResult (Task, DynamoDB UpdateItem: completed + result) → Succeed
  *
+ * A job of durable steps is the workflow Step Functions is made for: Run becomes one Task state per step
+ * (its result kept in the execution's state, so a retry re-runs only the failed Task); the state the
+ * execution is in is its progress, so no progress Tasks; a workflow runs up to a year, so there is nothing
+ * like a continuation to pay for.
+ *
  * Every state entered is one transition (retries included, as AWS bills them). Not counted: the
  * Lambda, DynamoDB and API Gateway charges such a workflow would still pay for the same work, so this is
  * the Step Functions line alone, a lower bound for that design.
@@ -19,15 +24,22 @@ export interface Lifecycle {
   runs: number;
   /** Progress updates the agent reports over the job. */
   progressUpdates: number;
+  /** Durable steps of the job: one Task state each instead of Run (and of the progress Tasks). */
+  steps?: number;
 }
 
 export function standardWorkflowTransitions(lifecycle: Lifecycle) {
   const retries = lifecycle.runs - 1;
+  const stepped = lifecycle.steps !== undefined && lifecycle.steps > 0;
   const breakdown = [
     { state: 'Start', count: 1 },
     { state: 'Claim', count: lifecycle.runs },
-    { state: 'Run', count: lifecycle.runs },
-    { state: 'Progress', count: lifecycle.progressUpdates },
+    ...(stepped
+      ? [{ state: 'Step (Task)', count: lifecycle.steps ?? 0 }]
+      : [
+          { state: 'Run', count: lifecycle.runs },
+          { state: 'Progress', count: lifecycle.progressUpdates },
+        ]),
     { state: 'RecordRetry', count: retries },
     { state: 'Wait', count: retries },
     { state: 'RecordResult', count: 1 },

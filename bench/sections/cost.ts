@@ -65,6 +65,7 @@ export async function run(ctx: SectionContext) {
       'Lambda duration per invocation = the median wall time of the same handler measured in-process against the local emulators (section overhead), rounded up to 1 ms; on AWS the DynamoDB round trips differ and a 512 MB function gets about a third of a vCPU.',
       'The notifier of a watched job (demo/sleep) is costed with the one-subscriber measurement, of the others with the nobody-subscribed one.',
       "DynamoDB units by AWS's rules from the sizes of the items and index entries written and read (bench/README.md); the row with DynamoDB Local's units is a cross-check only (Local bills 4 units per item and index entry inside a transaction).",
+      'Durable steps (demo/steps): a worker invocation is timed like demo/echo’s; each step adds one UpdateItem round trip of a few ms to it (in the DynamoDB lines, not in the Lambda duration), and the continued shape’s 1-s steps are the agent’s run time.',
       'SQS: one request per call (every payload here is far below 64 KB); the event source’s receive that delivered a message and its delete are per job, its empty long polls are in the idle line.',
       'WebSocket: one message per frame sent or received; connection minutes rounded up per connection. The watching client connects for its job only.',
       'Not included: CloudWatch Logs ingestion ($0.50/GB), data transfer, free tiers.',
@@ -147,6 +148,7 @@ function shapeCost(shape: ShapeResult, overhead: OverheadResult, memoryOf: (modu
   const workflow = standardWorkflowTransitions({
     runs: shape.attempts,
     progressUpdates: shape.progressUpdates,
+    ...(shape.steps > 0 && { steps: shape.steps }),
   });
   return {
     shape: shape.shape,

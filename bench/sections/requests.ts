@@ -45,6 +45,7 @@ import {
 } from '../lib/sdk-counter.ts';
 import { summarize } from '../lib/stats.ts';
 import { type Cell, heading, num, table } from '../lib/table.ts';
+import { shortenWorkerBudget } from '../lib/worker-budget.ts';
 
 /** Connections opened, client messages in, frames received, connection minutes (rounded up per connection). */
 interface WebSocketUse {
@@ -71,6 +72,10 @@ interface ShapeSpec {
   agentSecondsPerJob: number;
   progressUpdates: number;
   runs: number;
+  /** Durable steps per job (the Step Functions model gives each a Task state). */
+  steps?: number;
+  /** A Lambda time limit of its own for this shape's worker invocations (lib/worker-budget.ts). */
+  workerBudgetMs?: number;
 }
 
 const SHAPES: ShapeSpec[] = [
@@ -113,6 +118,23 @@ const SHAPES: ShapeSpec[] = [
     agentSecondsPerJob: 0,
     progressUpdates: 10,
     runs: 1,
+    steps: 5,
+  },
+  {
+    shape: 'demo/steps continued',
+    description:
+      '5 durable steps of 1 s, unwatched; these jobs get a 4.4 s Lambda time limit (as WORKER_BUDGET_SECONDS, for this shape only): an invocation runs two steps, then hands the job on (2 continuations)',
+    jobs: [10, 4],
+    body: { command: 'steps', params: { steps: 5, secondsPerStep: 1 } },
+    watched: false,
+    agentSecondsPerJob: 5,
+    progressUpdates: 10,
+    runs: 1,
+    steps: 5,
+    // 4.4 s less a tenth kept for recording (3.96 s): a step starts while the time left is at least the
+    // longest step so far + 1 s (about 2 s), so the second 1-s step starts if claim and writes took less
+    // than ~0.9 s, and a third never does (3.96 - 2 s of steps < 2 s): exactly two steps per invocation.
+    workerBudgetMs: 4400,
   },
 ];
 
@@ -165,7 +187,8 @@ export async function run(ctx: SectionContext) {
       ctx.log(`requests: ${n} × ${spec.shape} (${spec.description})`);
       // Each shape as a user of its own: a watched shape's watch mark (functions/usecases/realtime/
       // watched-users.ts) must not make the notifier look for subscribers of the unwatched shapes' jobs.
-      const token = await signToken(JWT_SECRET, { sub: `${BENCH_USER}-${spec.shape.replace('demo/', '')}` });
+      const user = spec.shape.replace('demo/', '').replace(/[^a-z0-9]+/g, '-');
+      const token = await signToken(JWT_SECRET, { sub: `${BENCH_USER}-${user}` });
       const http = httpClient(stack.httpUrl, token);
       const drivers = { counter, http, db, jobsTable, wsUrl: stack.wsUrl, token };
       results.push(await runShape(spec, n, drivers, idle));
@@ -254,6 +277,9 @@ interface Drivers {
 
 async function runShape(spec: ShapeSpec, n: number, drivers: Drivers, idle: Counts) {
   const { counter, http } = drivers;
+  // A shape runs alone (the stack is quiet before and after it): every job its window sees is its own.
+  let running = true;
+  if (spec.workerBudgetMs !== undefined) await shortenWorkerBudget(() => running, spec.workerBudgetMs);
   const ws: WebSocketUse = { connections: 0, clientMessages: 0, framesReceived: 0, connectionMinutes: 0 };
   let httpRequests = 0;
   const before = counter.snapshot();
@@ -280,6 +306,7 @@ async function runShape(spec: ShapeSpec, n: number, drivers: Drivers, idle: Coun
     180_000,
   );
   await quiesce(counter);
+  running = false;
   const windowSeconds = (performance.now() - started) / 1000;
   const window = diff(counter.snapshot(), before);
   const invoked = (module: string) => (invocationCounts.get(module) ?? 0) - (invokedBefore.get(module) ?? 0);
@@ -322,6 +349,8 @@ async function runShape(spec: ShapeSpec, n: number, drivers: Drivers, idle: Coun
     windowSeconds,
     statuses,
     attempts: jobs.reduce((sum, job) => sum + job.attempt, 0) / n,
+    steps: spec.steps ?? 0,
+    continuations: jobs.reduce((sum, job) => sum + (job.continuations ?? 0), 0) / n,
     executionMs: jobs.reduce((sum, job) => sum + (job.executionTimeMs ?? 0), 0) / n,
     agentSecondsPerJob: spec.agentSecondsPerJob,
     itemBytes: summarize(sizes).median,
@@ -429,6 +458,9 @@ export function render(result: RequestsResult): string {
       [
         row('jobs run / window', (s) => `${s.jobs} / ${num(s.windowSeconds, 1)} s`),
         row('runs per job', (s) => s.attempts),
+        row('durable steps / continuations per job', (s) =>
+          s.steps > 0 ? `${s.steps} / ${num(s.continuations ?? 0, 2)}` : '-',
+        ),
         row('HTTP API requests', (s) => s.httpRequests),
         row('Lambda invocations', invocationsOf),
         row('SQS requests (functions + event source per delivery)', (s) => sqsRequests(s.perJob)),

@@ -8,9 +8,12 @@
  * - the same SQS message delivered again while its run is still going (lost visibility extensions);
  * - DynamoDB throttling on every SDK attempt of a request, so the error reaches the code;
  * - poison messages that reach the tier DLQ and are buried by the production maintenance run;
- * - late first messages, arriving after the lost-message sweep re-sent the job under a new epoch.
+ * - late first messages, arriving after the lost-message sweep re-sent the job under a new epoch;
+ * - durable jobs (ctx.step): steps failing in planned attempts, jobs whose invocations are limited to 9 s
+ *   so they continue in fresh ones, and durable runs paused at a step-record write (zombie steps).
  * Then: every job ended as planned (none lost), none completed twice, no agent ran twice in one attempt,
- * no zombie write was accepted, no retry started before its backoff, and the statistics equal a recount.
+ * no zombie write was accepted, no retry started before its backoff, every durable step's function ran
+ * as planned and never again once stored, and the statistics equal a recount.
  * test/support/faults/ has the harness; `npm run soak` runs the same at 10,000 jobs with a restart.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -93,7 +96,7 @@ describe('fault injection', () => {
       requireSeenCompletions: true,
     });
     console.log(
-      `fault injection: ${JSON.stringify({ jobs: JOBS, terminal, seconds, ...verdict.byStatus, ...ledger.counts, agentRuns: verdict.agentRuns, retriedRuns: verdict.retriedRuns })}`,
+      `fault injection: ${JSON.stringify({ jobs: JOBS, terminal, seconds, ...verdict.byStatus, ...ledger.counts, agentRuns: verdict.agentRuns, retriedRuns: verdict.retriedRuns, durable: verdict.durable })}`,
     );
     expect(verdict.problems).toEqual([]);
 
@@ -111,5 +114,15 @@ describe('fault injection', () => {
     const failedByParent = jobs.filter((job) => job.error?.code === 'dependency_failed');
     expect(released.length).toBeGreaterThanOrEqual(15);
     expect(failedByParent.length).toBeGreaterThanOrEqual(15);
+    // Durable jobs: replays after planned step failures, continuations, and fenced zombie step writes.
+    const { durable } = verdict;
+    expect(durable.jobs).toBeGreaterThanOrEqual(15);
+    expect(durable.jobsContinued).toBeGreaterThanOrEqual(3);
+    expect(durable.continuations).toBeGreaterThanOrEqual(3);
+    expect(durable.plannedStepRuns).toBeGreaterThan(durable.jobs * 4);
+    expect(counts.zombieStepWritesFenced).toBeGreaterThanOrEqual(1);
+    expect(
+      jobs.filter((job) => job.command === 'steps' && job.status === 'completed' && job.attempt > 1).length,
+    ).toBeGreaterThanOrEqual(3);
   }, 420_000);
 });

@@ -10,7 +10,9 @@
  *   error comes out of the SDK's retries into the code;
  * - poison messages: the worker crashes on the record every time, until SQS moves it to the DLQ and the
  *   production maintenance run (which reads the DLQs) buries the job;
- * - late messages: a job's first message is delivered after the lost-message sweep re-sent it.
+ * - late messages: a job's first message is delivered after the lost-message sweep re-sent it;
+ * - durable jobs (probe/steps): a short Lambda time limit where planned (they continue in fresh
+ *   invocations), and "zombie-step" runs paused at a step-record write, whose late write must be refused.
  * The ledger records what the agents did and which writes were accepted, for the invariants.
  */
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
@@ -34,7 +36,16 @@ export interface InjectorOptions {
 }
 
 /** Writes a worker makes for the run it holds (recovery by a returning message says `worker_lost`). */
-const RUN_WRITES = new Set(['heartbeat', 'progress', 'complete', 'fail', 'bury', 'scheduleRetry']);
+const RUN_WRITES = new Set([
+  'heartbeat',
+  'progress',
+  'complete',
+  'fail',
+  'bury',
+  'scheduleRetry',
+  'recordSteps',
+  'handOff',
+]);
 const FINAL_WRITES = new Set(['complete', 'fail', 'bury', 'scheduleRetry']);
 /** SDK attempts per request of the functions' DynamoDB client (the SDK's default). */
 const THROTTLED_WRITES = [1, 3];
@@ -47,6 +58,16 @@ interface Zombie {
   receipts: Set<string>;
 }
 
+interface Plan {
+  fault: Fault;
+  /** A durable probe job's Lambda time limit per worker invocation (so it continues), if planned. */
+  budgetMs: number | undefined;
+}
+
+/** A step record list that says step `name` completed. */
+const completes = (transition: Transition, name: string) =>
+  (transition.set.steps ?? []).some((step) => step.name === name && step.status === 'completed');
+
 type WorkerHandler = middy.MiddyfiedHandler<SQSEvent, SQSBatchResponse, Error, Context>;
 
 export async function installFaults(options: InjectorOptions): Promise<void> {
@@ -58,15 +79,17 @@ export async function installFaults(options: InjectorOptions): Promise<void> {
   const worker = (await import('../../../functions/handlers/worker.ts')) as { handler: WorkerHandler };
   if (!agents.find('probe', 'work')) agents.register('probe', probeAgent(ledger));
 
-  const faults = new Map<string, Fault>();
-  const faultOf = async (jobId: string): Promise<Fault> => {
-    const known = faults.get(jobId);
+  const plans = new Map<string, Plan>();
+  const planOf = async (jobId: string): Promise<Plan> => {
+    const known = plans.get(jobId);
     if (known) return known;
     const job = await observer.get(jobId);
-    const fault = ((job?.params as { fault?: Fault } | undefined)?.fault ?? 'none') as Fault;
-    if (job) faults.set(jobId, fault);
-    return fault;
+    const params = (job?.params ?? {}) as { fault?: Fault; budgetMs?: number };
+    const plan: Plan = { fault: params.fault ?? 'none', budgetMs: params.budgetMs };
+    if (job) plans.set(jobId, plan);
+    return plan;
   };
+  const faultOf = async (jobId: string): Promise<Fault> => (await planOf(jobId)).fault;
   const receipts = new Map<string, { jobId: string; first: boolean }>();
   const seenJobs = new Set<string>();
   const zombies = new Map<string, Zombie>();
@@ -98,14 +121,28 @@ export async function installFaults(options: InjectorOptions): Promise<void> {
     if (!RUN_WRITES.has(transition.name) || transition.set.error?.code === 'worker_lost') return false;
     if (job.attempt !== 1) return false;
     const fault = await faultOf(job.id);
-    if (fault !== 'zombie-run' && fault !== 'zombie-final') return false;
+    if (fault !== 'zombie-run' && fault !== 'zombie-final' && fault !== 'zombie-step') return false;
     let zombie = zombies.get(job.id);
     if (!zombie) {
       if (fault === 'zombie-final' && !FINAL_WRITES.has(transition.name)) return false;
+      // A durable run pauses at the write that records step "2" (step "1" is stored by then).
+      if (fault === 'zombie-step' && !(transition.name === 'recordSteps' && completes(transition, '2')))
+        return false;
       zombie = startZombie(job);
     }
     await zombie.released;
     return zombie.takenOver;
+  };
+
+  /** What an accepted write of a durable probe job tells: steps stored, a continuation, an interruption. */
+  const noteDurableWrite = (job: Job, transition: Transition) => {
+    const steps = transition.set.steps ?? [];
+    const stored = steps.filter((step) => step.status === 'completed').map((step) => step.name);
+    if (transition.name === 'recordSteps') ledger.counts.stepWrites += 1;
+    if (stored.length > 0) ledger.stepsStored(job.id, stored);
+    if (transition.name === 'handOff') ledger.counts.continuations += 1;
+    const code = transition.set.error?.code;
+    if (code && code !== 'probe_transient' && code !== 'probe_permanent') ledger.interrupted(job.id, code);
   };
 
   const apply = jobStore.apply.bind(jobStore);
@@ -126,11 +163,15 @@ export async function installFaults(options: InjectorOptions): Promise<void> {
     if (fromZombie) {
       ledger.counts.zombieWrites += 1;
       if (result) ledger.acceptedZombieWrites.push(`${job.id} ${transition.name} (attempt ${job.attempt})`);
-      else ledger.counts.zombieWritesFenced += 1;
+      else {
+        ledger.counts.zombieWritesFenced += 1;
+        if (transition.name === 'recordSteps') ledger.counts.zombieStepWritesFenced += 1;
+      }
     }
     if (result && early)
       ledger.earlyClaims.push(`${job.id} claimed before its backoff ended (${job.queuedAt})`);
     if (result && transition.name === 'complete') ledger.completed(job.id);
+    if (result && job.type === 'probe' && job.command === 'steps') noteDurableWrite(job, transition);
     return result;
   };
 
@@ -217,11 +258,14 @@ export async function installFaults(options: InjectorOptions): Promise<void> {
         if (message) {
           receipts.set(record.receiptHandle, { jobId: message.jobId, first: !seenJobs.has(message.jobId) });
           seenJobs.add(message.jobId);
-          if ((await faultOf(message.jobId)) === 'poison') {
+          const plan = await planOf(message.jobId);
+          if (plan.fault === 'poison') {
             ledger.counts.poisonReceives += 1;
             poison.push(record.messageId);
             continue;
           }
+          // A short Lambda time limit for this invocation (batch size 1): the durable job continues.
+          if (plan.budgetMs !== undefined) request.context = withBudget(request.context, plan.budgetMs);
         }
         kept.push(record);
       }
@@ -243,6 +287,15 @@ export async function installFaults(options: InjectorOptions): Promise<void> {
       release(request);
     },
   });
+}
+
+/** `context` counting down from `budgetMs` (or its own time left, if less), as WORKER_BUDGET_SECONDS does. */
+function withBudget(context: Context, budgetMs: number): Context {
+  const endsAt = Date.now() + budgetMs;
+  return {
+    ...context,
+    getRemainingTimeInMillis: () => Math.min(context.getRemainingTimeInMillis(), endsAt - Date.now()),
+  };
 }
 
 interface WriteInput {

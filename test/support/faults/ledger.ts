@@ -22,6 +22,19 @@ export interface FaultCounts {
   poisonReceives: number;
   /** First messages delivered late (after the lost-message sweep re-sent them). */
   lateMessages: number;
+  /** Step-record writes of paused durable runs ("zombie-step") refused by the store. */
+  zombieStepWritesFenced: number;
+  /** Durable jobs: accepted step-record writes, and hand-offs to a fresh invocation (continuations). */
+  stepWrites: number;
+  continuations: number;
+}
+
+/** One run of a durable step's function: in which attempt and continuation, when, and how it ended. */
+export interface StepRun {
+  attempt: number;
+  continuation: number;
+  startedAt: number;
+  outcome: 'running' | 'returned' | 'threw';
 }
 
 export interface LedgerData {
@@ -32,6 +45,13 @@ export interface LedgerData {
   earlyClaims: string[];
   acceptedZombieWrites: string[];
   counts: FaultCounts;
+  /** Durable jobs: invocations by `jobId#attempt#continuation`; step runs by `jobId#step`. */
+  durableRuns?: Record<string, number>;
+  stepRuns?: Record<string, StepRun[]>;
+  /** When each step's completed record was first accepted by the store, by `jobId#step`. */
+  stepStoredAt?: Record<string, number>;
+  /** Durable jobs' runs that ended otherwise than by the agent (worker_lost, timeout, ...), by job. */
+  interruptions?: Record<string, string[]>;
 }
 
 export class Ledger {
@@ -41,6 +61,10 @@ export class Ledger {
   /** Claims of a retrying job before its backoff ended. */
   readonly earlyClaims: string[] = [];
   readonly acceptedZombieWrites: string[] = [];
+  readonly durableRuns = new Map<string, number>();
+  readonly stepRuns = new Map<string, StepRun[]>();
+  readonly stepStoredAt = new Map<string, number>();
+  readonly interruptions = new Map<string, string[]>();
   readonly counts: FaultCounts = {
     zombies: 0,
     zombieWrites: 0,
@@ -52,6 +76,9 @@ export class Ledger {
     redeliveredWhileHeld: 0,
     poisonReceives: 0,
     lateMessages: 0,
+    zombieStepWritesFenced: 0,
+    stepWrites: 0,
+    continuations: 0,
   };
 
   agentRan(jobId: string, attempt: number): void {
@@ -60,6 +87,31 @@ export class Ledger {
     const starts = this.runStarts.get(key) ?? [];
     starts.push(`pid ${process.pid} at ${new Date().toISOString()}`);
     this.runStarts.set(key, starts);
+  }
+
+  durableRan(jobId: string, attempt: number, continuation: number): void {
+    bump(this.durableRuns, `${jobId}#${attempt}#${continuation}`);
+  }
+
+  /** A step's function starts; the caller sets the run's outcome when it ends. */
+  stepStarted(jobId: string, step: number, attempt: number, continuation: number): StepRun {
+    const run: StepRun = { attempt, continuation, startedAt: Date.now(), outcome: 'running' };
+    const key = `${jobId}#${step}`;
+    this.stepRuns.set(key, [...(this.stepRuns.get(key) ?? []), run]);
+    return run;
+  }
+
+  /** The store accepted a write whose step records say these steps completed. */
+  stepsStored(jobId: string, steps: readonly string[]): void {
+    const now = Date.now();
+    for (const step of steps) {
+      const key = `${jobId}#${step}`;
+      if (!this.stepStoredAt.has(key)) this.stepStoredAt.set(key, now);
+    }
+  }
+
+  interrupted(jobId: string, code: string): void {
+    this.interruptions.set(jobId, [...(this.interruptions.get(jobId) ?? []), code]);
   }
 
   completed(jobId: string): void {
@@ -74,6 +126,10 @@ export class Ledger {
       earlyClaims: this.earlyClaims,
       acceptedZombieWrites: this.acceptedZombieWrites,
       counts: this.counts,
+      durableRuns: Object.fromEntries(this.durableRuns),
+      stepRuns: Object.fromEntries(this.stepRuns),
+      stepStoredAt: Object.fromEntries(this.stepStoredAt),
+      interruptions: Object.fromEntries(this.interruptions),
     };
   }
 
@@ -86,7 +142,14 @@ export class Ledger {
     this.earlyClaims.push(...other.earlyClaims);
     this.acceptedZombieWrites.push(...other.acceptedZombieWrites);
     for (const key of Object.keys(this.counts) as Array<keyof FaultCounts>)
-      this.counts[key] += other.counts[key];
+      this.counts[key] += other.counts[key] ?? 0;
+    for (const [key, n] of Object.entries(other.durableRuns ?? {})) bump(this.durableRuns, key, n);
+    for (const [key, runs] of Object.entries(other.stepRuns ?? {}))
+      this.stepRuns.set(key, [...(this.stepRuns.get(key) ?? []), ...runs]);
+    for (const [key, at] of Object.entries(other.stepStoredAt ?? {}))
+      this.stepStoredAt.set(key, Math.min(at, this.stepStoredAt.get(key) ?? at));
+    for (const [key, codes] of Object.entries(other.interruptions ?? {}))
+      this.interruptions.set(key, [...(this.interruptions.get(key) ?? []), ...codes]);
   }
 }
 

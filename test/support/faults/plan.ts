@@ -5,6 +5,7 @@
  * well as fail. Each job's params say which fault it gets and how it must end.
  */
 import type { JobStatus } from '../../../functions/core/job.ts';
+import type { DurableProbeParams } from './durable-probe.ts';
 import type { Fault, ProbeParams } from './probe-agent.ts';
 
 export interface FaultMix {
@@ -29,7 +30,11 @@ export type Kind =
   | 'poison'
   | 'late'
   | 'child'
-  | 'grandchild';
+  | 'grandchild'
+  | 'durable'
+  | 'durable-continue'
+  | 'durable-zombie'
+  | 'durable-permanent';
 
 export const TEST_MIX: FaultMix = {
   weights: {
@@ -45,6 +50,10 @@ export const TEST_MIX: FaultMix = {
     late: 6,
     child: 20,
     grandchild: 9,
+    durable: 5,
+    'durable-continue': 4,
+    'durable-zombie': 2,
+    'durable-permanent': 1,
   },
   lateRetryDelaySeconds: 40,
 };
@@ -57,6 +66,7 @@ export const SOAK_MIX: FaultMix = {
     'zombie-run': 0.3,
     'zombie-final': 0.3,
     'slow-redelivery': 0.5,
+    'durable-zombie': 0.3,
   },
   lateRetryDelaySeconds: 60,
 };
@@ -150,6 +160,12 @@ export class Planner {
         ...extra,
       },
     });
+    const durable = (params: Omit<DurableProbeParams, 'expect'>, expect: JobStatus): PlannedJob => ({
+      user,
+      kind,
+      expect,
+      body: { type: 'probe', command: 'steps', params: { ...params, expect }, ...common },
+    });
     const fault = (f: Fault) => ({ fault: f });
     const quick = Math.floor(dice(i, 4) * 150);
     switch (kind) {
@@ -175,6 +191,42 @@ export class Planner {
         return probe({ ms: quick, failTimes: 1, ...fault('late') }, 'completed', {
           retryDelaySeconds: this.#mix.lateRetryDelaySeconds,
         });
+      case 'durable': {
+        // A transient failure at a step in attempt 1 (and sometimes a later one in attempt 2).
+        const at = 1 + Math.floor(dice(i, 10) * 5);
+        const failAt =
+          dice(i, 11) < 0.3
+            ? []
+            : dice(i, 12) < 0.5
+              ? [{ step: at, attempt: 1 }]
+              : [
+                  { step: at, attempt: 1 },
+                  { step: Math.min(5, at + 1), attempt: 2 },
+                ];
+        return durable({ steps: 5, ms: Math.floor(quick / 5), failAt }, 'completed');
+      }
+      case 'durable-continue':
+        // Step "1" takes 3 s, so each later 0.2 s step keeps a 4 s estimate: an invocation limited to 9 s
+        // (8.1 s after the tenth kept for recording) runs at most 7 steps of 8 (so at least one
+        // continuation), and a step starts with 3.8 s to spare before the limit (a step or its write that
+        // stalls longer on a loaded machine times out: the job retries, an unplanned interruption).
+        return durable(
+          {
+            steps: 8,
+            ms: 200,
+            firstMs: 3000,
+            budgetMs: 9000,
+            failAt: dice(i, 10) < 0.5 ? [{ step: 6, attempt: 1 }] : [],
+          },
+          'completed',
+        );
+      case 'durable-zombie':
+        return durable({ steps: 4, ms: 100, fault: 'zombie-step' }, 'completed');
+      case 'durable-permanent':
+        return durable(
+          { steps: 5, ms: Math.floor(quick / 5), permanentAt: 3, expectCode: 'probe_permanent' },
+          'failed',
+        );
       case 'child':
       case 'grandchild': {
         const released = parents.every((parent) => parent.expect === 'completed');

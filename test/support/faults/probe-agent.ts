@@ -2,24 +2,18 @@
  * The agent the fault harness runs: it records each run (job and attempt) in the ledger, works for `ms`
  * with progress after each step, fails transiently on its first `failTimes` attempts or permanently when
  * asked. Its params also carry the job's planned fault and expected end, which the injector reads.
+ * `probe/steps` is its durable counterpart (durable-probe.ts).
  */
 import { z } from 'zod';
 import { sleep } from '../../../functions/agents/demo.ts';
 import { type Agent, command } from '../../../functions/agents/registry.ts';
 import { PermanentJobError, TransientJobError } from '../../../functions/core/errors.ts';
 import { JOB_STATUSES } from '../../../functions/core/job.ts';
+import { durableProbe } from './durable-probe.ts';
+import { FAULTS } from './fault-kinds.ts';
 import type { Ledger } from './ledger.ts';
 
-export const FAULTS = [
-  'none',
-  'zombie-run',
-  'zombie-final',
-  'slow-redelivery',
-  'throttle',
-  'poison',
-  'late',
-] as const;
-export type Fault = (typeof FAULTS)[number];
+export { FAULTS, type Fault } from './fault-kinds.ts';
 
 export const probeParams = z.object({
   ms: z.number().int().min(0).max(60_000),
@@ -50,5 +44,6 @@ export function probeAgent(ledger: Ledger): Agent {
         return { attempt };
       },
     }),
+    steps: durableProbe(ledger),
   };
 }

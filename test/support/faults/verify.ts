@@ -1,8 +1,8 @@
 /**
  * The invariants of a fault run, on the jobs as stored and the ledger: every job reached the terminal
  * state (and error) it was planned to reach, none was lost, none completed twice, no agent ran twice in
- * one attempt, no zombie write was accepted, no retry started before its backoff, and the maintained
- * statistics equal a recount of the jobs.
+ * one attempt, no zombie write was accepted, no retry started before its backoff, the durable jobs' steps
+ * ran as planned (verify-durable.ts), and the maintained statistics equal a recount of the jobs.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { type DynamoDBClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
@@ -11,6 +11,7 @@ import { isTerminal, type Job } from '../../../functions/core/job.ts';
 import type { JobStore } from '../../../functions/core/ports.ts';
 import { MemoryJobStore } from '../memory-store.ts';
 import type { Ledger } from './ledger.ts';
+import { type DurableFigures, verifyDurable } from './verify-durable.ts';
 
 /** Every job of the table (a scan is fine in a test harness, never in the product). */
 export async function readAllJobs(client: DynamoDBClient, tableName: string): Promise<Job[]> {
@@ -41,6 +42,8 @@ export interface Verdict {
   retriedRuns: number;
   /** Seconds until the kept statistics equalled the recount (null: they never did). */
   statsSettledSeconds: number | null;
+  /** The durable jobs (verify-durable.ts): continuations, step runs planned and seen, interruptions. */
+  durable: DurableFigures;
 }
 
 interface Expectation {
@@ -77,8 +80,8 @@ export async function verify(
         return job.status !== expect || (expectCode !== undefined && job.error?.code !== expectCode);
       })
       .map((job) => {
-        const { expect, expectCode } = job.params as Expectation;
-        return `${job.id} ${job.status}/${job.error?.code ?? '-'} (expected ${expect}/${expectCode ?? '-'})`;
+        const { expect, expectCode, fault } = job.params as Expectation & { fault?: string };
+        return `${job.id} ${job.status}/${job.error?.code ?? '-'} (expected ${expect}/${expectCode ?? '-'}; ${job.type}/${job.command}, fault ${fault ?? 'none'}, attempt ${job.attempt}, continuations ${job.continuations ?? 0})`;
       }),
     'jobs ended otherwise than planned',
   );
@@ -100,6 +103,8 @@ export async function verify(
   );
   say(ledger.acceptedZombieWrites, 'zombie writes accepted');
   say(ledger.earlyClaims, 'retries started before their backoff');
+  const durable = verifyDurable(jobs, ledger);
+  problems.push(...durable.problems);
 
   const started = Date.now();
   const statsProblems = await statsAgainstRecount(
@@ -119,6 +124,7 @@ export async function verify(
     statsSettledSeconds: statsProblems.length === 0 ? (Date.now() - started) / 1000 : null,
     agentRuns: [...ledger.agentRuns.values()].reduce((a, b) => a + b, 0),
     retriedRuns: jobs.reduce((sum, job) => sum + Math.max(0, job.attempt - 1), 0),
+    durable: durable.figures,
   };
 }
 
