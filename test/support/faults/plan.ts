@@ -210,13 +210,16 @@ export class Planner {
         // (8.1 s after the tenth kept for recording) runs at most 7 steps of 8 (so at least one
         // continuation), and a step starts with 3.8 s to spare before the limit (a step or its write that
         // stalls longer on a loaded machine times out: the job retries, an unplanned interruption).
+        // The planned failure is at step 8, which always runs in a continuation: a failure at an earlier
+        // step could come before the first continuation on a quick machine, and attempt 2 (steps 1-5
+        // replayed, not run) would then finish without continuing.
         return durable(
           {
             steps: 8,
             ms: 200,
             firstMs: 3000,
             budgetMs: 9000,
-            failAt: dice(i, 10) < 0.5 ? [{ step: 6, attempt: 1 }] : [],
+            failAt: dice(i, 10) < 0.5 ? [{ step: 8, attempt: 1 }] : [],
           },
           'completed',
         );
