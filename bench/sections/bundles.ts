@@ -18,7 +18,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { measuredBundleOptions, projectRoot } from '../../infra/constructs/job-function.ts';
+import { bundleOutput, measuredBundleOptions, projectRoot } from '../../infra/constructs/job-function.ts';
 import {
   alternatingRounds,
   type ImportSample,
@@ -127,7 +127,7 @@ export async function run(ctx: SectionContext) {
 /** The packages that contribute most to a bundle (esbuild metafile, same options as JobFunction). */
 async function composition(module: string): Promise<Array<{ name: string; bytes: number }>> {
   const result = await build(measuredBundleOptions(module));
-  const output = Object.values(result.metafile.outputs)[0];
+  const output = bundleOutput(result.metafile.outputs);
   const byPackage = new Map<string, number>();
   for (const [path, input] of Object.entries(output?.inputs ?? {})) {
     const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);

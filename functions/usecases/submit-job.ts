@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { AgentRegistry, Logger } from '../agents/registry.ts';
-import type { SubmitJobInput } from '../api/schemas.ts';
+import type { SubmitJobInput } from '../api/submit-schemas.ts';
 import type { Clock } from '../core/clock.ts';
 import {
   IdempotencyConflictError,

@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { measuredBundleOptions, projectRoot } from '../../infra/constructs/job-function.ts';
+import { bundleOutput, measuredBundleOptions, projectRoot } from '../../infra/constructs/job-function.ts';
 
 const MAX_BUNDLE_BYTES = 120 * 1024;
 const handlersDir = join(projectRoot, 'functions', 'handlers');
@@ -19,7 +19,7 @@ const modules = readdirSync(handlersDir, { recursive: true, encoding: 'utf8' })
 
 async function bundle(module: string) {
   const result = await build(measuredBundleOptions(module));
-  const output = Object.values(result.metafile.outputs)[0];
+  const output = bundleOutput(result.metafile.outputs);
   return { bytes: output?.bytes ?? 0, inputs: Object.keys(output?.inputs ?? {}) };
 }
 

@@ -11,7 +11,7 @@
  * one catch-up run, and `nextRunAt` moves to the first time after now.
  */
 import type { Logger } from '../../agents/registry.ts';
-import { submitJobSchema } from '../../api/schemas.ts';
+import { submitJobSchema } from '../../api/submit-schemas.ts';
 import type { Clock } from '../../core/clock.ts';
 import { AppError } from '../../core/errors.ts';
 import { isTerminal, type Job } from '../../core/job.ts';
