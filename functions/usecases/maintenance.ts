@@ -19,6 +19,7 @@ import { cleanupWithin } from './cleanup.ts';
 import { settleFromParents } from './dependencies.ts';
 import { runDueSchedules, type ScheduleRunDeps } from './schedules/run-schedules.ts';
 import { MAX_SQS_DELAY_SECONDS } from './submit-job.ts';
+import { FULL_SWEEP, type SweepPlan } from './sweep-plan.ts';
 
 export interface MaintenanceDeps {
   store: JobStore;
@@ -74,21 +75,35 @@ const PAGE = 100;
 export const OVERDUE_WINDOW_MS = 60 * 60 * 1000;
 
 export async function recover(deps: MaintenanceDeps): Promise<RecoveryReport> {
-  const report: RecoveryReport = { recovered: 0, dispatched: 0, promoted: 0, scheduled: 0 };
-  // First: a schedule's job is due within the minute, the rest is recovery that can wait for the next run.
-  if (deps.schedules)
-    report.scheduled += await runDueSchedules({
-      ...deps.schedules,
-      clock: deps.clock,
-      logger: deps.logger,
-      outOfTime: deps.outOfTime,
-    });
-  const tiers = (await deps.tiers?.read()) ?? ALL_RUNNING;
-  report.recovered += await recoverStaleRuns(deps);
-  report.dispatched += await dispatchDueJobs(deps);
-  report.recovered += await resendLostMessages(deps, tiers);
-  report.promoted += await promoteUrgentJobs(deps, tiers);
-  report.recovered += await settleOrphanedDependants(deps);
+  const scheduled = await startDueSchedules(deps);
+  return { ...(await recoverPlanned(deps, FULL_SWEEP)), scheduled };
+}
+
+/** Starts the jobs of due schedules: first in a run, as they are due within the minute. */
+export async function startDueSchedules(deps: MaintenanceDeps): Promise<number> {
+  if (!deps.schedules) return 0;
+  return runDueSchedules({
+    ...deps.schedules,
+    clock: deps.clock,
+    logger: deps.logger,
+    outOfTime: deps.outOfTime,
+  });
+}
+
+/** The recovery parts of a run, each only when the plan says it may have jobs to look at. */
+export async function recoverPlanned(
+  deps: MaintenanceDeps,
+  plan: SweepPlan,
+): Promise<Omit<RecoveryReport, 'scheduled'>> {
+  const report = { recovered: 0, dispatched: 0, promoted: 0 };
+  if (plan.stale) report.recovered += await recoverStaleRuns(deps);
+  if (plan.scheduled) report.dispatched += await dispatchDueJobs(deps);
+  if (plan.lost || plan.urgent) {
+    const tiers = (await deps.tiers?.read()) ?? ALL_RUNNING;
+    if (plan.lost) report.recovered += await resendLostMessages(deps, tiers);
+    if (plan.urgent) report.promoted += await promoteUrgentJobs(deps, tiers);
+  }
+  if (plan.pending) report.recovered += await settleOrphanedDependants(deps);
   return report;
 }
 
@@ -108,7 +123,7 @@ async function* jobsIn(
   } while (cursor);
 }
 
-export async function recoverStaleRuns(deps: MaintenanceDeps): Promise<number> {
+async function recoverStaleRuns(deps: MaintenanceDeps): Promise<number> {
   const now = deps.clock.now();
   const staleBefore = now.getTime() - deps.staleAfterMs;
   let count = 0;
@@ -143,7 +158,7 @@ async function resendHandedOff(deps: MaintenanceDeps, job: Job, now: Date): Prom
   return true;
 }
 
-export async function dispatchDueJobs(deps: MaintenanceDeps): Promise<number> {
+async function dispatchDueJobs(deps: MaintenanceDeps): Promise<number> {
   const now = deps.clock.now();
   // Everything due within the SQS delay window goes out now, with the remaining time as message delay:
   // a job scheduled for next week runs within seconds of its time even though this runs once a minute.
@@ -162,7 +177,7 @@ export async function dispatchDueJobs(deps: MaintenanceDeps): Promise<number> {
   return count;
 }
 
-export async function resendLostMessages(deps: MaintenanceDeps, tiers: TierStates): Promise<number> {
+async function resendLostMessages(deps: MaintenanceDeps, tiers: TierStates): Promise<number> {
   const now = deps.clock.now();
   const before = new Date(now.getTime() - deps.lostAfterMs);
   let count = 0;
@@ -194,7 +209,7 @@ export async function resendLostMessages(deps: MaintenanceDeps, tiers: TierState
  * (at most MAX_PENDING_CHECKED, through the sparse `byStatus` waiting entries) and settles those whose
  * dependencies all ended.
  */
-export async function settleOrphanedDependants(deps: MaintenanceDeps): Promise<number> {
+async function settleOrphanedDependants(deps: MaintenanceDeps): Promise<number> {
   const before = new Date(deps.clock.now().getTime() - deps.lostAfterMs);
   let checked = 0;
   let settled = 0;
@@ -208,7 +223,7 @@ export async function settleOrphanedDependants(deps: MaintenanceDeps): Promise<n
   return settled;
 }
 
-export async function promoteUrgentJobs(deps: MaintenanceDeps, tiers: TierStates): Promise<number> {
+async function promoteUrgentJobs(deps: MaintenanceDeps, tiers: TierStates): Promise<number> {
   const now = deps.clock.now();
   let count = 0;
   for await (const job of urgentJobs(deps, now)) {

@@ -5,18 +5,13 @@
  * skips the parts whose statuses the statistics counters show empty (sweep-plan.ts). `POST /admin/recover`
  * and the local start run `recover` itself: everything, without the dead-letter queues.
  */
-import { ALL_RUNNING } from '../core/tier-control.ts';
 import { type DeadLetterQueues, drainDeadLetters } from './dead-letter-drain.ts';
 import {
-  dispatchDueJobs,
   type MaintenanceDeps,
-  promoteUrgentJobs,
   type RecoveryReport,
-  recoverStaleRuns,
-  resendLostMessages,
-  settleOrphanedDependants,
+  recoverPlanned,
+  startDueSchedules,
 } from './maintenance.ts';
-import { runDueSchedules } from './schedules/run-schedules.ts';
 import { planSweep } from './sweep-plan.ts';
 
 export interface ScheduledSweepReport extends RecoveryReport {
@@ -27,32 +22,10 @@ export interface ScheduledSweepReport extends RecoveryReport {
 export async function scheduledSweep(
   deps: MaintenanceDeps & { deadLetters: DeadLetterQueues },
 ): Promise<ScheduledSweepReport> {
-  const report: ScheduledSweepReport = {
-    recovered: 0,
-    dispatched: 0,
-    promoted: 0,
-    scheduled: 0,
-    deadLettered: 0,
-  };
-  // First: a schedule's job is due within the minute, the rest is recovery that can wait for the next run.
-  if (deps.schedules)
-    report.scheduled += await runDueSchedules({
-      ...deps.schedules,
-      clock: deps.clock,
-      logger: deps.logger,
-      outOfTime: deps.outOfTime,
-    });
+  const scheduled = await startDueSchedules(deps);
   // Before the stale sweep: a job whose message was dead-lettered is buried at the epoch of that message,
   // not recovered under a new one (which would leave the dead letter stale).
-  report.deadLettered += await drainDeadLetters(deps);
-  const plan = await planSweep(deps);
-  if (plan.stale) report.recovered += await recoverStaleRuns(deps);
-  if (plan.scheduled) report.dispatched += await dispatchDueJobs(deps);
-  if (plan.lost || plan.urgent) {
-    const tiers = (await deps.tiers?.read()) ?? ALL_RUNNING;
-    if (plan.lost) report.recovered += await resendLostMessages(deps, tiers);
-    if (plan.urgent) report.promoted += await promoteUrgentJobs(deps, tiers);
-  }
-  if (plan.pending) report.recovered += await settleOrphanedDependants(deps);
-  return report;
+  const deadLettered = await drainDeadLetters(deps);
+  const recovered = await recoverPlanned(deps, await planSweep(deps));
+  return { ...recovered, scheduled, deadLettered };
 }
