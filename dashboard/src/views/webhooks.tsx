@@ -3,7 +3,7 @@
  * and a "Send test" button; a form registers a new one and shows its secret once.
  */
 import type { Webhook, WebhookDelivery } from '@tiered-job-queue/client';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatTime } from '../components/format.ts';
 import { useServices } from '../data/app-context.ts';
 import { jobHref } from '../router.ts';
@@ -120,13 +120,18 @@ function Endpoint({ webhook, onRemoved }: { webhook: Webhook; onRemoved: () => v
   const { client, report } = useServices();
   const [deliveries, setDeliveries] = useState<WebhookDelivery[] | null>(null);
   const [generation, setGeneration] = useState(0);
+  // Removing stops the refresh first and waits for the one in flight, so no request asks for a deleted webhook.
+  const removing = useRef(false);
+  const inFlight = useRef<Promise<unknown>>(Promise.resolve());
 
   useEffect(() => {
     let stopped = false;
-    const load = () =>
-      client
+    const load = () => {
+      if (removing.current) return;
+      inFlight.current = client
         .webhookDeliveries(webhook.id, { limit: 10 })
         .then((found) => stopped || setDeliveries(found), report);
+    };
     load();
     const timer = setInterval(load, REFRESH_MS);
     return () => {
@@ -134,6 +139,16 @@ function Endpoint({ webhook, onRemoved }: { webhook: Webhook; onRemoved: () => v
       clearInterval(timer);
     };
   }, [client, report, webhook.id, generation]);
+
+  const remove = () => {
+    removing.current = true;
+    inFlight.current
+      .then(() => client.deleteWebhook(webhook.id))
+      .then(onRemoved, (error: unknown) => {
+        removing.current = false;
+        report(error);
+      });
+  };
 
   const title = webhook.description ? `${webhook.description} (${webhook.url})` : webhook.url;
   return (
@@ -147,7 +162,7 @@ function Endpoint({ webhook, onRemoved }: { webhook: Webhook; onRemoved: () => v
           >
             Send test
           </button>
-          <button type="button" onClick={() => client.deleteWebhook(webhook.id).then(onRemoved, report)}>
+          <button type="button" onClick={remove}>
             Remove
           </button>
         </div>
