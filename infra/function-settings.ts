@@ -106,6 +106,8 @@ export interface SqsEventSourceSettings {
   /** Lambda's ScalingConfig.MaximumConcurrency (2-1000). */
   maxConcurrency: number;
   reportBatchItemFailures: true;
+  /** `false`: created disabled and switched on at run time (the webhook delivery queue's); on by default. */
+  enabled?: boolean;
 }
 
 /** The worker's event source on each tier queue (its concurrency is a deployment setting, these defaults). */

@@ -170,6 +170,7 @@ export class JobQueueStack extends Stack {
       jobs,
       apiHandlers: this.httpApi.handlers,
       streamConsumer: this.workers.dependencyResolver,
+      maintenance: this.maintenance.recoverFunction,
       removalPolicy: settings.removalPolicy,
     });
 

@@ -47,7 +47,8 @@ const S = (name: string): KeyDefinition => ({ name, type: 'S' });
  * An echo job thus writes four index entries in its life (byUser and byActive at create, the byActive
  * delete and the byStatus put when it ends) where it wrote twelve with status-keyed user indexes.
  * Other items: idempotency records (`IDEM#<user>#<key>` / `IDEM`), dependency edges (`JOB#<parent>` /
- * `DEP#<child>`) and statistics counters (`STATS#<scope>` / `S#<shard>`).
+ * `DEP#<child>`), statistics counters (`STATS#<scope>` / `S#<shard>`) and webhooks (`WEBHOOK#<user>`; whether
+ * any exists: `byWebhook`, sparse).
  */
 export const jobsTable: TableDefinition = {
   id: 'Jobs',
@@ -88,6 +89,15 @@ export const jobsTable: TableDefinition = {
       indexName: 'byUserDeadline',
       partitionKey: S('userDeadlineKey'),
       sortKey: S('deadlineTimeKey'),
+      projection: { type: 'KEYS_ONLY' },
+    },
+    {
+      // Sparse: only webhook registrations (the only items with a sealed secret), so "is any webhook
+      // registered?" is a Scan of it with Limit 1 (adapters/dynamodb/webhook-registry.ts). Keyed by
+      // attributes every registration has always had, so the index's backfill covers older ones.
+      indexName: 'byWebhook',
+      partitionKey: S('sealedSecret'),
+      sortKey: S('id'),
       projection: { type: 'KEYS_ONLY' },
     },
   ],

@@ -28,6 +28,8 @@ export const webhookDeliveryEventSource: SqsEventSourceSettings = {
   // Deliveries are light (one HTTP request each); a few concurrent batches keep up with bursts.
   maxConcurrency: 5,
   reportBatchItemFailures: true,
+  // Created disabled: it runs only while some webhook exists (usecases/webhooks/delivery-source.ts).
+  enabled: false,
 };
 
 export const webhookQueueName = (prefix: string): string => `${prefix}-webhooks`;

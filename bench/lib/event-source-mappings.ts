@@ -1,13 +1,14 @@
 /**
- * The SQS event source mappings of a synthesized template: each has Lambda's own pollers long-polling its
- * queue while it is idle, which AWS bills as SQS requests (section cost, the idle line). Stream mappings
- * are left out (Lambda's reads of a DynamoDB stream are free).
+ * The SQS event source mappings of a synthesized template that run while the stack is idle: each has
+ * Lambda's own pollers long-polling its queue, which AWS bills as SQS requests (section cost, the idle
+ * line). Stream mappings are left out (Lambda's reads of a DynamoDB stream are free), and so are mappings
+ * created disabled (`Enabled: false`: the webhook delivery queue's, on only while a webhook exists).
  */
 import { readFileSync } from 'node:fs';
 
 interface Resource {
   Type: string;
-  Properties?: { EventSourceArn?: unknown };
+  Properties?: { EventSourceArn?: unknown; Enabled?: boolean };
 }
 
 export function sqsEventSourceMappings(templatePath: string): number {
@@ -15,7 +16,8 @@ export function sqsEventSourceMappings(templatePath: string): number {
     Resources: Record<string, Resource>;
   };
   return Object.values(Resources).filter((resource) => {
-    if (resource.Type !== 'AWS::Lambda::EventSourceMapping') return false;
+    if (resource.Type !== 'AWS::Lambda::EventSourceMapping' || resource.Properties?.Enabled === false)
+      return false;
     const [source] =
       (resource.Properties?.EventSourceArn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.[
         'Fn::GetAtt'

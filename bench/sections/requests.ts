@@ -217,11 +217,12 @@ export async function run(ctx: SectionContext) {
       cleanupRun.ms,
     ];
 
-    // One loop per unit of MaximumConcurrency of each SQS event source: the tier queues and the webhook
-    // delivery queue (the dead-letter queues have none: the maintenance run reads them).
+    // One loop per unit of MaximumConcurrency of each SQS event source running while idle: the tier
+    // queues (the webhook delivery queue's runs only while a webhook exists, and the bench registers none;
+    // the dead-letter queues have none: the maintenance run reads them).
     const pollLoops =
       TIERS.reduce((sum, tier) => sum + tierDefaults[tier].maxConcurrency, 0) +
-      webhookDeliveryEventSource.maxConcurrency;
+      (webhookDeliveryEventSource.enabled === false ? 0 : webhookDeliveryEventSource.maxConcurrency);
     return {
       idle: { windowSeconds: idleSeconds, perSecond: idle, pollLoops },
       maintenance: {
@@ -252,6 +253,7 @@ async function maintenanceSweep() {
   const { maintenanceDeps } = await import('../../functions/wiring/maintenance-deps.ts');
   const { scheduleRunDeps } = await import('../../functions/wiring/schedule-run-deps.ts');
   const { deadLetterQueues } = await import('../../functions/wiring/dead-letter-queues.ts');
+  const { deliverySourceDeps } = await import('../../functions/wiring/webhook-delivery-source.ts');
   return (full: boolean) => {
     const minute = Math.floor(Date.now() / 60_000);
     const phase = minute % FULL_SWEEP_EVERY_MINUTES;
@@ -262,6 +264,7 @@ async function maintenanceSweep() {
       clock: { now: () => new Date(Date.now() + shiftMs) },
       schedules: scheduleRunDeps,
       deadLetters: deadLetterQueues,
+      webhookDeliveries: deliverySourceDeps,
     });
   };
 }

@@ -32,7 +32,7 @@ import { LOCAL_CREDENTIALS as credentials, LOCAL_REGION as region } from './loca
 import { type LocalQueues, provisionPayloadBucket, provisionQueues, provisionTables } from './provision.ts';
 import { startRealtime } from './realtime/index.ts';
 import { configureEnvironment, type LocalStackOptions } from './stack-options.ts';
-import { startWebhookDelivery } from './webhook-delivery.ts';
+import { startWebhookDelivery, webhookMappingEnvironment } from './webhook-delivery.ts';
 
 export { configureEnvironment, type LocalStackOptions } from './stack-options.ts';
 
@@ -84,10 +84,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tables,
       queues,
     });
-    // The tier pause routes switch the pollers through a local Lambda API, as they switch mappings deployed.
+    // The tier pause routes and the webhook switch turn the pollers on and off through a local Lambda API,
+    // as they switch mappings deployed.
     const mappingsApi = await startEventSourceMappingsApi();
     cleanups.push(mappingsApi.stop);
-    Object.assign(process.env, tierMappingsEnvironment(mappingsApi, prefix));
+    Object.assign(
+      process.env,
+      tierMappingsEnvironment(mappingsApi, prefix),
+      webhookMappingEnvironment(prefix),
+    );
     const timeouts: TimeoutOverrides = {
       ...(options.workerBudgetSeconds !== undefined && { worker: options.workerBudgetSeconds * 1000 }),
       ...options.functionTimeoutsMs,
@@ -166,7 +171,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         Promise.race([poller.stop(), new Promise<void>((resolve) => setTimeout(resolve, 3000))]),
       );
     }
-    cleanups.push(await startWebhookDelivery({ sqs, queues, timeouts, onError: options.onError }));
+    cleanups.push(
+      await startWebhookDelivery({
+        sqs,
+        dynamo,
+        jobsTable: tables.Jobs as string,
+        queues,
+        mappingsApi,
+        prefix,
+        timeouts,
+        onError: options.onError,
+      }),
+    );
     const lifecycle = await startLifecycleSources({
       dynamo,
       dynamodbEndpoint,

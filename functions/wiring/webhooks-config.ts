@@ -16,11 +16,16 @@ export const WEBHOOK_ENV = {
   allowLocalTargets: 'WEBHOOK_ALLOW_LOCAL_TARGETS',
   /** The first retry delay in seconds (default 10; doubling after each failure). Tests set 1. */
   retryFirstDelaySeconds: 'WEBHOOK_RETRY_FIRST_DELAY_SECONDS',
+  /** The UUID of the delivery queue's event source mapping (on only while some webhook exists). */
+  eventSourceMapping: 'WEBHOOK_EVENT_SOURCE_MAPPING',
 } as const;
 
 export const webhookQueueUrl = (env = process.env) => requireEnv(WEBHOOK_ENV.queueUrl, env);
 export const webhookDeadLetterQueueUrl = (env = process.env) =>
   requireEnv(WEBHOOK_ENV.deadLetterQueueUrl, env);
+
+export const webhookEventSourceMapping = (env = process.env) =>
+  requireEnv(WEBHOOK_ENV.eventSourceMapping, env);
 
 export function allowLocalTargets(env = process.env): boolean {
   const raw = optionalEnv(WEBHOOK_ENV.allowLocalTargets, env);

@@ -4,7 +4,9 @@
  */
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
 import type { Tier } from '../../functions/core/tiers.ts';
@@ -16,7 +18,11 @@ import type { TierQueues } from './tier-queues.ts';
 
 export type TableAccess = 'read' | 'readWrite';
 
-/** Reads are by key and by index query; no function scans (see functions/adapters/dynamodb/job-store.ts). */
+/**
+ * Reads are by key and by index query; no function scans a table (see functions/adapters/dynamodb/
+ * job-store.ts). The one Scan, of the sparse `byWebhook` index with Limit 1, is granted on that index alone
+ * (infra/constructs/webhooks.ts).
+ */
 const TABLE_ACTIONS: Record<TableAccess, string[]> = {
   read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
   readWrite: [
@@ -99,6 +105,27 @@ export function bindQueueStats(
     queue.grant(fn, 'sqs:GetQueueAttributes');
   }
   fn.addEnvironment(envNames.tierMaxConcurrency, JSON.stringify(tierConcurrency));
+}
+
+/**
+ * Switch SQS event source mappings on and off (UpdateEventSourceMapping), and with `readState` read their
+ * state (GetEventSourceMapping): on exactly these mappings' ARNs. The function must depend on the mappings
+ * (it learns their UUIDs from them), never the reverse.
+ */
+export function grantEventSourceSwitch(
+  fn: LambdaFunction,
+  sources: SqsEventSource[],
+  options: { readState?: boolean } = {},
+): void {
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: [
+        'lambda:UpdateEventSourceMapping',
+        ...(options.readState ? ['lambda:GetEventSourceMapping'] : []),
+      ],
+      resources: sources.map((source) => source.eventSourceMappingArn),
+    }),
+  );
 }
 
 /** Post to (and disconnect) the WebSocket connections of one stage. */

@@ -6,11 +6,11 @@
  */
 
 import { Stack } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { TIERS, type Tier } from '../../functions/core/tiers.ts';
 import { TIER_CONTROL_ENV } from '../../functions/wiring/tier-control-env.ts';
+import { grantEventSourceSwitch } from './bindings.ts';
 
 export function bindTierEventSources(fn: LambdaFunction, sources: Record<Tier, SqsEventSource>): void {
   fn.addEnvironment(
@@ -19,10 +19,8 @@ export function bindTierEventSources(fn: LambdaFunction, sources: Record<Tier, S
       Object.fromEntries(TIERS.map((tier) => [tier, sources[tier].eventSourceMappingId])),
     ),
   );
-  fn.addToRolePolicy(
-    new PolicyStatement({
-      actions: ['lambda:UpdateEventSourceMapping'],
-      resources: TIERS.map((tier) => sources[tier].eventSourceMappingArn),
-    }),
+  grantEventSourceSwitch(
+    fn,
+    TIERS.map((tier) => sources[tier]),
   );
 }

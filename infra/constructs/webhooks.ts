@@ -8,22 +8,28 @@
  * - the delivery function consumes the queue, moves given-up deliveries to the DLQ, opens secrets
  *   (kms:Decrypt) and updates the delivery log.
  * Every webhook route handler gets the queue URL (functions/wiring/webhook-deps.ts reads it at load).
+ * The delivery function's event source mapping is created disabled and runs only while some webhook
+ * exists (README "Webhooks"): POST /webhooks enables it, DELETE /webhooks/{id} disables it after the last
+ * one, and the every-minute maintenance run reconciles it. Those three functions learn its UUID
+ * (WEBHOOK_EVENT_SOURCE_MAPPING), may read and update exactly that mapping, and may Scan exactly the
+ * jobs table's `byWebhook` index (one entry per webhook: "is any registered?").
  */
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { WEBHOOK_ENV } from '../../functions/wiring/webhooks-config.ts';
 import { webhookDeliveryEventSource, webhookQueueDefaults } from '../webhook-settings.ts';
-import { bindJobs, type JobsBinding } from './bindings.ts';
+import { bindJobs, grantEventSourceSwitch, type JobsBinding } from './bindings.ts';
 import { type FunctionDefaults, JobFunction } from './job-function.ts';
 
 /** The webhook route handlers (functions/api/webhook-routes.ts) and what each needs beyond the table. */
-const ROUTE_NEEDS: Record<string, { send?: true; seal?: true }> = {
-  'create-webhook': { seal: true },
+const ROUTE_NEEDS: Record<string, { send?: true; seal?: true; switchDeliveries?: true }> = {
+  'create-webhook': { seal: true, switchDeliveries: true },
   'list-webhooks': {},
-  'delete-webhook': {},
+  'delete-webhook': { switchDeliveries: true },
   'test-webhook': { send: true },
   'list-webhook-deliveries': {},
 };
@@ -35,6 +41,8 @@ export interface WebhooksProps {
   apiHandlers: ReadonlyMap<string, JobFunction>;
   /** The jobs-stream consumer (functions/handlers/stream.ts). */
   streamConsumer: JobFunction;
+  /** The every-minute maintenance run, which reconciles the delivery event source. */
+  maintenance: JobFunction;
   removalPolicy: RemovalPolicy;
 }
 
@@ -43,6 +51,8 @@ export class Webhooks extends Construct {
   public readonly deadLetterQueue: Queue;
   public readonly secretsKey: Key;
   public readonly deliveryFunction: JobFunction;
+  /** Created disabled; on only while some webhook exists. */
+  public readonly deliveryEventSource: SqsEventSource;
 
   constructor(scope: Construct, id: string, props: WebhooksProps) {
     super(scope, id);
@@ -76,13 +86,14 @@ export class Webhooks extends Construct {
     delivery.addEnvironment(WEBHOOK_ENV.deadLetterQueueUrl, this.deadLetterQueue.queueUrl);
     this.deadLetterQueue.grantSendMessages(delivery);
     this.bindKey(delivery, 'kms:Decrypt');
-    delivery.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize: webhookDeliveryEventSource.batchSize,
-        reportBatchItemFailures: webhookDeliveryEventSource.reportBatchItemFailures,
-        maxConcurrency: webhookDeliveryEventSource.maxConcurrency,
-      }),
-    );
+    this.deliveryEventSource = new SqsEventSource(this.queue, {
+      batchSize: webhookDeliveryEventSource.batchSize,
+      reportBatchItemFailures: webhookDeliveryEventSource.reportBatchItemFailures,
+      maxConcurrency: webhookDeliveryEventSource.maxConcurrency,
+      // No idle polls while no webhook exists; a redeploy that resets it is repaired within a minute.
+      enabled: webhookDeliveryEventSource.enabled,
+    });
+    delivery.addEventSource(this.deliveryEventSource);
 
     this.bindQueue(props.streamConsumer);
     this.queue.grantSendMessages(props.streamConsumer);
@@ -92,7 +103,21 @@ export class Webhooks extends Construct {
       this.bindQueue(handler);
       if (needs.send) this.queue.grantSendMessages(handler);
       if (needs.seal) this.bindKey(handler, 'kms:Encrypt');
+      if (needs.switchDeliveries) this.bindDeliverySwitch(handler, props.jobs);
     }
+    this.bindDeliverySwitch(props.maintenance, props.jobs);
+  }
+
+  /** Read and switch the delivery event source, and ask whether any webhook exists. */
+  private bindDeliverySwitch(fn: JobFunction, jobs: JobsBinding): void {
+    fn.addEnvironment(WEBHOOK_ENV.eventSourceMapping, this.deliveryEventSource.eventSourceMappingId);
+    grantEventSourceSwitch(fn, [this.deliveryEventSource], { readState: true });
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Scan'],
+        resources: [`${jobs.table.tableArn}/index/byWebhook`],
+      }),
+    );
   }
 
   private bindQueue(fn: JobFunction): void {

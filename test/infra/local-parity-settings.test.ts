@@ -52,6 +52,8 @@ function localSqsMapping(settings: SqsEventSourceSettings): Record<string, unkno
     }),
     ScalingConfig: { MaximumConcurrency: local.maxConcurrency },
     FunctionResponseTypes: ['ReportBatchItemFailures'],
+    // The local poller starts paused likewise (functions/local/webhook-delivery.ts).
+    ...(settings.enabled === false && { Enabled: false }),
   };
 }
 

@@ -12,7 +12,7 @@ import {
   webhookQueueName,
 } from '../../infra/webhook-settings.ts';
 import { createdQueues } from './support/local-queues.ts';
-import { logicalId, synth } from './support/synth.ts';
+import { logicalId, ownFunctions, resourcesOf, synth, variablesOf } from './support/synth.ts';
 
 const { stack, template, json } = synth();
 const { webhooks } = stack;
@@ -84,6 +84,59 @@ describe('webhook delivery queue', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: webhookDeliveryEventSource.maxConcurrency },
     });
+  });
+});
+
+describe('webhook delivery event source switch', () => {
+  const [mappingId] =
+    resourcesOf(json, 'AWS::Lambda::EventSourceMapping').find(
+      ([, mapping]) =>
+        JSON.stringify(mapping.Properties?.EventSourceArn) === `{"Fn::GetAtt":["${queueId}","Arn"]}`,
+    ) ?? [];
+  const switchers = [
+    stack.httpApi.handlers.get('create-webhook'),
+    stack.httpApi.handlers.get('delete-webhook'),
+    stack.maintenance.recoverFunction,
+  ];
+  const switcherIds = new Set(switchers.map((fn) => (fn ? logicalId(stack, fn) : '')));
+
+  it('is created disabled: no idle polls until a webhook is registered', () => {
+    expect(mappingId).toBeDefined();
+    expect(json.Resources[mappingId ?? '']?.Properties?.Enabled).toBe(false);
+  });
+
+  it('lets registration, removal and the maintenance run read and switch exactly that mapping', () => {
+    for (const fn of switchers) {
+      if (!fn) throw new Error('function missing');
+      expect(actionsOn(fn, mappingId ?? '')).toEqual([
+        'lambda:GetEventSourceMapping',
+        'lambda:UpdateEventSourceMapping',
+      ]);
+      expect(variablesOf(json, logicalId(stack, fn))[WEBHOOK_ENV.eventSourceMapping]).toEqual({
+        Ref: mappingId,
+      });
+      const scans = statementsOf(fn).filter((statement) =>
+        [statement.Action].flat().includes('dynamodb:Scan'),
+      );
+      expect(scans).toHaveLength(1);
+      expect(JSON.stringify(scans[0]?.Resource)).toMatch(/"\/index\/byWebhook"\]/);
+    }
+  });
+
+  it('gives no other function the mapping, its UUID or a Scan', () => {
+    for (const [id] of ownFunctions({ stack, json })) {
+      if (switcherIds.has(id)) continue;
+      expect(variablesOf(json, id)[WEBHOOK_ENV.eventSourceMapping], id).toBeUndefined();
+    }
+    for (const [, policy] of resourcesOf(json, 'AWS::IAM::Policy')) {
+      const text = JSON.stringify(policy.Properties?.PolicyDocument);
+      if (!text.includes(`"${mappingId}"`) && !text.includes('dynamodb:Scan')) continue;
+      const roles = JSON.stringify(policy.Properties?.Roles);
+      expect(
+        switchers.some((fn) => fn?.role && roles.includes(`"${logicalId(stack, fn.role as never)}"`)),
+        roles,
+      ).toBe(true);
+    }
   });
 });
 

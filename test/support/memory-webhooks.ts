@@ -1,14 +1,21 @@
-/** In-memory webhook ports for unit tests: a store, a queue that records messages, a pass-through sealer. */
+/**
+ * In-memory webhook ports for unit tests: a store (also the registry of "any webhook?"), a queue that
+ * records messages, a pass-through sealer, and the delivery queue's event source switch.
+ */
+import type { EventSourceState, EventSourceSwitch } from '../../functions/core/event-source.ts';
 import type { Delivery, Webhook } from '../../functions/core/webhooks/model.ts';
+import type { DeliverySourceDeps } from '../../functions/usecases/webhooks/delivery-source.ts';
 import type {
   DeliveryKey,
   DeliveryMessage,
   DeliveryQueue,
   SecretSealer,
+  WebhookRegistry,
   WebhookStore,
 } from '../../functions/usecases/webhooks/ports.ts';
+import { silentLogger } from './memory-store.ts';
 
-export class MemoryWebhookStore implements WebhookStore {
+export class MemoryWebhookStore implements WebhookStore, WebhookRegistry {
   readonly webhooks = new Map<string, Webhook>();
   readonly deliveries = new Map<string, Delivery>();
   /** How many times `list` ran, by user. */
@@ -26,6 +33,9 @@ export class MemoryWebhookStore implements WebhookStore {
   }
   async delete(userId: string, id: string) {
     return this.webhooks.delete(`${userId}/${id}`);
+  }
+  async anyExists() {
+    return this.webhooks.size > 0;
   }
   async addDelivery(delivery: Delivery) {
     if (this.deliveries.has(delivery.id)) return false;
@@ -67,3 +77,26 @@ export const plainSealer: SecretSealer = {
     return sealed.slice(prefix.length);
   },
 };
+
+/** A mapping created disabled; records each switch, settles at once unless told to stay `state`. */
+export class MemoryEventSource implements EventSourceSwitch {
+  readonly switches: boolean[] = [];
+  failNext = false;
+  constructor(public current: EventSourceState = 'disabled') {}
+  async state() {
+    return this.current;
+  }
+  async setEnabled(enabled: boolean) {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('ResourceInUseException');
+    }
+    this.switches.push(enabled);
+    this.current = enabled ? 'enabled' : 'disabled';
+  }
+}
+
+export const memoryDeliverySource = (
+  registry: WebhookRegistry,
+  source = new MemoryEventSource(),
+): DeliverySourceDeps & { source: MemoryEventSource } => ({ registry, source, logger: silentLogger });

@@ -8,8 +8,10 @@ import {
 } from '../../functions/usecases/dead-letter-drain.ts';
 import type { MaintenanceDeps } from '../../functions/usecases/maintenance.ts';
 import { scheduledSweep } from '../../functions/usecases/scheduled-sweep.ts';
+import type { DeliverySourceDeps } from '../../functions/usecases/webhooks/delivery-source.ts';
 import { aJob } from '../support/job-factory.ts';
 import { MemoryJobStore, silentLogger } from '../support/memory-store.ts';
+import { MemoryWebhookStore, memoryDeliverySource } from '../support/memory-webhooks.ts';
 
 /** Dead-letter queues in memory: a receive hides what it returns until `expire()`; delete removes. */
 class MemoryDeadLetters implements DeadLetterQueues {
@@ -161,7 +163,10 @@ describe('the scheduled sweep with dead-letter queues', () => {
     await store.create(stale);
     deadLetters.add('low', messageOf(stale));
     const sent: string[] = [];
-    const deps: MaintenanceDeps & { deadLetters: MemoryDeadLetters } = {
+    const deps: MaintenanceDeps & {
+      deadLetters: MemoryDeadLetters;
+      webhookDeliveries: DeliverySourceDeps;
+    } = {
       store,
       clock,
       logger: silentLogger,
@@ -170,6 +175,7 @@ describe('the scheduled sweep with dead-letter queues', () => {
       lostAfterMs: 900_000,
       deadlineUrgencyMs: 600_000,
       deadLetters,
+      webhookDeliveries: memoryDeliverySource(new MemoryWebhookStore()),
     };
 
     expect(await scheduledSweep(deps)).toEqual({
@@ -178,6 +184,7 @@ describe('the scheduled sweep with dead-letter queues', () => {
       promoted: 0,
       scheduled: 0,
       deadLettered: 1,
+      webhookDeliveries: 'none',
     });
     expect((await store.get(stale.id))?.status).toBe('dead');
     expect(sent).toEqual([]);

@@ -6,8 +6,10 @@ import type { DeadLetterQueues } from '../../functions/usecases/dead-letter-drai
 import { type MaintenanceDeps, recover } from '../../functions/usecases/maintenance.ts';
 import { scheduledSweep } from '../../functions/usecases/scheduled-sweep.ts';
 import { FULL_SWEEP, FULL_SWEEP_EVERY_MINUTES, planSweep } from '../../functions/usecases/sweep-plan.ts';
+import type { DeliverySourceDeps } from '../../functions/usecases/webhooks/delivery-source.ts';
 import { aJob } from '../support/job-factory.ts';
 import { MemoryJobStore, silentLogger } from '../support/memory-store.ts';
+import { MemoryWebhookStore, memoryDeliverySource } from '../support/memory-webhooks.ts';
 
 /** A memory store that counts the sweep's index reads (and can be given wrong counters). */
 class CountingStore extends MemoryJobStore {
@@ -41,7 +43,7 @@ function setup(at: string) {
   const store = new CountingStore();
   const clock = new TestClock(at);
   const sent: string[] = [];
-  const deps: MaintenanceDeps & { deadLetters: DeadLetterQueues } = {
+  const deps: MaintenanceDeps & { deadLetters: DeadLetterQueues; webhookDeliveries: DeliverySourceDeps } = {
     store,
     clock,
     logger: silentLogger,
@@ -50,6 +52,7 @@ function setup(at: string) {
     lostAfterMs: 900_000,
     deadlineUrgencyMs: 600_000,
     deadLetters: { receive: async () => [], delete: async () => [] },
+    webhookDeliveries: memoryDeliverySource(new MemoryWebhookStore()),
   };
   return { store, clock, sent, deps };
 }

@@ -6,6 +6,7 @@ import { createWebhookSchema } from '../../api/webhook-schemas.ts';
 import { systemClock } from '../../core/clock.ts';
 import { createWebhook } from '../../usecases/webhooks/manage.ts';
 import { logger } from '../../wiring/logger.ts';
+import { deliverySourceDeps } from '../../wiring/webhook-delivery-source.ts';
 import { secretSealer, targetResolver, webhookStore } from '../../wiring/webhook-deps.ts';
 
 const sealer = secretSealer();
@@ -13,7 +14,13 @@ const sealer = secretSealer();
 export const handler = httpHandler({ access: 'user', logger, body: true }, async ({ principal, body }) => {
   const input = parseInput(createWebhookSchema, body);
   const created = await createWebhook(
-    { store: webhookStore, sealer, resolver: targetResolver, clock: systemClock },
+    {
+      store: webhookStore,
+      sealer,
+      resolver: targetResolver,
+      clock: systemClock,
+      deliveries: deliverySourceDeps,
+    },
     principal.userId,
     input,
   );

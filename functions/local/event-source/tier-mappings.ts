@@ -10,7 +10,7 @@ import type { TierStates } from '../../core/tier-control.ts';
 import { TIERS, type Tier } from '../../core/tiers.ts';
 import { TIER_CONTROL_ENV } from '../../wiring/tier-control-env.ts';
 import type { EventSourceMappingsApi } from '../emulators/event-source-mappings-api.ts';
-import { LOCAL_REGION } from '../local-aws.ts';
+import { registerPollerMapping } from './poller-mapping.ts';
 import type { SqsPoller } from './sqs-poller.ts';
 
 export const localMappingUuid = (prefix: string, tier: Tier) => `local-${prefix}-worker-${tier}`;
@@ -34,15 +34,11 @@ export function registerTierMapping(
   api: EventSourceMappingsApi,
   options: { prefix: string; tier: Tier; queueArn: string; batchSize: number; poller: SqsPoller },
 ): void {
-  const { poller } = options;
-  api.register({
+  registerPollerMapping(api, {
     uuid: localMappingUuid(options.prefix, options.tier),
-    eventSourceArn: options.queueArn,
-    functionArn: `arn:aws:lambda:${LOCAL_REGION}:000000000000:function:worker`,
+    functionName: 'worker',
+    queueArn: options.queueArn,
     batchSize: options.batchSize,
-    get enabled() {
-      return !poller.paused;
-    },
-    setEnabled: (enabled) => (enabled ? poller.resume() : poller.pause()),
+    poller: options.poller,
   });
 }

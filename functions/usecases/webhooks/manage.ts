@@ -17,6 +17,7 @@ import {
   type WebhookView,
 } from '../../core/webhooks/model.ts';
 import { generateWebhookSecret } from '../../core/webhooks/signing.ts';
+import { type DeliverySourceDeps, reconcileDeliveries, switchDeliveries } from './delivery-source.ts';
 import {
   type DeliveryQueue,
   type SecretSealer,
@@ -30,6 +31,8 @@ export interface ManageDeps {
   sealer: SecretSealer;
   resolver: TargetResolver;
   clock: Clock;
+  /** The delivery queue's event source, switched on here (delivery-source.ts). */
+  deliveries: DeliverySourceDeps;
 }
 
 export interface NewWebhook {
@@ -74,6 +77,9 @@ export async function createWebhook(
     sealedSecret: await deps.sealer.seal(secret, secretContext({ id, userId })),
   };
   await deps.store.create(webhook);
+  // Before answering, so the first delivery waits for the event source's start at most. A failure is
+  // logged and repaired by the maintenance run within a minute; deliveries wait in the queue meanwhile.
+  await switchDeliveries(deps.deliveries, true);
   return { webhook: toWebhookView(webhook), secret };
 }
 
@@ -81,8 +87,14 @@ export async function listWebhooks(store: WebhookStore, userId: string): Promise
   return (await store.list(userId)).map(toWebhookView);
 }
 
-export async function deleteWebhook(store: WebhookStore, userId: string, id: string): Promise<void> {
-  if (!(await store.delete(userId, id))) throw new NotFoundError('No such webhook');
+/** Removes the webhook; the last one of the deployment switches the delivery event source off. */
+export async function deleteWebhook(
+  deps: { store: WebhookStore; deliveries: DeliverySourceDeps },
+  userId: string,
+  id: string,
+): Promise<void> {
+  if (!(await deps.store.delete(userId, id))) throw new NotFoundError('No such webhook');
+  await reconcileDeliveries(deps.deliveries);
 }
 
 export async function listDeliveries(

@@ -20,6 +20,11 @@ export interface WebhookStore {
   listDeliveries(userId: string, webhookId: string, limit: number): Promise<Delivery[]>;
 }
 
+/** Whether any user has a webhook (the delivery queue's event source runs only then). */
+export interface WebhookRegistry {
+  anyExists(): Promise<boolean>;
+}
+
 export type DeliveryKey = Pick<Delivery, 'userId' | 'webhookId' | 'id' | 'createdAt'>;
 
 /** What the delivery queue carries: everything one attempt needs besides the webhook's secret and URL. */

@@ -5,7 +5,7 @@ import { TestClock } from '../../../functions/core/clock.ts';
 import { ValidationError } from '../../../functions/core/errors.ts';
 import { createWebhook } from '../../../functions/usecases/webhooks/manage.ts';
 import { TargetRefusedError } from '../../../functions/usecases/webhooks/ports.ts';
-import { MemoryWebhookStore, plainSealer } from '../../support/memory-webhooks.ts';
+import { MemoryWebhookStore, memoryDeliverySource, plainSealer } from '../../support/memory-webhooks.ts';
 
 const dns: Record<string, string[]> = {
   'hooks.example.com': ['93.184.215.14'],
@@ -48,11 +48,13 @@ describe('webhook targets, deployed', () => {
   });
 
   it('answers a registration of a private target with 400 validation_error on url', async () => {
+    const store = new MemoryWebhookStore();
     const deps = {
-      store: new MemoryWebhookStore(),
+      store,
       sealer: plainSealer,
       resolver: deployed,
       clock: new TestClock(),
+      deliveries: memoryDeliverySource(store),
     };
     const refused = createWebhook(deps, 'u1', { url: 'https://internal.example.com/hook' });
     await expect(refused).rejects.toBeInstanceOf(ValidationError);
