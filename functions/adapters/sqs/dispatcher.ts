@@ -1,8 +1,8 @@
 /**
  * Sends job messages to the tier queues. The message carries the job id, its fencing epoch and a snapshot of
  * the few fields the worker's claim is computed from (core/job-snapshot.ts: a first delivery claims without
- * reading the job); the job itself lives in DynamoDB. The user id is the MessageGroupId, so SQS fair queues keep one busy user from
- * starving the others within a tier.
+ * reading the job); the job itself lives in DynamoDB. The user id is the MessageGroupId, so SQS fair queues
+ * keep one busy user from starving the others within a tier.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Job } from '../../core/job.ts';
