@@ -20,6 +20,7 @@ import type {
 } from 'aws-lambda';
 import { signToken } from '../../functions/adapters/auth/jwt-verifier.ts';
 import { jobKey, toItem } from '../../functions/adapters/dynamodb/job-item.ts';
+import { jobMessageBody } from '../../functions/adapters/sqs/dispatcher.ts';
 import type { Job, JobView } from '../../functions/core/job.ts';
 import { LOCAL_REGION as region } from '../../functions/local/local-aws.ts';
 import {
@@ -170,10 +171,9 @@ export async function run(ctx: SectionContext) {
         context('submit-job'),
       );
       const { job } = JSON.parse(answer.body ?? '{}') as { job: JobView };
-      await worker.handler(
-        { Records: [sqsRecord(job.id, 1, queues.arns.normal)] },
-        context('worker', 900_000),
-      );
+      const [stored] = await readJobs(setupDynamo, tables.Jobs as string, [job.id]);
+      if (!stored) throw new Error(`job ${job.id} was not stored`);
+      await worker.handler({ Records: [sqsRecord(stored, queues.arns.normal)] }, context('worker', 900_000));
     }
 
     await measure(
@@ -203,11 +203,20 @@ export async function run(ctx: SectionContext) {
       return () => getJob.handler(event, context('get-job'));
     });
 
-    // Every submitted job is queued with epoch 1; its message is what the worker would receive.
+    // Each submitted job's first delivery, with the message body its submission sent (the job's snapshot).
     const finished: Job[] = [];
+    const queued = new Map(
+      (
+        await readJobs(
+          setupDynamo,
+          tables.Jobs as string,
+          submitted.map((job) => job.id),
+        )
+      ).map((job) => [job.id, job]),
+    );
     await measure('worker (demo/echo)', 'worker', 'claim, run echo, record the outcome', n, (i) => {
-      const job = submitted[i] as JobView;
-      const record = sqsRecord(job.id, 1, queues.arns.normal);
+      const job = queued.get((submitted[i] as JobView).id) as Job;
+      const record = sqsRecord(job, queues.arns.normal);
       return async () => {
         const result = (await worker.handler({ Records: [record] }, context('worker', 900_000))) as {
           batchItemFailures: unknown[];
@@ -320,12 +329,13 @@ export async function run(ctx: SectionContext) {
   };
 }
 
-function sqsRecord(jobId: string, epoch: number, queueArn: string): SQSRecord {
+/** The first delivery of the message the dispatcher sends for `job` as stored. */
+function sqsRecord(job: Job, queueArn: string): SQSRecord {
   const now = String(Date.now());
   return {
-    messageId: `${jobId}-${epoch}`,
-    receiptHandle: `bench-${jobId}`,
-    body: JSON.stringify({ jobId, epoch }),
+    messageId: `${job.id}-${job.epoch}`,
+    receiptHandle: `bench-${job.id}`,
+    body: jobMessageBody(job),
     attributes: {
       ApproximateReceiveCount: '1',
       SentTimestamp: now,

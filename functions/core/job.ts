@@ -160,7 +160,12 @@ export function toJobView(job: Job): JobView {
 }
 
 /** When a job entered its current status (for queued/retrying: the later of "due" and "last sent"). */
-export function statusTime(job: Job): string {
+export function statusTime(
+  job: Pick<
+    Job,
+    'status' | 'runAt' | 'createdAt' | 'queuedAt' | 'dispatchedAt' | 'startedAt' | 'completedAt'
+  >,
+): string {
   switch (job.status) {
     case 'scheduled':
       return job.runAt ?? job.createdAt;

@@ -3,6 +3,7 @@
  * passed in; nothing in `core/` imports an adapter.
  */
 import type { Job, JobStatus } from './job.ts';
+import type { JobSnapshot } from './job-snapshot.ts';
 import type { Transition } from './transitions.ts';
 
 export interface Page<T> {
@@ -37,6 +38,8 @@ export class DependencyChangedError extends Error {
   override readonly name = 'DependencyChangedError';
 }
 
+export type SnapshotWrite = { applied: true; job: Job } | { applied: false; current: Job | null };
+
 export type CreateResult = { created: true } | { created: false; jobId: string; fingerprint: string };
 
 /** Maintained counters (exact; read in O(1)). */
@@ -66,6 +69,11 @@ export interface JobStore {
   get(id: string): Promise<Job | null>;
   /** Applies a transition as one conditional write. Returns the new job, or null if the precondition failed. */
   apply(job: Job, transition: Transition): Promise<Job | null>;
+  /**
+   * Applies a transition computed from a snapshot (a job message's) as one conditional write, without a read
+   * and without retrying: the new job, or, when the precondition failed, the job as it is (null: none).
+   */
+  applyToSnapshot(snapshot: JobSnapshot, transition: Transition): Promise<SnapshotWrite>;
   /** A user's jobs, newest first. The cursor is opaque to callers. */
   listByUser(userId: string, query: ListQuery): Promise<Page<Job>>;
   /** Exact from the counters without a type filter; with one, a capped count (`approximate` past the cap). */

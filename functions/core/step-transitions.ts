@@ -11,7 +11,7 @@ import { type StepRecord, withoutResults } from './steps.ts';
 import { boundedProgress, bury, type Transition } from './transitions.ts';
 
 /** The fencing token of the run that holds `job`. */
-const run = (job: Job) => ({ epoch: job.epoch, attempt: job.attempt });
+const run = (job: Pick<Job, 'epoch' | 'attempt'>) => ({ epoch: job.epoch, attempt: job.attempt });
 
 /** running|cancelling at the run's epoch/attempt: writes the job's step records (the whole list). */
 export function recordSteps(job: Job, steps: StepRecord[]): Transition {
@@ -44,7 +44,7 @@ export function handOff(job: Job, now: Date, progress?: JobProgress): Transition
 }
 
 /** running, handed off, at the message's epoch → held again by the invocation that received the message. */
-export function resume(job: Job, now: Date): Transition {
+export function resume(job: Pick<Job, 'epoch' | 'attempt' | 'resends'>, now: Date): Transition {
   return {
     name: 'resume',
     expect: { status: ['running'], ...run(job), handedOff: true },

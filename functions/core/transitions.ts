@@ -21,8 +21,15 @@ export interface Transition {
    * The precondition: one of these statuses, and where a worker acts, the fencing token: the message's
    * `epoch` and the run's `attempt`. The attempt matters when a returning message recovers a crashed run
    * at the same epoch: a paused worker of the older attempt must not write into the newer one.
+   * `seq` pins a transition computed from a snapshot (core/job-snapshot.ts) to the exact version it saw.
    */
-  expect: { status: readonly JobStatus[]; epoch?: number; attempt?: number; handedOff?: boolean };
+  expect: {
+    status: readonly JobStatus[];
+    epoch?: number;
+    attempt?: number;
+    handedOff?: boolean;
+    seq?: number;
+  };
   set: Partial<Job>;
 }
 
@@ -56,7 +63,10 @@ export const runsInBudget = (job: Job): number => job.attempt - (job.retryBase ?
  * was read from: a claim that waited (a slow request) must not start the job again after another run of
  * the same attempt failed back to `retrying` (found by the soak: one attempt run twice).
  */
-export function claim(job: Job, now: Date): Transition {
+export function claim(
+  job: Pick<Job, 'epoch' | 'attempt' | 'queuedAt' | 'resends' | 'continuations' | 'handoffAt'>,
+  now: Date,
+): Transition {
   return {
     name: 'claim',
     expect: { status: ['queued', 'retrying'], epoch: job.epoch, attempt: job.attempt },
@@ -210,17 +220,24 @@ export function decideFailure(
   return { kind: 'retry', transition: scheduleRetry(job, info, now, delaySeconds), delaySeconds };
 }
 
-/** The result of applying a transition locally; the store returns the same from its conditional write. */
-export function applied(job: Job, transition: Transition): Job {
+/**
+ * The result of applying a transition locally; the store returns the same from its conditional write. Of a
+ * snapshot (core/job-snapshot.ts), the snapshot's fields after the write.
+ */
+export function applied<T extends Pick<Job, 'seq'>>(job: T, transition: Transition): T {
   return { ...job, ...transition.set, seq: job.seq + 1 };
 }
 
-export function allows(job: Job, transition: Transition): boolean {
-  const { status, epoch, attempt, handedOff } = transition.expect;
+export function allows(
+  job: Pick<Job, 'status' | 'epoch' | 'attempt' | 'handoffAt' | 'seq'>,
+  transition: Transition,
+): boolean {
+  const { status, epoch, attempt, handedOff, seq } = transition.expect;
   return (
     status.includes(job.status) &&
     (epoch === undefined || epoch === job.epoch) &&
     (attempt === undefined || attempt === job.attempt) &&
-    (handedOff === undefined || handedOff === (job.handoffAt !== undefined))
+    (handedOff === undefined || handedOff === (job.handoffAt !== undefined)) &&
+    (seq === undefined || seq === job.seq)
   );
 }

@@ -15,6 +15,7 @@ import {
   toJobError,
 } from '../core/errors.ts';
 import type { Job } from '../core/job.ts';
+import type { JobSnapshot } from '../core/job-snapshot.ts';
 import type { PayloadStore } from '../core/payloads.ts';
 import type { Dispatcher, JobStore } from '../core/ports.ts';
 import { handOff, recordSteps, resume, withFinalSteps } from '../core/step-transitions.ts';
@@ -29,6 +30,7 @@ import {
 } from '../core/transitions.ts';
 import * as z from '../core/zod.ts';
 import { StepRunner } from './durable-steps.ts';
+import { firstLook } from './first-look.ts';
 import { loadParams, storeResult } from './payloads.ts';
 import { ProgressReporter } from './progress-reporter.ts';
 import { runTimeLimit, untilAborted } from './run-limits.ts';
@@ -38,6 +40,13 @@ import { StepResults } from './step-results.ts';
 export interface JobMessage {
   jobId: string;
   epoch: number;
+  /** The job as it was written before the message was sent (absent in messages sent before it existed). */
+  snapshot?: JobSnapshot | undefined;
+}
+
+/** A message as received: `receiveCount` is SQS's ApproximateReceiveCount (absent: unknown). */
+export interface JobDelivery extends JobMessage {
+  receiveCount?: number | undefined;
 }
 
 /** The SQS side of a message, as far as the worker needs it. */
@@ -76,11 +85,13 @@ export type RunOutcome =
 
 export async function runJob(
   deps: RunJobDeps,
-  message: JobMessage,
+  message: JobDelivery,
   control: MessageControl,
   budgetMs: number,
 ): Promise<RunOutcome> {
-  const found = await deps.store.get(message.jobId);
+  const look = await firstLook(deps.store, message, deps.clock.now());
+  if (look.kind === 'started') return execute(deps, look.job, control, budgetMs);
+  const found = look.job;
   if (!found) return { kind: 'dropped', reason: 'no such job' };
   if (found.epoch !== message.epoch) return { kind: 'dropped', reason: 'stale epoch' };
   const now = deps.clock.now();

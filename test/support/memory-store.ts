@@ -3,7 +3,9 @@
  * (conditional transitions, newest-first lists), with no I/O. The adapter itself is tested against
  * DynamoDB Local in test/integration.
  */
+
 import { isTerminal, JOB_STATUSES, type Job, type JobStatus, statusTime } from '../../functions/core/job.ts';
+import type { JobSnapshot } from '../../functions/core/job-snapshot.ts';
 import {
   type Count,
   type CreateOptions,
@@ -12,6 +14,7 @@ import {
   type JobStore,
   type ListQuery,
   type Page,
+  type SnapshotWrite,
   type StatsCounters,
   type StatsScope,
 } from '../../functions/core/ports.ts';
@@ -20,6 +23,8 @@ import { allows, applied, type Transition } from '../../functions/core/transitio
 export class MemoryJobStore implements JobStore {
   readonly jobs = new Map<string, Job>();
   readonly applied: string[] = [];
+  /** Reads by id (`get`), so tests can tell a claim from its snapshot from one after a read. */
+  getCalls = 0;
 
   readonly idempotency = new Map<string, { jobId: string; fingerprint: string }>();
 
@@ -84,6 +89,7 @@ export class MemoryJobStore implements JobStore {
     return { count, approximate: false };
   }
   async get(id: string): Promise<Job | null> {
+    this.getCalls += 1;
     const job = this.jobs.get(id);
     return job ? structuredClone(job) : null;
   }
@@ -94,6 +100,15 @@ export class MemoryJobStore implements JobStore {
     this.jobs.set(job.id, next);
     this.applied.push(transition.name);
     return structuredClone(next);
+  }
+  async applyToSnapshot(snapshot: JobSnapshot, transition: Transition): Promise<SnapshotWrite> {
+    const current = this.jobs.get(snapshot.id);
+    if (!current || !allows(current, transition))
+      return { applied: false, current: current ? structuredClone(current) : null };
+    const next = applied(current, transition);
+    this.jobs.set(snapshot.id, next);
+    this.applied.push(transition.name);
+    return { applied: true, job: structuredClone(next) };
   }
   async listByUser(userId: string, query: ListQuery): Promise<Page<Job>> {
     const all = this.#mine(userId, query);

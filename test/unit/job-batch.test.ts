@@ -1,6 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { jobMessageBody } from '../../functions/adapters/sqs/dispatcher.ts';
 import { createJobBatchHandler, failedRecordDelay } from '../../functions/adapters/sqs/job-batch.ts';
 import { AgentRegistry, command } from '../../functions/agents/registry.ts';
 import { TestClock } from '../../functions/core/clock.ts';
@@ -119,6 +120,26 @@ describe('the worker batch', () => {
       lambdaContext('worker', 900_000),
     );
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }] });
+  });
+
+  it("claims from the message's snapshot on its first receive only", async () => {
+    const store = new MemoryJobStore();
+    const [first, later] = [
+      aJob({ type: 't', command: 'go', params: {} }),
+      aJob({ type: 't', command: 'go', params: {} }),
+    ];
+    for (const job of [first, later]) await store.create(job);
+    const { handle } = setup(store);
+    const laterRecord = record('m2', jobMessageBody(later));
+    laterRecord.attributes.ApproximateReceiveCount = '3';
+    const response = await handle(
+      { Records: [record('m1', jobMessageBody(first)), laterRecord] },
+      lambdaContext('worker', 900_000),
+    );
+    expect(response).toEqual({ batchItemFailures: [] });
+    // The later receive's snapshot may be stale: it read its job; the first did not.
+    expect(store.getCalls).toBe(1);
+    expect(store.applied).toEqual(['claim', 'complete', 'claim', 'complete']);
   });
 
   it('answers an empty batch with no failures', async () => {

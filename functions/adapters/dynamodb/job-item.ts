@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { isTerminal, type Job, type JobStatus, statusTime } from '../../core/job.ts';
+import type { JobSnapshot } from '../../core/job-snapshot.ts';
 
 /** Partitions of the `byStatus`, `byActive` and `byDeadline` indexes are split this many ways to spread writes. */
 export const STATUS_SHARDS = 8;
@@ -69,7 +70,7 @@ const stableAttributes = (job: Job) => ({
  * indexes while unfinished with a deadline.
  */
 export function derivedAttributes(
-  job: Job,
+  job: JobSnapshot,
   options: ItemOptions,
 ): Record<string, string | number | undefined> {
   const terminal = isTerminal(job.status);
@@ -92,8 +93,8 @@ export function derivedAttributes(
  * (undefined: remove), so a change that keeps a job in the same index entry writes no index at all.
  */
 export function changedAttributes(
-  current: Job,
-  next: Job,
+  current: JobSnapshot,
+  next: JobSnapshot,
   options: ItemOptions,
 ): Record<string, string | number | undefined> {
   const before = derivedAttributes(current, options);

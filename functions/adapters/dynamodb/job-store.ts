@@ -7,6 +7,7 @@
 import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Job, JobStatus } from '../../core/job.ts';
+import type { JobSnapshot } from '../../core/job-snapshot.ts';
 import type {
   Count,
   CreateOptions,
@@ -14,6 +15,7 @@ import type {
   JobStore,
   ListQuery,
   Page,
+  SnapshotWrite,
   StatsCounters,
   StatsScope,
   StatusQuery,
@@ -22,6 +24,7 @@ import type { Transition } from '../../core/transitions.ts';
 import { type ItemOptions, jobKey } from './job-item.ts';
 import { applyTransition, createJob, deleteJob, getJob } from './job-writes.ts';
 import { listByDeadline, listByStatus } from './sharded-reads.ts';
+import { applyToSnapshot } from './snapshot-writes.ts';
 import { countPastDeadline, readStats } from './stats-reads.ts';
 import type { StoreContext } from './store-context.ts';
 import { countUserJobs, listUserJobs } from './user-listings.ts';
@@ -71,6 +74,10 @@ export class DynamoJobStore implements JobStore {
 
   apply(job: Job, transition: Transition): Promise<Job | null> {
     return applyTransition(this.#context, job, transition);
+  }
+
+  applyToSnapshot(snapshot: JobSnapshot, transition: Transition): Promise<SnapshotWrite> {
+    return applyToSnapshot(this.#context, snapshot, transition);
   }
 
   delete(job: Job): Promise<boolean> {

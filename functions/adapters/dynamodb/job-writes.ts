@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Job } from '../../core/job.ts';
+import type { JobSnapshot } from '../../core/job-snapshot.ts';
 import { type CreateOptions, type CreateResult, DependencyChangedError } from '../../core/ports.ts';
 import { allows, applied, type Transition } from '../../core/transitions.ts';
 import {
@@ -202,7 +203,13 @@ export async function deleteJob(
   return true;
 }
 
-function updateFor(context: StoreContext, current: Job, next: Job, transition: Transition): Update {
+/** The conditional UpdateItem of a transition from `current` (a job, or a snapshot of one) to `next`. */
+export function updateFor(
+  context: StoreContext,
+  current: JobSnapshot,
+  next: JobSnapshot,
+  transition: Transition,
+): Update {
   const derived = changedAttributes(current, next, context.options);
   // A job written before `byActive` existed has no activeKey: any change of status into an active one
   // writes it (the same value again for a job that had it: no index write).
@@ -251,6 +258,10 @@ function updateFor(context: StoreContext, current: Job, next: Job, transition: T
     names['#attempt'] = 'attempt';
     values[':attempt'] = transition.expect.attempt;
     condition += ' AND #attempt = :attempt';
+  }
+  if (transition.expect.seq !== undefined) {
+    values[':seq'] = transition.expect.seq;
+    condition += ' AND #seq = :seq';
   }
   return {
     TableName: context.table,

@@ -56,15 +56,16 @@ export function createJobBatchHandler(options: JobBatchOptions) {
     const control = messageControl(options.sqs, queueUrl, record.receiptHandle);
     let outcome: Awaited<ReturnType<typeof runJob>>;
     const remainingMs = context.getRemainingTimeInMillis();
+    const receives = Number(record.attributes?.ApproximateReceiveCount ?? 1) || 1;
     try {
       outcome = await runJob(
         options.runJobDeps,
-        message,
+        // Only a first delivery may claim from the message's snapshot (usecases/first-look.ts).
+        { ...message, receiveCount: receives },
         control,
         remainingMs - Math.min(margin, remainingMs / 10),
       );
     } catch (error) {
-      const receives = Number(record.attributes?.ApproximateReceiveCount ?? 1) || 1;
       await comeBackSoon(control, message.jobId, failedRecordDelay(receives));
       throw error;
     }
