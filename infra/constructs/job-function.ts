@@ -3,7 +3,7 @@
  * Node.js 22, minified ESM bundle with source maps, the AWS SDK from the runtime, an explicit log group with
  * retention, JSON logs, LOG_LEVEL/SERVICE_NAME). Entries are handler modules under functions/handlers/.
  */
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -89,6 +89,8 @@ export interface JobFunctionProps {
   memorySize?: number;
   /** Files (paths relative to the project root) copied next to the bundle, for the handler to read. */
   files?: readonly string[];
+  /** Files gzipped next to the bundle as `<name>.gz` (level 9, at build time), for the handler to serve as they are. */
+  gzippedFiles?: readonly string[];
 }
 
 export class JobFunction extends NodejsFunction {
@@ -143,7 +145,9 @@ export class JobFunction extends NodejsFunction {
         externalModules: ['@aws-sdk/*'],
         // esbuild is a dev dependency; there is no Docker on the build machines.
         forceDockerBundling: false,
-        ...(props.files?.length && { commandHooks: copyFiles(props.files) }),
+        ...((props.files?.length || props.gzippedFiles?.length) && {
+          commandHooks: copyFiles(props.files ?? [], props.gzippedFiles ?? []),
+        }),
         // esbuild reports each bundle's size and time by default (two lines per function); errors only.
         logLevel: BundlingLogLevel.ERROR,
       },
@@ -158,13 +162,22 @@ export class JobFunction extends NodejsFunction {
   }
 }
 
-/** Bundling hooks that copy `files` from the project into the bundle's folder. */
-function copyFiles(files: readonly string[]): ICommandHooks {
+/** Node writes a gzip with no time stamp: the same input gives the same asset, hence the same asset hash. */
+const GZIP_SCRIPT =
+  "const fs=require('node:fs');fs.writeFileSync(process.argv[2],require('node:zlib').gzipSync(fs.readFileSync(process.argv[1]),{level:9}))";
+
+/** Bundling hooks that copy `files` from the project into the bundle's folder and gzip `gzipped` into it. */
+function copyFiles(files: readonly string[], gzipped: readonly string[]): ICommandHooks {
   return {
     beforeBundling: () => [],
     beforeInstall: () => [],
-    afterBundling: (inputDir, outputDir) =>
-      files.map((file) => `cp ${JSON.stringify(join(inputDir, file))} ${JSON.stringify(`${outputDir}/`)}`),
+    afterBundling: (inputDir, outputDir) => [
+      ...files.map((file) => `cp ${JSON.stringify(join(inputDir, file))} ${JSON.stringify(`${outputDir}/`)}`),
+      ...gzipped.map(
+        (file) =>
+          `node -e ${JSON.stringify(GZIP_SCRIPT)} ${JSON.stringify(join(inputDir, file))} ${JSON.stringify(`${outputDir}/${basename(file)}.gz`)}`,
+      ),
+    ],
   };
 }
 
