@@ -38,6 +38,15 @@ const REQUIRE_SHIM =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 /**
+ * Imports replaced in every bundle: `node:stream/web`, which @middy/core imports for `instanceof
+ * ReadableStream` only, by a stand-in that does not load the web streams' modules at cold start
+ * (functions/adapters/lambda/stream-web.ts).
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  'node:stream/web': join(projectRoot, 'functions', 'adapters', 'lambda', 'stream-web.ts'),
+};
+
+/**
  * The esbuild options of a function's bundle as `bundling` below produces it (minified ESM for node22,
  * `@aws-sdk/*` external), for measuring bundles outside CDK (the bench, the bundle-size test); in memory,
  * with a metafile.
@@ -51,6 +60,7 @@ export const measuredBundleOptions = (module: string) => ({
   mainFields: ['module', 'main'],
   minify: true,
   external: ['@aws-sdk/*'],
+  alias: BUNDLE_ALIASES,
   write: false as const,
   metafile: true as const,
   outfile: 'index.mjs',
@@ -143,6 +153,9 @@ export class JobFunction extends NodejsFunction {
         sourcesContent: false,
         // Provided by the nodejs22.x runtime: smaller bundles, faster cold starts.
         externalModules: ['@aws-sdk/*'],
+        esbuildArgs: Object.fromEntries(
+          Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to]),
+        ),
         // esbuild is a dev dependency; there is no Docker on the build machines.
         forceDockerBundling: false,
         ...((props.files?.length || props.gzippedFiles?.length) && {

@@ -49,6 +49,12 @@ describe('docs-asset bundle', () => {
     expect(existsSync(join(assetDir, DOCS_SCRIPT_FILE))).toBe(false);
   });
 
+  it("is bundled with the stack's import aliases (node:stream/web is not imported at cold start)", () => {
+    const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+    expect(bundle).toMatch(/from\s*"node:stream"/);
+    expect(bundle).not.toMatch(/["']node:stream\/web["']/);
+  });
+
   const request = async (headers: Record<string, string>) => {
     const { handler } = (await import(pathToFileURL(join(assetDir, 'index.mjs')).href)) as {
       handler: (event: unknown, context: unknown) => Promise<Record<string, unknown>>;
