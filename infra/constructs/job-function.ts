@@ -1,7 +1,9 @@
 /**
  * Every function of the stack: a NodejsFunction with the project's defaults fixed in one place (arm64,
- * Node.js 22, minified ESM bundle with source maps, the AWS SDK from the runtime, an explicit log group with
- * retention, JSON logs, LOG_LEVEL/SERVICE_NAME). Entries are handler modules under functions/handlers/.
+ * Node.js 22, minified ESM bundle with a linked source map, the AWS SDK from the runtime, an explicit log
+ * group with retention, JSON logs, LOG_LEVEL/SERVICE_NAME). Entries are handler modules under
+ * functions/handlers/. No NODE_OPTIONS=--enable-source-maps: Node would read and index every bundle's map at
+ * each cold start; the logger maps the stacks it logs instead, on demand (functions/adapters/source-mapped-stack.ts).
  */
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -140,7 +142,6 @@ export class JobFunction extends NodejsFunction {
       environment: {
         [envNames.logLevel]: defaults.logLevel,
         [envNames.serviceName]: `${defaults.servicePrefix}-${props.module.replaceAll('/', '-')}`,
-        NODE_OPTIONS: '--enable-source-maps',
         ...runtimeEnvironment(props.module),
       },
       bundling: {
