@@ -21,6 +21,8 @@ export interface HandlerNeeds {
   queueStats?: boolean;
   /** Files from the project copied next to the function's bundle (paths relative to the project root). */
   files?: readonly string[];
+  /** Files from the project gzipped next to the bundle as `<name>.gz` at build time, to serve pre-compressed. */
+  gzippedFiles?: readonly string[];
   /** Read the cursor signing key from Secrets Manager (CURSOR_SECRET_ARN): handlers that page. */
   cursorSecret?: boolean;
   /** The schedules table (SCHEDULES_TABLE). */
@@ -33,7 +35,8 @@ export const apiHandlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
   health: {},
   openapi: {},
   docs: {},
-  'docs-asset': { files: [DOCS_SCRIPT_SOURCE] },
+  // Redoc's 1.1 MB script, compressed by the build rather than at every cold start (functions/api/docs-page.ts).
+  'docs-asset': { gzippedFiles: [DOCS_SCRIPT_SOURCE] },
   'list-agents': {},
   'get-job': { jobs: 'read' },
   'list-jobs': { jobs: 'read', cursorSecret: true },

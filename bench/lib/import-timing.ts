@@ -24,6 +24,8 @@ export interface ImportSample {
   clientsMs: number | null;
   bundleMs: number;
   bundleCpuMs: number;
+  /** The handler's first invocation right after the import (only with a `firstEvent`), else null. */
+  firstRequestMs?: number | null;
 }
 
 /** Median and p90 of per-process figures (nearest rank). */
@@ -81,11 +83,12 @@ export function summarizeImports(samples: readonly ImportSample[]) {
 }
 
 /**
- * Imports the SDK packages, constructs one client of each (when asked), then imports the module; prints
- * the durations (and the module's CPU) as JSON and exits, whatever the module left pending.
+ * Imports the SDK packages, constructs one client of each (when asked), then imports the module and, given
+ * an event, invokes its handler once; prints the durations (and the module's CPU) as JSON and exits,
+ * whatever the module left pending.
  */
 const IMPORT_SCRIPT = `
-const [url, clientsFirst, ...sdk] = process.argv.slice(1);
+const [url, clientsFirst, firstEvent, ...sdk] = process.argv.slice(1);
 const t0 = performance.now();
 const modules = [];
 for (const name of sdk) modules.push(await import(name));
@@ -102,20 +105,32 @@ const cpu = process.cpuUsage();
 await import(url);
 const t3 = performance.now();
 const used = process.cpuUsage(cpu);
-const sample = { sdkMs: t1 - t0, clientsMs, bundleMs: t3 - t2, bundleCpuMs: (used.user + used.system) / 1000 };
+let firstRequestMs = null;
+if (firstEvent) {
+  const { handler } = await import(url);
+  const t4 = performance.now();
+  await handler(JSON.parse(firstEvent), { awsRequestId: 'bench', getRemainingTimeInMillis: () => 29000 });
+  firstRequestMs = performance.now() - t4;
+}
+const sample = {
+  sdkMs: t1 - t0, clientsMs, bundleMs: t3 - t2, bundleCpuMs: (used.user + used.system) / 1000, firstRequestMs,
+};
 process.stdout.write(JSON.stringify(sample), () => process.exit(0));
 `;
 
-/** One fresh `node` (flags as deployed: --enable-source-maps) importing the SDK packages, then `file`. */
+/**
+ * One fresh `node` (flags as deployed: none; JobFunction sets no NODE_OPTIONS, the logger maps stacks on
+ * demand) importing the SDK packages, then `file`; with
+ * `firstEvent`, then invoking its handler once with it (what a function leaves to its first request).
+ */
 export async function sampleImport(
   file: string,
   sdkPackages: readonly string[],
-  options: { cwd: string; env: Record<string, string>; clientsFirst: boolean },
+  options: { cwd: string; env: Record<string, string>; clientsFirst: boolean; firstEvent?: unknown },
 ): Promise<ImportSample> {
   const { stdout } = await exec(
     process.execPath,
     [
-      '--enable-source-maps',
       // The SDK warns about Node 20 on import; Lambda's Node 22 would not.
       '--no-warnings',
       '--input-type=module',
@@ -123,6 +138,7 @@ export async function sampleImport(
       IMPORT_SCRIPT,
       pathToFileURL(file).href,
       String(options.clientsFirst),
+      options.firstEvent === undefined ? '' : JSON.stringify(options.firstEvent),
       ...sdkPackages,
     ],
     { cwd: options.cwd, env: { PATH: process.env.PATH ?? '', ...options.env } },

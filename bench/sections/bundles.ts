@@ -3,8 +3,8 @@
  * bundling on, so each bundle is the one `cdk deploy` would upload: built by the JobFunction construct
  * (infra/constructs/job-function.ts: minified ESM for node22, source maps, @aws-sdk/* external).
  *
- * Import time, the proxy for Lambda's init phase: fresh `node` processes (NODE_OPTIONS as deployed:
- * --enable-source-maps) import the SDK packages the bundle names, then the bundle, each timed
+ * Import time, the proxy for Lambda's init phase: fresh `node` processes (flags as deployed: no
+ * NODE_OPTIONS) import the SDK packages the bundle names, then the bundle, each timed
  * (lib/import-timing.ts): the bundle's figure is what it adds to the SDK, paired within one process.
  * @aws-sdk is external, as in Lambda, where the runtime provides it: here it resolves from the project's
  * node_modules (the bundles are written under it), which is the SDK version of package-lock.json, not
@@ -53,6 +53,22 @@ function secretsInline(environment: Record<string, string>): Record<string, stri
   );
 }
 
+/**
+ * Functions that leave work to their first request (read a file, build a client), invoked once after the
+ * import with this event, so that moving work out of the import shows: import + first request is reported
+ * beside the import. Only those that need nothing but their bundle (no table, no queue) can be invoked here.
+ */
+const FIRST_REQUESTS: Record<string, unknown> = {
+  // Reads the gzipped Redoc script beside the bundle (functions/api/docs-page.ts).
+  'api/docs-asset': {
+    version: '2.0',
+    rawPath: '/docs/redoc.standalone.js',
+    headers: { 'accept-encoding': 'gzip, deflate, br' },
+    requestContext: { http: { method: 'GET', path: '/docs/redoc.standalone.js' } },
+    isBase64Encoded: false,
+  },
+};
+
 export async function run(ctx: SectionContext) {
   const runs = ctx.quick ? 3 : 9;
   ctx.log('bundles: synthesizing the CDK stack with bundling (esbuild, one bundle per function)');
@@ -67,13 +83,14 @@ export async function run(ctx: SectionContext) {
       file,
       sdkPackages,
       env: { ...RUNTIME_ENV, ...secretsInline(fn.environment) },
+      firstEvent: FIRST_REQUESTS[fn.module],
     };
   });
   ctx.log(`bundles: ${2 * runs} fresh processes per bundle, round-robin over ${bundles.length} bundles`);
   const samples = bundles.map((): ImportSample[] => []);
   for (const { index, clientsFirst } of alternatingRounds(bundles.length, runs)) {
     const bundle = bundles[index] as (typeof bundles)[number];
-    const options = { cwd: projectRoot, env: bundle.env, clientsFirst };
+    const options = { cwd: projectRoot, env: bundle.env, clientsFirst, firstEvent: bundle.firstEvent };
     samples[index]?.push(await sampleImport(bundle.file, bundle.sdkPackages, options));
   }
   const results = [];
@@ -98,6 +115,11 @@ export async function run(ctx: SectionContext) {
       sdkClientsMs: clients,
       /** The bundle's import after the SDK's import and first clients: its own code's share of `ownImportMs`. */
       codeImportMs: code,
+      /** Import + the handler's first invocation (FIRST_REQUESTS only), per process, without clients first. */
+      importAndFirstRequestMs:
+        bundle.firstEvent === undefined
+          ? null
+          : summarize(plain.map((s) => s.bundleMs + (s.firstRequestMs ?? 0))),
       sdkPackages: bundle.sdkPackages,
     });
     ctx.log(
@@ -118,7 +140,7 @@ export async function run(ctx: SectionContext) {
     processStartMs: summarize(baseline),
     notes: [
       `Bundles from the CDK synth (JobFunction: minified ESM, target node22, source maps, @aws-sdk/* external); sizes of index.mjs, the map beside it.`,
-      `Import time: ${2 * runs} fresh node ${process.version} processes per bundle with --enable-source-maps (as deployed), round-robin over the bundles; each imports the @aws-sdk packages the bundle names ("SDK"), then the bundle ("+ bundle": what it adds, wall and CPU, median and p90 of the per-process figures). In half of them one client of each SDK package is constructed before the bundle ("SDK clients": the SDK's lazy loading on a process's first client, which any function using it pays), leaving the bundle's own code ("+ code"). Run from the repository, so @aws-sdk/* resolves from node_modules; Lambda's runtime provides its own copy.`,
+      `Import time: ${2 * runs} fresh node ${process.version} processes per bundle without --enable-source-maps (as deployed: the logger maps stacks on demand), round-robin over the bundles; each imports the @aws-sdk packages the bundle names ("SDK"), then the bundle ("+ bundle": what it adds, wall and CPU, median and p90 of the per-process figures). In half of them one client of each SDK package is constructed before the bundle ("SDK clients": the SDK's lazy loading on a process's first client, which any function using it pays), leaving the bundle's own code ("+ code"). Run from the repository, so @aws-sdk/* resolves from node_modules; Lambda's runtime provides its own copy.`,
       'Lambda runs Node 22 on arm64 with a share of a vCPU proportional to memory; this machine is faster per core, so these are lower bounds of the init phase.',
     ],
   };
@@ -173,6 +195,12 @@ export function render(result: BundleResult): string {
         ms(fn.codeImportMs.median, 1),
       ]),
     ),
+    ...result.functions
+      .filter((fn) => fn.importAndFirstRequestMs)
+      .map(
+        (fn) =>
+          `${fn.module} leaves work to its first request: + bundle and its first request, p50 ${ms(fn.importAndFirstRequestMs?.median ?? 0, 1)} ms (+ bundle alone ${ms(fn.ownImportMs.median, 1)} ms).`,
+      ),
     `An empty node process starts in ${ms(result.processStartMs.median, 0)} ms here (spawned and awaited from outside), for scale.`,
     ...result.notes,
   ].join('\n');

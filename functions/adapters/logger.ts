@@ -9,6 +9,7 @@
  * in every line) is not used yet.
  */
 import type { Logger } from '../agents/registry.ts';
+import { sourceMappedStack } from './source-mapped-stack.ts';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 type Level = keyof typeof LEVELS;
@@ -59,7 +60,13 @@ export class JsonLogger implements Logger {
   }
 }
 
+/** Errors as name, message and stack, the stack's frames mapped to the sources (source-mapped-stack.ts). */
 function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
+  if (value instanceof Error)
+    return {
+      name: value.name,
+      message: value.message,
+      stack: value.stack === undefined ? undefined : sourceMappedStack(value.stack),
+    };
   return value;
 }

@@ -2,7 +2,7 @@
 import { METRIC_STEPS } from '../core/metrics.ts';
 import { TIERS } from '../core/tiers.ts';
 import * as z from '../core/zod.ts';
-import { listJobsQuerySchema } from './schemas.ts';
+import { listJobsQuerySchema } from './list-schemas.ts';
 
 const isoDate = z.iso.datetime({ offset: true });
 const describe = <T extends z.ZodMiniType>(schema: T, description: string): T => {

@@ -5,7 +5,7 @@
 import { SCHEDULE_OVERLAPS } from '../core/schedule.ts';
 import { MAX_PRIORITY, MIN_PRIORITY } from '../core/tiers.ts';
 import * as z from '../core/zod.ts';
-import { MAX_TIMEOUT_SECONDS } from './schemas.ts';
+import { MAX_TIMEOUT_SECONDS } from './submit-schemas.ts';
 
 const isoDate = z.iso.datetime({ offset: true });
 const int = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));

@@ -1,12 +1,20 @@
 /**
- * Request and response schemas of the HTTP API. The same zod schemas validate requests and generate the
- * OpenAPI document, so the two cannot drift apart. Written with zod/mini (see core/zod.ts).
+ * Every schema of the job routes, requests and responses. The same zod schemas validate requests and
+ * generate the OpenAPI document, so the two cannot drift apart. Written with zod/mini (see core/zod.ts).
+ *
+ * The request schemas live in small modules by route (path-, list-, admin-, submit-schemas.ts), which the
+ * handlers import, so a bundle builds only its route's schemas at cold start; this module gathers them
+ * for the OpenAPI document and the client's types and adds the responses, which only the document needs.
+ * No handler imports it (test/infra/bundle-sizes.test.ts).
  */
 import { JOB_STATUSES } from '../core/job.ts';
 import { MAX_PRIORITY, MIN_PRIORITY, TIERS } from '../core/tiers.ts';
 import * as z from '../core/zod.ts';
-import { int, isoDate, jobId, name, text } from './submit-schemas.ts';
+import { int, isoDate } from './schema-parts.ts';
 
+export { cleanupQuerySchema, deadJobsQuerySchema, redriveSchema } from './admin-schemas.ts';
+export { countJobsQuerySchema, listJobsQuerySchema } from './list-schemas.ts';
+export { agentPathSchema, jobIdSchema } from './path-schemas.ts';
 export {
   MAX_DEPENDENCIES,
   MAX_SCHEDULE_AHEAD_SECONDS,
@@ -15,17 +23,6 @@ export {
   submitAgentJobSchema,
   submitJobSchema,
 } from './submit-schemas.ts';
-
-export const jobIdSchema = jobId();
-export const agentPathSchema = z.object({ type: name, command: name });
-
-export const listJobsQuerySchema = z.object({
-  status: z.optional(z.enum(JOB_STATUSES)),
-  type: z.optional(name),
-  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50),
-  cursor: z.optional(text(1, 2048)),
-});
-export const countJobsQuerySchema = z.pick(listJobsQuerySchema, { status: true, type: true });
 
 export const jobViewSchema = z
   .object({
@@ -94,22 +91,9 @@ export const errorBodySchema = z
   })
   .register(z.globalRegistry, { id: 'Error' });
 
-export const cleanupQuerySchema = z.object({
-  days: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(365)), 30),
-  /** The nextCursor of a run that stopped for time. */
-  cursor: z.optional(text(1, 2048)),
-});
 export const cleanupResponseSchema = z.object({
   deleted: int(),
   /** False when the run stopped before its time limit; repeat with `cursor` = nextCursor. */
   complete: z.boolean(),
   nextCursor: z.nullable(z.string()),
 });
-export const deadJobsQuerySchema = z.object({
-  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50),
-  cursor: z.optional(text(1, 4096)),
-});
-export const redriveSchema = z.union([
-  z.strictObject({ jobIds: z.array(jobId()).check(z.minLength(1), z.maxLength(100)) }),
-  z.strictObject({ all: z.literal(true) }),
-]);

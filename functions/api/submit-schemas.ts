@@ -1,37 +1,19 @@
 /**
- * The job submission schemas (POST /jobs, POST /agents/{type}/{command}, a schedule's job) and the small
- * schema builders the other schemas share. Apart from schemas.ts so that what only submits jobs (the
- * schedule sweep in maintenance and POST /admin/recover) does not bundle every response schema.
+ * The job submission schemas (POST /jobs, POST /agents/{type}/{command}, a schedule's job). Apart from
+ * schemas.ts so that what only submits jobs (POST /jobs, the schedule sweep in maintenance and POST
+ * /admin/recover) builds no other schema.
  */
 import { INLINE_PARAMS_BYTES, MAX_JSON_DEPTH, MAX_PARAMS_BYTES } from '../core/limits.ts';
 import { MAX_DURABLE_TIMEOUT_SECONDS, MAX_INVOCATION_TIMEOUT_SECONDS } from '../core/steps.ts';
 import { DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY } from '../core/tiers.ts';
 import * as z from '../core/zod.ts';
+import { int, isoDate, jobId, name, text } from './schema-parts.ts';
 
 /** The longest a job may run: the worker Lambda's 900 s less a margin to record the outcome. */
 export const MAX_TIMEOUT_SECONDS = MAX_INVOCATION_TIMEOUT_SECONDS;
 /** Scheduling further ahead than this is almost certainly a mistake. */
 export const MAX_SCHEDULE_AHEAD_SECONDS = 365 * 24 * 3600;
 export const MAX_DEPENDENCIES = 20;
-
-export const name = z
-  .string()
-  .check(
-    z.minLength(1),
-    z.maxLength(64),
-    z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, "_", "-" and "." only'),
-  );
-export const isoDate = z.iso.datetime({ offset: true });
-export const int = (min?: number, max?: number) =>
-  z
-    .number()
-    .check(
-      z.int(),
-      ...(min === undefined ? [] : [z.minimum(min)]),
-      ...(max === undefined ? [] : [z.maximum(max)]),
-    );
-export const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
-export const jobId = () => text(1, 64);
 
 /** Every option of a job submission except what it runs. */
 const jobOptionsShape = {

@@ -4,6 +4,8 @@
  */
 import { SqsDeadLetterQueues } from '../adapters/sqs/dead-letter-queues.ts';
 import { deadLetterQueueUrls } from './config.ts';
-import { sqsClient } from './sqs-client.ts';
+import { buildSqsClientAtLoad, sqsClient } from './sqs-client.ts';
 
 export const deadLetterQueues = new SqsDeadLetterQueues(sqsClient, deadLetterQueueUrls());
+// Every run polls the dead-letter queues: the client belongs to the cold start.
+buildSqsClientAtLoad();

@@ -5,9 +5,8 @@
  * only for large payloads) is built when needed. The returned object stands for the client in every
  * respect: its properties, methods (called on it, `this` is the stand-in, which forwards everything),
  * prototype (`instanceof` holds) and middleware stack. A client that every invocation uses (DynamoDB)
- * stays eager: deferring it would only move the time. SQS would gain ~8 ms in the worker (it sends only
- * for retries and continuations), but the stand-in's 260 bytes do not fit api/admin-recover's bundle,
- * which is within bytes of the 120 KB limit (test/infra/bundle-sizes.test.ts).
+ * stays eager: deferring it would only move the time. SQS is lazy too (sqs-client.ts): the worker and the
+ * stream consumer send only for retries, continuations and released dependants.
  */
 export function lazyClient<T extends object>(create: () => T): T {
   let client: T | undefined;

@@ -2,9 +2,12 @@
 import { SqsQueueInspector } from '../adapters/sqs/queue-inspector.ts';
 import { systemClock } from '../core/clock.ts';
 import { deadLetterQueueUrls, queueUrls, tierMaxConcurrency } from './config.ts';
-import { sqsClient } from './sqs-client.ts';
+import { buildSqsClientAtLoad, sqsClient } from './sqs-client.ts';
 import { jobStore } from './store.ts';
 import { tierControl } from './tier-control.ts';
+
+// Every request reads the queues' depths: the client belongs to the cold start.
+buildSqsClientAtLoad();
 
 export const statsDeps = {
   store: jobStore,

@@ -6,7 +6,11 @@ import { dispatcher } from './dispatcher.ts';
 import { logger } from './logger.ts';
 import { payloadStore } from './payloads.ts';
 import { userQuotas } from './quotas.ts';
+import { buildSqsClientAtLoad } from './sqs-client.ts';
 import { jobStore } from './store.ts';
+
+// Every submission sends its message (unless delayed or waiting): the client belongs to the cold start.
+buildSqsClientAtLoad();
 
 export const submitDeps: SubmitDeps = {
   store: jobStore,

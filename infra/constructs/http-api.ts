@@ -164,6 +164,7 @@ export class JobsHttpApi extends Construct {
         defaults,
         description: moduleRoutes.map((route) => `${route.method} ${route.path}`).join(', '),
         ...(needs.files && { files: needs.files }),
+        ...(needs.gzippedFiles && { gzippedFiles: needs.gzippedFiles }),
       });
       for (const warning of undeclared) Annotations.of(fn).addWarning(warning);
       if (needs.jobs) bindJobs(fn, props.jobs, needs.jobs);
@@ -285,6 +286,8 @@ function mergeNeeds(
     if (needs.sendToQueues) merged.sendToQueues = true;
     if (needs.queueStats) merged.queueStats = true;
     if (needs.files) merged.files = [...new Set([...(merged.files ?? []), ...needs.files])];
+    if (needs.gzippedFiles)
+      merged.gzippedFiles = [...new Set([...(merged.gzippedFiles ?? []), ...needs.gzippedFiles])];
     if (needs.cursorSecret) merged.cursorSecret = true;
     if (needs.schedules === 'readWrite' || (needs.schedules === 'read' && !merged.schedules))
       merged.schedules = needs.schedules;

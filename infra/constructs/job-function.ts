@@ -1,9 +1,11 @@
 /**
  * Every function of the stack: a NodejsFunction with the project's defaults fixed in one place (arm64,
- * Node.js 22, minified ESM bundle with source maps, the AWS SDK from the runtime, an explicit log group with
- * retention, JSON logs, LOG_LEVEL/SERVICE_NAME). Entries are handler modules under functions/handlers/.
+ * Node.js 22, minified ESM bundle with a linked source map, the AWS SDK from the runtime, an explicit log
+ * group with retention, JSON logs, LOG_LEVEL/SERVICE_NAME). Entries are handler modules under
+ * functions/handlers/. No NODE_OPTIONS=--enable-source-maps: Node would read and index every bundle's map at
+ * each cold start; the logger maps the stacks it logs instead, on demand (functions/adapters/source-mapped-stack.ts).
  */
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -38,6 +40,15 @@ const REQUIRE_SHIM =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 /**
+ * Imports replaced in every bundle: `node:stream/web`, which @middy/core imports for `instanceof
+ * ReadableStream` only, by a stand-in that does not load the web streams' modules at cold start
+ * (functions/adapters/lambda/stream-web.ts).
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  'node:stream/web': join(projectRoot, 'functions', 'adapters', 'lambda', 'stream-web.ts'),
+};
+
+/**
  * The esbuild options of a function's bundle as `bundling` below produces it (minified ESM for node22,
  * `@aws-sdk/*` external), for measuring bundles outside CDK (the bench, the bundle-size test); in memory,
  * with a metafile.
@@ -51,6 +62,7 @@ export const measuredBundleOptions = (module: string) => ({
   mainFields: ['module', 'main'],
   minify: true,
   external: ['@aws-sdk/*'],
+  alias: BUNDLE_ALIASES,
   write: false as const,
   metafile: true as const,
   outfile: 'index.mjs',
@@ -89,6 +101,8 @@ export interface JobFunctionProps {
   memorySize?: number;
   /** Files (paths relative to the project root) copied next to the bundle, for the handler to read. */
   files?: readonly string[];
+  /** Files gzipped next to the bundle as `<name>.gz` (level 9, at build time), for the handler to serve as they are. */
+  gzippedFiles?: readonly string[];
 }
 
 export class JobFunction extends NodejsFunction {
@@ -128,7 +142,6 @@ export class JobFunction extends NodejsFunction {
       environment: {
         [envNames.logLevel]: defaults.logLevel,
         [envNames.serviceName]: `${defaults.servicePrefix}-${props.module.replaceAll('/', '-')}`,
-        NODE_OPTIONS: '--enable-source-maps',
         ...runtimeEnvironment(props.module),
       },
       bundling: {
@@ -141,9 +154,14 @@ export class JobFunction extends NodejsFunction {
         sourcesContent: false,
         // Provided by the nodejs22.x runtime: smaller bundles, faster cold starts.
         externalModules: ['@aws-sdk/*'],
+        esbuildArgs: Object.fromEntries(
+          Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to]),
+        ),
         // esbuild is a dev dependency; there is no Docker on the build machines.
         forceDockerBundling: false,
-        ...(props.files?.length && { commandHooks: copyFiles(props.files) }),
+        ...((props.files?.length || props.gzippedFiles?.length) && {
+          commandHooks: copyFiles(props.files ?? [], props.gzippedFiles ?? []),
+        }),
         // esbuild reports each bundle's size and time by default (two lines per function); errors only.
         logLevel: BundlingLogLevel.ERROR,
       },
@@ -158,13 +176,22 @@ export class JobFunction extends NodejsFunction {
   }
 }
 
-/** Bundling hooks that copy `files` from the project into the bundle's folder. */
-function copyFiles(files: readonly string[]): ICommandHooks {
+/** Node writes a gzip with no time stamp: the same input gives the same asset, hence the same asset hash. */
+const GZIP_SCRIPT =
+  "const fs=require('node:fs');fs.writeFileSync(process.argv[2],require('node:zlib').gzipSync(fs.readFileSync(process.argv[1]),{level:9}))";
+
+/** Bundling hooks that copy `files` from the project into the bundle's folder and gzip `gzipped` into it. */
+function copyFiles(files: readonly string[], gzipped: readonly string[]): ICommandHooks {
   return {
     beforeBundling: () => [],
     beforeInstall: () => [],
-    afterBundling: (inputDir, outputDir) =>
-      files.map((file) => `cp ${JSON.stringify(join(inputDir, file))} ${JSON.stringify(`${outputDir}/`)}`),
+    afterBundling: (inputDir, outputDir) => [
+      ...files.map((file) => `cp ${JSON.stringify(join(inputDir, file))} ${JSON.stringify(`${outputDir}/`)}`),
+      ...gzipped.map(
+        (file) =>
+          `node -e ${JSON.stringify(GZIP_SCRIPT)} ${JSON.stringify(join(inputDir, file))} ${JSON.stringify(`${outputDir}/${basename(file)}.gz`)}`,
+      ),
+    ],
   };
 }
 

@@ -34,13 +34,13 @@ describe.each(functions.map(([id, fn]) => [String(fn.Properties?.Description ?? 
       expect(others).toHaveLength(0);
     });
 
-    it('sets LOG_LEVEL, SERVICE_NAME and source maps', () => {
+    it('sets LOG_LEVEL and SERVICE_NAME, and not --enable-source-maps (the logger maps stacks on demand)', () => {
       const { Variables } = props.Environment as { Variables: Record<string, unknown> };
       expect(Variables).toMatchObject({
         LOG_LEVEL: 'info',
         SERVICE_NAME: expect.stringMatching(/^job-queue-dev-[a-z0-9-]+$/),
-        NODE_OPTIONS: '--enable-source-maps',
       });
+      expect(Variables).not.toHaveProperty('NODE_OPTIONS');
     });
 
     it('is built from a handler module that exists', () => {

@@ -148,7 +148,6 @@ describe('HTTP API authorizer', () => {
       'AUTH_MODE',
       'JWT_SECRET_ARN',
       'LOG_LEVEL',
-      'NODE_OPTIONS',
       'SERVICE_NAME',
     ]);
     expect(variables.AUTH_MODE).toBe('hs256');
@@ -207,7 +206,7 @@ describe('HTTP API authorizer', () => {
 
 describe('HTTP API handler environment', () => {
   it.each(['health', 'openapi', 'list-agents'])('%s gets no table or queue', (module) => {
-    expect(Object.keys(environmentOf(module)).sort()).toEqual(['LOG_LEVEL', 'NODE_OPTIONS', 'SERVICE_NAME']);
+    expect(Object.keys(environmentOf(module)).sort()).toEqual(['LOG_LEVEL', 'SERVICE_NAME']);
   });
 
   it.each(['submit-job', 'submit-agent-job', 'retry-job', 'admin-recover', 'admin-cleanup', 'admin-redrive'])(

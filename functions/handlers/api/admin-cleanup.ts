@@ -2,9 +2,10 @@
  * POST /admin/cleanup?days=&cursor=: delete finished jobs that ended more than `days` ago (default 30).
  * Stops before the function's timeout: `complete: false` with a `nextCursor` to pass back as `cursor`.
  */
+
+import { cleanupQuerySchema } from '../../api/admin-schemas.ts';
 import { httpHandler } from '../../api/http-handler.ts';
 import { json } from '../../api/respond.ts';
-import { cleanupQuerySchema } from '../../api/schemas.ts';
 import { parseInput } from '../../api/validate.ts';
 import { cleanupWithin } from '../../usecases/cleanup.ts';
 import { HTTP_MARGIN_MS, outOfTimeFor } from '../../usecases/time-budget.ts';

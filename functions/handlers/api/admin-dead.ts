@@ -1,7 +1,8 @@
 /** GET /admin/dead: dead jobs of every user, oldest first, paginated. */
+
+import { deadJobsQuerySchema } from '../../api/admin-schemas.ts';
 import { httpHandler } from '../../api/http-handler.ts';
 import { json } from '../../api/respond.ts';
-import { deadJobsQuerySchema } from '../../api/schemas.ts';
 import { openCursor, sealCursor } from '../../api/sealed-cursor.ts';
 import { parseInput } from '../../api/validate.ts';
 import { toJobView } from '../../core/job.ts';

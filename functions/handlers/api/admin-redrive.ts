@@ -1,7 +1,8 @@
 /** POST /admin/dead/redrive: requeue the named dead jobs, or all of them. */
+
+import { redriveSchema } from '../../api/admin-schemas.ts';
 import { httpHandler } from '../../api/http-handler.ts';
 import { json } from '../../api/respond.ts';
-import { redriveSchema } from '../../api/schemas.ts';
 import { parseInput } from '../../api/validate.ts';
 import { systemClock } from '../../core/clock.ts';
 import { redriveDead } from '../../usecases/change-job.ts';

@@ -3,8 +3,8 @@
  * means the count stopped at its cap of examined jobs and the true count is at least `count`.
  */
 import { httpHandler } from '../../api/http-handler.ts';
+import { countJobsQuerySchema } from '../../api/list-schemas.ts';
 import { json } from '../../api/respond.ts';
-import { countJobsQuerySchema } from '../../api/schemas.ts';
 import { parseInput } from '../../api/validate.ts';
 import { countOwnJobs } from '../../usecases/read-jobs.ts';
 import { logger } from '../../wiring/logger.ts';

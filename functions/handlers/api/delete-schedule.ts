@@ -1,7 +1,7 @@
 /** DELETE /schedules/{id}: 204; the jobs it started are kept. */
 import { httpHandler } from '../../api/http-handler.ts';
+import { jobIdSchema } from '../../api/path-schemas.ts';
 import type { HttpResult } from '../../api/respond.ts';
-import { jobIdSchema } from '../../api/schemas.ts';
 import { parseInput } from '../../api/validate.ts';
 import { deleteSchedule } from '../../usecases/schedules/manage-schedules.ts';
 import { logger } from '../../wiring/logger.ts';

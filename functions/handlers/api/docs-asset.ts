@@ -1,10 +1,10 @@
 /** GET /docs/redoc.standalone.js: the reference page's script, gzipped when the caller accepts it. */
-import { loadDocsScript } from '../../api/docs-page.ts';
+import { docsScript, locateDocsScript } from '../../api/docs-page.ts';
 import { httpHandler } from '../../api/http-handler.ts';
 import { logger } from '../../wiring/logger.ts';
 
-// Read at load: a missing file fails the cold start, not a request.
-const script = loadDocsScript();
+// Found at load (a missing file fails the cold start, not a request); read on the first request, then kept.
+const script = docsScript(locateDocsScript());
 
 export const handler = httpHandler({ access: 'public', logger }, async ({ event }) => {
   const headers = {
@@ -16,8 +16,8 @@ export const handler = httpHandler({ access: 'public', logger }, async ({ event 
     return {
       statusCode: 200,
       headers: { ...headers, 'content-encoding': 'gzip' },
-      body: script.gzip.toString('base64'),
+      body: script.gzip().toString('base64'),
       isBase64Encoded: true,
     };
-  return { statusCode: 200, headers, body: script.text };
+  return { statusCode: 200, headers, body: script.text() };
 });

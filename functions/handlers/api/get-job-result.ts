@@ -1,7 +1,7 @@
 /** GET /jobs/{id}/result: the job's result (200; null before it completes), or a 303 to a short-lived link when it is kept in S3. */
 import { httpHandler } from '../../api/http-handler.ts';
+import { jobIdSchema } from '../../api/path-schemas.ts';
 import { payloadResponse } from '../../api/payload-response.ts';
-import { jobIdSchema } from '../../api/schemas.ts';
 import { parseInput } from '../../api/validate.ts';
 import { readPayload } from '../../usecases/payloads.ts';
 import { getReadableJob } from '../../usecases/read-jobs.ts';

@@ -1,7 +1,7 @@
 /** GET /jobs/{id}: one of the caller's jobs; another user's job is a 404. */
 import { httpHandler } from '../../api/http-handler.ts';
+import { jobIdSchema } from '../../api/path-schemas.ts';
 import { json } from '../../api/respond.ts';
-import { jobIdSchema } from '../../api/schemas.ts';
 import { parseInput } from '../../api/validate.ts';
 import { toJobView } from '../../core/job.ts';
 import { getOwnJob } from '../../usecases/read-jobs.ts';

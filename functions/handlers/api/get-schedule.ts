@@ -1,7 +1,7 @@
 /** GET /schedules/{id}: one of the caller's schedules; another user's is a 404. */
 import { httpHandler } from '../../api/http-handler.ts';
+import { jobIdSchema } from '../../api/path-schemas.ts';
 import { json } from '../../api/respond.ts';
-import { jobIdSchema } from '../../api/schemas.ts';
 import { parseInput } from '../../api/validate.ts';
 import { toScheduleView } from '../../core/schedule.ts';
 import { getOwnSchedule } from '../../usecases/schedules/manage-schedules.ts';

@@ -1,7 +1,7 @@
 /** GET /jobs: the caller's jobs, newest first, filtered by status/type, paginated by cursor. */
 import { httpHandler } from '../../api/http-handler.ts';
+import { listJobsQuerySchema } from '../../api/list-schemas.ts';
 import { json } from '../../api/respond.ts';
-import { listJobsQuerySchema } from '../../api/schemas.ts';
 import { openCursor, sealCursor } from '../../api/sealed-cursor.ts';
 import { parseInput } from '../../api/validate.ts';
 import { toJobView } from '../../core/job.ts';

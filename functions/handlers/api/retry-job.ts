@@ -1,7 +1,7 @@
 /** POST /jobs/{id}/retry: requeue a failed, dead or cancelled job with a fresh attempt budget. */
 import { httpHandler } from '../../api/http-handler.ts';
+import { jobIdSchema } from '../../api/path-schemas.ts';
 import { json } from '../../api/respond.ts';
-import { jobIdSchema } from '../../api/schemas.ts';
 import { parseInput } from '../../api/validate.ts';
 import { systemClock } from '../../core/clock.ts';
 import { toJobView } from '../../core/job.ts';

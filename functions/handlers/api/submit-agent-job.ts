@@ -1,7 +1,8 @@
 /** POST /agents/{type}/{command}: submit a job for one agent command; as POST /jobs. */
 import { httpHandler } from '../../api/http-handler.ts';
+import { agentPathSchema } from '../../api/path-schemas.ts';
 import { json } from '../../api/respond.ts';
-import { agentPathSchema, submitAgentJobSchema } from '../../api/schemas.ts';
+import { submitAgentJobSchema } from '../../api/submit-schemas.ts';
 import { parseInput } from '../../api/validate.ts';
 import { toJobView } from '../../core/job.ts';
 import { submitJob } from '../../usecases/submit-job.ts';

@@ -1,7 +1,7 @@
 /** POST /jobs: submit a job; 202 with the job and its Location. */
 import { httpHandler } from '../../api/http-handler.ts';
 import { json } from '../../api/respond.ts';
-import { submitJobSchema } from '../../api/schemas.ts';
+import { submitJobSchema } from '../../api/submit-schemas.ts';
 import { parseInput } from '../../api/validate.ts';
 import { toJobView } from '../../core/job.ts';
 import { submitJob } from '../../usecases/submit-job.ts';

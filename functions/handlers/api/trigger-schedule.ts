@@ -1,7 +1,7 @@
 /** POST /schedules/{id}/trigger: run the schedule's job now, outside its timetable; 202 with the job. */
 import { httpHandler } from '../../api/http-handler.ts';
+import { jobIdSchema } from '../../api/path-schemas.ts';
 import { json } from '../../api/respond.ts';
-import { jobIdSchema } from '../../api/schemas.ts';
 import { parseInput } from '../../api/validate.ts';
 import { toJobView } from '../../core/job.ts';
 import { triggerSchedule } from '../../usecases/schedules/run-schedules.ts';

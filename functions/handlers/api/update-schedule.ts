@@ -1,8 +1,8 @@
 /** PATCH /schedules/{id}: change any of name, cron, rate, timezone, job, overlap, paused; nextRunAt is recomputed. */
 import { httpHandler } from '../../api/http-handler.ts';
+import { jobIdSchema } from '../../api/path-schemas.ts';
 import { json } from '../../api/respond.ts';
 import { updateScheduleSchema } from '../../api/schedule-schemas.ts';
-import { jobIdSchema } from '../../api/schemas.ts';
 import { parseInput } from '../../api/validate.ts';
 import { toScheduleView } from '../../core/schedule.ts';
 import { updateSchedule } from '../../usecases/schedules/manage-schedules.ts';

@@ -2,7 +2,7 @@
  * The client → server messages of the WebSocket contract. API Gateway picks the route from
  * `$request.body.action`; anything it cannot match goes to `$default`, which answers `bad_request`.
  */
-import { jobIdSchema } from '../../api/schemas.ts';
+import { jobIdSchema } from '../../api/path-schemas.ts';
 import * as z from '../../core/zod.ts';
 
 /** Route keys besides `$connect`, `$disconnect` and `$default` (the infra declares one route per action). */
