@@ -190,7 +190,9 @@ function Endpoint({ webhook, onRemoved }: { webhook: Webhook; onRemoved: () => v
                 <td class="mono">
                   {delivery.jobId ? <a href={jobHref(delivery.jobId)}>{delivery.jobId}</a> : '—'}
                 </td>
-                <td class="status">{delivery.status}</td>
+                <td>
+                  <span class={`status status-${delivery.status}`}>{delivery.status}</span>
+                </td>
                 <td>{delivery.attempt}</td>
                 <td>{delivery.responseStatus ?? '—'}</td>
               </tr>
