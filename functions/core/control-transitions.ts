@@ -3,7 +3,7 @@
  * release, dead-lettering), as pure functions returning a `Transition` (see transitions.ts). No I/O.
  */
 import type { Job, JobErrorInfo, JobStatus } from './job.ts';
-import { acknowledgeCancel, bury, runsInBudget, type Transition } from './transitions.ts';
+import { acknowledgeCancel, bury, gaveUp, runsInBudget, type Transition } from './transitions.ts';
 
 const CANCELLED: JobErrorInfo = { code: 'cancelled', message: 'Cancelled', retryable: false };
 
@@ -66,9 +66,8 @@ export function recoverStale(job: Job, now: Date): Transition {
   };
   if (job.status === 'cancelling') return acknowledgeCancel(job, now);
   if (runsInBudget(job) > job.maxRetries) {
-    const runs = runsInBudget(job);
     return {
-      ...bury(job, { ...lost, message: `${lost.message} (gave up after ${runs} attempts)` }, now),
+      ...bury(job, { ...lost, message: gaveUp(lost.message, runsInBudget(job)) }, now),
       name: 'recoverStale',
     };
   }

@@ -57,6 +57,10 @@ export const boundedProgress = (progress: JobProgress): JobProgress => ({
 /** Runs started since the job's retry budget was last renewed (a retry or redrive renews it). */
 export const runsInBudget = (job: Job): number => job.attempt - (job.retryBase ?? 0);
 
+/** An exhausted error's message: the last error's, and how many runs were spent on it. */
+export const gaveUp = (message: string, runs: number): string =>
+  `${message} (gave up after ${runs} attempt${runs === 1 ? '' : 's'})`;
+
 /**
  * queued|retrying at `epoch` and `attempt` → running. The one way a job starts; a duplicate or stale message
  * fails it. The attempt is part of the precondition because the claim sets `attempt + 1` from the version it
@@ -211,7 +215,7 @@ export function decideFailure(
   if (!error.retryable) return { kind: 'fail', transition: fail(job, info, now) };
   const runs = runsInBudget(job);
   if (runs > job.maxRetries) {
-    const exhausted = { ...info, message: `${info.message} (gave up after ${runs} attempts)` };
+    const exhausted = { ...info, message: gaveUp(info.message, runs) };
     // The contract: a timeout with no retries left is `failed`; other exhausted retries are `dead`.
     if (error.code === 'timeout') return { kind: 'fail', transition: fail(job, exhausted, now) };
     return { kind: 'dead', transition: bury(job, exhausted, now) };

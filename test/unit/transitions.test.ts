@@ -126,6 +126,12 @@ describe('decideFailure', () => {
     expect(outcome.transition.set.error?.message).toContain('gave up after 4 attempts');
   });
 
+  it('says "1 attempt" when a job without retries gives up', () => {
+    const job = running({ attempt: 1, maxRetries: 0 });
+    const outcome = decideFailure(job, new TransientJobError('flaky'), clock.now());
+    expect(outcome.transition.set.error?.message).toBe('flaky (gave up after 1 attempt)');
+  });
+
   it('fails (not dead) a timeout with no retries left, as the contract says', () => {
     const outcome = decideFailure(
       running({ attempt: 1, maxRetries: 0 }),
