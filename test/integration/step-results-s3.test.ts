@@ -33,10 +33,9 @@ import { claim, complete, fail, heartbeat } from '../../functions/core/transitio
 import { localClientConfig } from '../../functions/local/local-aws.ts';
 import { provisionPayloadBucket, provisionTables } from '../../functions/local/provision.ts';
 import { cleanupWithin } from '../../functions/usecases/cleanup.ts';
-import { type RunJobDeps, runJob } from '../../functions/usecases/run-job.ts';
 import { dynamoClient, uniquePrefix } from '../support/emulators.ts';
 import { aJob } from '../support/job-factory.ts';
-import { silentLogger } from '../support/memory-store.ts';
+import { deliverCurrent, testRunJobDeps } from '../support/run-job-deps.ts';
 
 const s3 = new S3Client({ ...localClientConfig(inject('sqsEndpoint')), forcePathStyle: true });
 let bucket: string;
@@ -82,21 +81,8 @@ describe('large step results in S3', () => {
         },
       }),
     });
-    const deps: RunJobDeps = {
-      store,
-      payloads,
-      agents,
-      clock,
-      logger: silentLogger,
-      heartbeatMs: 1_000,
-      staleAfterMs: 60_000,
-      progressIntervalMs: 1_000,
-      random: () => 1,
-    };
-    const deliver = async (id: string) => {
-      const job = (await store.get(id)) as Job;
-      return runJob(deps, { jobId: id, epoch: job.epoch }, { setVisibility: async () => undefined }, 60_000);
-    };
+    const deps = testRunJobDeps({ store, payloads, agents, clock });
+    const deliver = (id: string) => deliverCurrent(deps, id);
     const job = aJob({ type: 't', command: 'go', params: {}, retryDelaySeconds: 1, userId: 'steps-s3' });
     await store.create(job);
 

@@ -12,9 +12,10 @@ import type { Job } from '../../functions/core/job.ts';
 import { MAX_STEP_RESULTS_BYTES } from '../../functions/core/limits.ts';
 import { cancelJob } from '../../functions/usecases/change-job.ts';
 import { recover } from '../../functions/usecases/maintenance.ts';
-import { type RunJobDeps, type RunOutcome, runJob } from '../../functions/usecases/run-job.ts';
+import { runJob } from '../../functions/usecases/run-job.ts';
 import { aJob } from '../support/job-factory.ts';
-import { MemoryJobStore, silentLogger } from '../support/memory-store.ts';
+import { MemoryJobStore } from '../support/memory-store.ts';
+import { deliverCurrent, testRunJobDeps } from '../support/run-job-deps.ts';
 
 type Run = (ctx: AgentContext, tools: { clock: TestClock }) => Promise<unknown>;
 
@@ -30,23 +31,14 @@ function setup(run: Run, options: { durable?: boolean } = {}) {
       run: (_params, ctx) => run(ctx, { clock }),
     }),
   });
-  const deps: RunJobDeps = {
+  const deps = testRunJobDeps({
     store,
     agents,
     clock,
-    logger: silentLogger,
     heartbeatMs: 20,
-    staleAfterMs: 60_000,
-    progressIntervalMs: 1000,
-    random: () => 1,
     dispatcher: { dispatch: async (job) => void sent.push(job) },
-  };
-  const control = { setVisibility: async () => undefined };
-  /** Delivers the job's current message (what SQS would do) and returns the outcome. */
-  const deliver = async (id: string, budgetMs = 5_000): Promise<RunOutcome> => {
-    const job = (await store.get(id)) as Job;
-    return runJob(deps, { jobId: id, epoch: job.epoch }, control, budgetMs);
-  };
+  });
+  const deliver = (id: string, budgetMs = 5_000) => deliverCurrent(deps, id, budgetMs);
   return { store, clock, sent, deps, deliver };
 }
 

@@ -19,11 +19,12 @@ import { claim } from '../../functions/core/transitions.ts';
 import { cleanupWithin } from '../../functions/usecases/cleanup.ts';
 import { readPayload, storeResult } from '../../functions/usecases/payloads.ts';
 import { jobFrame } from '../../functions/usecases/realtime/frames.ts';
-import { type RunJobDeps, runJob } from '../../functions/usecases/run-job.ts';
+import { runJob } from '../../functions/usecases/run-job.ts';
 import { type SubmitDeps, submitJob } from '../../functions/usecases/submit-job.ts';
 import { aJob } from '../support/job-factory.ts';
 import { MemoryPayloadStore } from '../support/memory-payloads.ts';
 import { MemoryJobStore, silentLogger } from '../support/memory-store.ts';
+import { testRunJobDeps } from '../support/run-job-deps.ts';
 
 const clock = () => new TestClock('2026-06-01T00:00:00.000Z');
 const big = (bytes: number) => ({ value: 'x'.repeat(bytes - '{"value":""}'.length) });
@@ -54,17 +55,7 @@ function running(result: (params: unknown) => unknown) {
       run: async (params) => result(params),
     }),
   });
-  const deps: RunJobDeps = {
-    store,
-    payloads,
-    agents,
-    clock: clock(),
-    logger: silentLogger,
-    heartbeatMs: 1000,
-    staleAfterMs: 60_000,
-    progressIntervalMs: 1000,
-    random: () => 1,
-  };
+  const deps = testRunJobDeps({ store, payloads, agents, clock: clock() });
   const control = { setVisibility: async () => undefined };
   const run = (job: Job) => runJob(deps, { jobId: job.id, epoch: job.epoch }, control, 60_000);
   return { store, payloads, deps, run };

@@ -11,9 +11,10 @@ import { TestClock } from '../../functions/core/clock.ts';
 import { cancelWaiting, requestCancel } from '../../functions/core/control-transitions.ts';
 import type { Job } from '../../functions/core/job.ts';
 import { parseSnapshot, snapshotOf, startFromSnapshot } from '../../functions/core/job-snapshot.ts';
-import { type JobDelivery, type RunJobDeps, runJob } from '../../functions/usecases/run-job.ts';
+import { type JobDelivery, runJob } from '../../functions/usecases/run-job.ts';
 import { aJob } from '../support/job-factory.ts';
-import { MemoryJobStore, silentLogger } from '../support/memory-store.ts';
+import { MemoryJobStore } from '../support/memory-store.ts';
+import { testRunJobDeps } from '../support/run-job-deps.ts';
 
 const NOW = '2026-05-01T00:00:00.000Z';
 
@@ -31,16 +32,7 @@ function setup() {
       },
     }),
   });
-  const deps: RunJobDeps = {
-    store,
-    agents,
-    clock,
-    logger: silentLogger,
-    heartbeatMs: 60_000,
-    staleAfterMs: 60_000,
-    progressIntervalMs: 1000,
-    random: () => 1,
-  };
+  const deps = testRunJobDeps({ store, agents, clock, heartbeatMs: 60_000 });
   const control = { setVisibility: async () => undefined };
   const run = (delivery: JobDelivery) => runJob(deps, delivery, control, 60_000);
   /** Runs the message a dispatcher sends for `sent`, on its `receiveCount`th delivery. */

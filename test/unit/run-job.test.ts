@@ -5,9 +5,10 @@ import { AgentRegistry, command } from '../../functions/agents/registry.ts';
 import { TestClock } from '../../functions/core/clock.ts';
 import { PermanentJobError, TransientJobError } from '../../functions/core/errors.ts';
 import { INLINE_PAYLOAD_BYTES } from '../../functions/core/limits.ts';
-import { type RunJobDeps, runJob } from '../../functions/usecases/run-job.ts';
+import { runJob } from '../../functions/usecases/run-job.ts';
 import { aJob } from '../support/job-factory.ts';
-import { MemoryJobStore, silentLogger } from '../support/memory-store.ts';
+import { MemoryJobStore } from '../support/memory-store.ts';
+import { testRunJobDeps } from '../support/run-job-deps.ts';
 
 function setup(
   run: (params: { n?: number }, ctx: Parameters<Parameters<typeof command>[0]['run']>[1]) => Promise<unknown>,
@@ -25,16 +26,7 @@ function setup(
       },
     }),
   });
-  const deps: RunJobDeps = {
-    store,
-    agents,
-    clock,
-    logger: silentLogger,
-    heartbeatMs: 20,
-    staleAfterMs: 60_000,
-    progressIntervalMs: 1000,
-    random: () => 1,
-  };
+  const deps = testRunJobDeps({ store, agents, clock, heartbeatMs: 20 });
   const visibility: number[] = [];
   const control = { setVisibility: async (seconds: number) => void visibility.push(seconds) };
   return { store, clock, deps, calls, control, visibility };

@@ -18,11 +18,11 @@ import {
 import { stepResultKey } from '../../functions/core/payloads.ts';
 import { placeStepResult, stepResultLimit } from '../../functions/core/step-results.ts';
 import { cleanupWithin } from '../../functions/usecases/cleanup.ts';
-import { type RunJobDeps, runJob } from '../../functions/usecases/run-job.ts';
 import { StepResults } from '../../functions/usecases/step-results.ts';
 import { aJob } from '../support/job-factory.ts';
 import { MemoryPayloadStore } from '../support/memory-payloads.ts';
-import { MemoryJobStore, silentLogger } from '../support/memory-store.ts';
+import { MemoryJobStore } from '../support/memory-store.ts';
+import { deliverCurrent, testRunJobDeps } from '../support/run-job-deps.ts';
 
 const offloading = { inlineBytes: 0, offloading: true };
 
@@ -129,21 +129,8 @@ function setup(run: (ctx: AgentContext) => Promise<unknown>) {
       run: (_p, ctx) => run(ctx),
     }),
   });
-  const deps: RunJobDeps = {
-    store,
-    payloads,
-    agents,
-    clock,
-    logger: silentLogger,
-    heartbeatMs: 20,
-    staleAfterMs: 60_000,
-    progressIntervalMs: 1000,
-    random: () => 1,
-  };
-  const deliver = async (id: string) => {
-    const job = (await store.get(id)) as Job;
-    return runJob(deps, { jobId: id, epoch: job.epoch }, { setVisibility: async () => undefined }, 60_000);
-  };
+  const deps = testRunJobDeps({ store, payloads, agents, clock, heartbeatMs: 20 });
+  const deliver = (id: string) => deliverCurrent(deps, id);
   return { store, payloads, clock, deliver };
 }
 
